@@ -1,0 +1,119 @@
+//! Training throughput and peak memory (a benchmark, not a test).
+//!
+//!   cargo run --release --features ndarray --example bench              # both configurations
+//!   cargo run --release --features ndarray --example bench -- randman [--backend flex]
+//!   cargo run --release --features ndarray --example bench -- shd [--backend flex]
+//!
+//! Each configuration runs in its own process so that its peak memory (VmHWM) is its own.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use surrogate_lab::data::{DataSplits, SpikeDataset};
+use surrogate_lab::io::config::{Config, PerLayer};
+use surrogate_lab::rng::Rng;
+use surrogate_lab::train::Trainer;
+
+fn peak_rss_mib() -> f64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| {
+                l.split_whitespace()
+                    .nth(1)
+                    .and_then(|v| v.parse::<f64>().ok())
+            })
+        })
+        .map_or(f64::NAN, |kb| kb / 1024.0)
+}
+
+/// 700 inputs, each active with probability `density` per step, 20 classes.
+fn shd_sized(samples: usize, density: f64, steps: usize) -> DataSplits {
+    let mut rng = Rng::new(5);
+    let mut make = |n: usize| {
+        let mut d = SpikeDataset::new(700, steps, 20);
+        for i in 0..n {
+            let mut events = Vec::new();
+            for t in 0..steps as u32 {
+                for u in 0..700u32 {
+                    if rng.uniform() < density {
+                        events.push((t, u));
+                    }
+                }
+            }
+            d.push(events, i % 20).expect("in range");
+        }
+        d
+    };
+    DataSplits {
+        name: "SHD-sized random".into(),
+        train: make(samples),
+        valid: None,
+        test: make(256),
+    }
+}
+
+fn measure(which: &str, backend: &str) {
+    let mut config = Config::default();
+    config.backend = backend.into();
+    let (data, batches) = match which {
+        "randman" => {
+            // The paper's Randman configuration: 20 → 100 → 10, feed-forward, batch 250.
+            let data = surrogate_lab::data::load(&config.data).expect("randman generates");
+            (data, 12)
+        }
+        _ => {
+            config.model.hidden = vec![256];
+            config.model.recurrent = PerLayer::All(true);
+            config.optim.batch_size = 256;
+            (shd_sized(256 * 4, 0.01, 100), 4)
+        }
+    };
+    let samples_per_batch = config.optim.batch_size;
+    let mut trainer = match Trainer::with_data(config, Arc::new(data)) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            std::process::exit(2);
+        }
+    };
+    // One warm-up batch (allocator, shader compilation on wgpu) is not timed.
+    trainer.train_batch().expect("trains");
+    let start = Instant::now();
+    for _ in 0..batches {
+        if trainer.train_batch().expect("trains").epoch_done {
+            trainer.finish_epoch();
+        }
+    }
+    let secs = start.elapsed().as_secs_f64();
+    println!(
+        "{which:8} backend {backend:8} {:>8.0} training samples/s   peak RSS {:>7.0} MiB   ({batches} batches of {samples_per_batch} in {secs:.2} s)",
+        (batches * samples_per_batch) as f64 / secs,
+        peak_rss_mib()
+    );
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let backend = args
+        .iter()
+        .position(|a| a == "--backend")
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+        .unwrap_or_else(|| "flex".into());
+    match args.first().map(String::as_str) {
+        Some(which @ ("randman" | "shd")) => measure(which, &backend),
+        _ => {
+            let exe = std::env::current_exe().expect("own path");
+            for which in ["randman", "shd"] {
+                let status = std::process::Command::new(&exe)
+                    .args([which, "--backend", &backend])
+                    .status()
+                    .expect("re-run self");
+                if !status.success() {
+                    std::process::exit(1);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,73 @@
+//! The tensor backends compiled into this build, chosen at run time by name.
+
+use burn::tensor::{Device, Tensor};
+
+/// Names of the backends this binary was built with, the default first.
+pub fn compiled_backends() -> Vec<&'static str> {
+    let mut names = vec!["flex"];
+    if cfg!(feature = "ndarray") {
+        names.push("ndarray");
+    }
+    if cfg!(feature = "wgpu") {
+        names.push("wgpu");
+    }
+    names
+}
+
+/// Refuses an unknown backend name, or one this build lacks, naming what is available.
+pub fn check_backend_name(name: &str) -> Result<(), String> {
+    if compiled_backends().contains(&name) {
+        return Ok(());
+    }
+    let known = ["flex", "ndarray", "wgpu"];
+    let available = compiled_backends().join(", ");
+    if known.contains(&name) {
+        Err(format!(
+            "{name:?} is not compiled into this build (rebuild with --features {name}); available: {available}"
+        ))
+    } else {
+        Err(format!("unknown backend {name:?}; available: {available}"))
+    }
+}
+
+/// The (non-autodiff) device for a backend name. For wgpu this also checks that an adapter
+/// exists, so a machine without one gets a message instead of a panic mid-run.
+pub fn device(name: &str) -> Result<Device, String> {
+    check_backend_name(name)?;
+    match name {
+        #[cfg(feature = "ndarray")]
+        #[allow(deprecated)]
+        "ndarray" => Ok(Device::ndarray()),
+        #[cfg(feature = "wgpu")]
+        "wgpu" => wgpu_device(),
+        _ => Ok(Device::flex()),
+    }
+}
+
+#[cfg(feature = "wgpu")]
+fn wgpu_device() -> Result<Device, String> {
+    use std::sync::OnceLock;
+    static PROBE: OnceLock<Result<(), String>> = OnceLock::new();
+    let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
+    let probe = PROBE.get_or_init(|| {
+        let d = device.clone();
+        // burn initializes wgpu lazily and panics when no adapter exists; one tiny op tells.
+        std::panic::catch_unwind(move || {
+            Tensor::<1>::zeros([1], &d).into_data();
+        })
+        .map_err(|_| {
+            "wgpu: no GPU adapter found (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers); use the flex backend".to_string()
+        })
+    });
+    probe.clone().map(|()| device)
+}
+
+/// Whether `name` can actually run here (compiled in and, for wgpu, an adapter present).
+pub fn available(name: &str) -> bool {
+    device(name).is_ok()
+}
+
+/// Reads a one-element tensor back to the host.
+pub fn scalar(t: Tensor<1>) -> f32 {
+    t.into_data().iter::<f32>().next().unwrap_or(f32::NAN)
+}

@@ -1,0 +1,38 @@
+//! Readout to class scores, and the cross-entropy loss.
+
+use burn::tensor::activation::log_softmax;
+use burn::tensor::{Tensor, TensorData};
+
+use crate::io::config::LossKind;
+
+/// Class scores [batch, outputs] from readout membranes U_out [T, batch, outputs].
+pub fn class_scores(readout: Tensor<3>, kind: LossKind) -> Tensor<2> {
+    let [steps, batch, outputs] = readout.dims();
+    match kind {
+        LossKind::MaxOverTime => readout.max_dim(0).reshape([batch, outputs]),
+        LossKind::SumOverTime => readout.mean_dim(0).reshape([batch, outputs]),
+        LossKind::LastStep => readout.narrow(0, steps - 1, 1).reshape([batch, outputs]),
+    }
+}
+
+/// Mean cross-entropy of `scores` [batch, classes] against integer labels.
+pub fn cross_entropy(scores: Tensor<2>, labels: &[usize]) -> Tensor<1> {
+    let [batch, classes] = scores.dims();
+    let device = scores.device();
+    let mut one_hot = vec![0f32; batch * classes];
+    for (row, &label) in labels.iter().enumerate() {
+        one_hot[row * classes + label] = 1.0;
+    }
+    let targets = Tensor::<2>::from_data(TensorData::new(one_hot, [batch, classes]), &device);
+    (log_softmax(scores, 1) * targets)
+        .sum()
+        .neg()
+        .div_scalar(batch as f32)
+}
+
+/// Predicted class per sample.
+pub fn predictions(scores: Tensor<2>) -> Vec<usize> {
+    let [batch, _] = scores.dims();
+    let data = scores.argmax(1).reshape([batch]).into_data();
+    data.iter::<i64>().map(|c| c as usize).collect()
+}

@@ -1,0 +1,159 @@
+//! The network: LIF hidden layers (feed-forward or recurrent) and a leaky readout.
+
+use burn::tensor::Tensor;
+
+use super::lif::{Dynamics, LayerTrace, leaky_readout, lif_layer};
+use crate::io::config::SurrogateConfig;
+
+/// Every trainable matrix, stored input-major ([in, out]) so a layer is one `x.matmul(w)`.
+/// Exporters transpose to PyTorch's (out, in).
+#[derive(Clone, Debug)]
+pub struct Weights {
+    /// Feed-forward weights of hidden layer l, [in, width_l].
+    pub hidden: Vec<Tensor<2>>,
+    /// Recurrent weights of hidden layer l, [width_l, width_l], where the layer is recurrent.
+    pub recurrent: Vec<Option<Tensor<2>>>,
+    /// Readout weights, [width_last, outputs].
+    pub readout: Tensor<2>,
+}
+
+/// Which matrix a parameter is, for names in files and per-layer gradient norms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamRole {
+    FeedForward(usize),
+    Recurrent(usize),
+    Readout,
+}
+
+impl ParamRole {
+    /// Stable tensor name used in weight files.
+    pub fn name(self) -> String {
+        match self {
+            ParamRole::FeedForward(l) => format!("hidden.{l}.weight"),
+            ParamRole::Recurrent(l) => format!("hidden.{l}.recurrent_weight"),
+            ParamRole::Readout => "readout.weight".into(),
+        }
+    }
+
+    /// Index into per-layer metrics: hidden layers first, the readout last.
+    pub fn layer(self, hidden_layers: usize) -> usize {
+        match self {
+            ParamRole::FeedForward(l) | ParamRole::Recurrent(l) => l,
+            ParamRole::Readout => hidden_layers,
+        }
+    }
+}
+
+impl Weights {
+    /// The parameters in a fixed order with their roles.
+    pub fn params(&self) -> Vec<(ParamRole, &Tensor<2>)> {
+        let mut out = Vec::new();
+        for (l, w) in self.hidden.iter().enumerate() {
+            out.push((ParamRole::FeedForward(l), w));
+            if let Some(v) = &self.recurrent[l] {
+                out.push((ParamRole::Recurrent(l), v));
+            }
+        }
+        out.push((ParamRole::Readout, &self.readout));
+        out
+    }
+
+    /// The same structure with every tensor passed through `f` (in `params()` order).
+    pub fn map(&self, mut f: impl FnMut(ParamRole, &Tensor<2>) -> Tensor<2>) -> Weights {
+        Weights {
+            hidden: self
+                .hidden
+                .iter()
+                .enumerate()
+                .map(|(l, w)| f(ParamRole::FeedForward(l), w))
+                .collect(),
+            recurrent: self
+                .recurrent
+                .iter()
+                .enumerate()
+                .map(|(l, v)| v.as_ref().map(|v| f(ParamRole::Recurrent(l), v)))
+                .collect(),
+            readout: f(ParamRole::Readout, &self.readout),
+        }
+    }
+
+    /// Rebuilds from tensors given in `params()` order.
+    pub fn from_params(&self, mut tensors: impl Iterator<Item = Tensor<2>>) -> Weights {
+        self.map(|_, old| tensors.next().unwrap_or_else(|| old.clone()))
+    }
+
+    /// Why `other` cannot replace these weights (first differing matrix, both shapes named).
+    pub fn shape_mismatch(&self, other: &Weights) -> Option<String> {
+        let mine = self.params();
+        let theirs = other.params();
+        if mine.len() != theirs.len() {
+            return Some(format!(
+                "the network has {} weight matrices, the file {}",
+                mine.len(),
+                theirs.len()
+            ));
+        }
+        mine.iter()
+            .zip(&theirs)
+            .find_map(|((role, a), (other_role, b))| {
+                (role != other_role || a.dims() != b.dims()).then(|| {
+                    format!(
+                        "{} is {:?} in the network but {} is {:?} in the file",
+                        role.name(),
+                        a.dims(),
+                        other_role.name(),
+                        b.dims()
+                    )
+                })
+            })
+    }
+
+    pub fn widths(&self) -> Vec<usize> {
+        self.hidden.iter().map(|w| w.dims()[1]).collect()
+    }
+
+    pub fn inputs(&self) -> usize {
+        self.hidden[0].dims()[0]
+    }
+
+    pub fn outputs(&self) -> usize {
+        self.readout.dims()[1]
+    }
+}
+
+/// Everything one forward pass produced.
+pub struct Forward {
+    pub layers: Vec<LayerTrace>,
+    /// U_out, [T, batch, outputs].
+    pub readout: Tensor<3>,
+}
+
+/// Runs the network over a time-major input raster [T, batch, inputs].
+pub fn forward(
+    weights: &Weights,
+    input: Tensor<3>,
+    dy: &Dynamics,
+    surrogate: &SurrogateConfig,
+    record_membrane: bool,
+) -> Forward {
+    let mut x = input;
+    let mut layers = Vec::with_capacity(weights.hidden.len());
+    for (w, v) in weights.hidden.iter().zip(&weights.recurrent) {
+        // The feed-forward drive of all steps in one matmul; only recurrence needs the loop.
+        let current = project(x, w);
+        let trace = lif_layer(current, v.as_ref(), dy, surrogate, record_membrane);
+        x = trace.spikes.clone();
+        layers.push(trace);
+    }
+    let readout = leaky_readout(project(x, &weights.readout), dy);
+    Forward { layers, readout }
+}
+
+/// x[n]·W for every step: [T, batch, in] × [in, out] → [T, batch, out].
+pub fn project(x: Tensor<3>, w: &Tensor<2>) -> Tensor<3> {
+    let [steps, batch, inputs] = x.dims();
+    let out = w.dims()[1];
+    x.reshape([steps * batch, inputs])
+        .matmul(w.clone())
+        .reshape([steps, batch, out])
+}

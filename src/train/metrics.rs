@@ -1,0 +1,126 @@
+//! What the trainer reports: per batch, per epoch, and snapshots of one sample.
+
+use serde::Serialize;
+
+use crate::io::config::SurrogateConfig;
+
+#[derive(Clone, Debug, Serialize)]
+pub struct BatchMetrics {
+    /// The epoch this batch belongs to (1-based).
+    pub epoch: usize,
+    /// Position of this batch in its epoch (1-based) and the number of batches per epoch.
+    pub batch: usize,
+    pub batches_per_epoch: usize,
+    pub global_step: u64,
+    /// Cross-entropy plus activity penalty.
+    pub loss: f32,
+    pub ce_loss: f32,
+    pub reg_loss: f32,
+    pub accuracy: f32,
+    /// Mean firing rate of each hidden layer, Hz.
+    pub rate_hz: Vec<f32>,
+    /// Gradient norm per layer: hidden layers (feed-forward and recurrent together), then readout.
+    pub grad_norm: Vec<f32>,
+    /// The surrogate and learning rate this batch was trained with.
+    pub surrogate: SurrogateConfig,
+    pub lr: f64,
+    pub samples: usize,
+    /// Wall time of this batch, seconds.
+    pub seconds: f64,
+    /// True on the last batch of an epoch.
+    pub epoch_done: bool,
+}
+
+/// Loss, accuracy and activity of the network over one split, without training.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct EvalMetrics {
+    pub loss: f32,
+    pub accuracy: f32,
+    pub rate_hz: Vec<f32>,
+    /// Rate of every neuron of every hidden layer, Hz.
+    pub neuron_rates_hz: Vec<Vec<f32>>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct EpochMetrics {
+    pub epoch: usize,
+    pub train_loss: f32,
+    pub train_acc: f32,
+    pub test_loss: f32,
+    pub test_acc: f32,
+    pub valid_acc: Option<f32>,
+    /// Mean hidden rate per layer on the test set, Hz.
+    pub rate_hz: Vec<f32>,
+    /// Training time of this epoch (evaluation excluded), seconds.
+    pub seconds: f64,
+    pub samples_per_sec: f64,
+    #[serde(skip)]
+    pub neuron_rates_hz: Vec<Vec<f32>>,
+}
+
+/// Spike events of one layer for one sample: (step, neuron).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Raster {
+    pub width: usize,
+    pub events: Vec<(u32, u32)>,
+}
+
+/// Counts of values in equal bins over [lo, hi]; values outside fall in the end bins.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Histogram {
+    pub lo: f32,
+    pub hi: f32,
+    pub counts: Vec<u32>,
+}
+
+impl Histogram {
+    pub fn of(values: impl IntoIterator<Item = f32>, lo: f32, hi: f32, bins: usize) -> Self {
+        let mut counts = vec![0u32; bins];
+        let width = (hi - lo) / bins as f32;
+        for v in values {
+            if v.is_nan() {
+                continue;
+            }
+            let i = ((v - lo) / width).floor().clamp(0.0, (bins - 1) as f32) as usize;
+            counts[i] += 1;
+        }
+        Self { lo, hi, counts }
+    }
+
+    pub fn bin_centre(&self, i: usize) -> f32 {
+        self.lo + (i as f32 + 0.5) * (self.hi - self.lo) / self.counts.len() as f32
+    }
+}
+
+/// One sample seen through the network, for the rasters and traces in the window.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Snapshot {
+    pub global_step: u64,
+    /// Index in the test split, its label and the network's prediction.
+    pub sample: usize,
+    pub label: usize,
+    pub prediction: usize,
+    pub steps: usize,
+    pub dt_ms: f32,
+    pub threshold: f32,
+    pub input: Raster,
+    pub hidden: Vec<Raster>,
+    /// Per hidden layer: the neurons traced and their membrane U[n].
+    pub traced_neurons: Vec<Vec<usize>>,
+    pub membrane: Vec<Vec<Vec<f32>>>,
+    /// Per output: U_out[n].
+    pub readout: Vec<Vec<f32>>,
+    /// x = U − ϑ of every hidden neuron at every step over a small batch: where the surrogate
+    /// is evaluated.
+    pub membrane_histogram: Histogram,
+    /// Per layer, per neuron rate over the snapshot batch, Hz.
+    pub neuron_rates_hz: Vec<Vec<f32>>,
+}
+
+/// Neurons that never fired, and neurons firing in at least half of all steps.
+pub fn dead_and_saturated(rates_hz: &[f32], dt_ms: f32) -> (usize, usize) {
+    let max_rate = 1000.0 / dt_ms;
+    let dead = rates_hz.iter().filter(|&&r| r == 0.0).count();
+    let saturated = rates_hz.iter().filter(|&&r| r >= 0.5 * max_rate).count();
+    (dead, saturated)
+}

@@ -1,0 +1,353 @@
+//! The trainer on its own thread, spoken to only through channels.
+//!
+//! The window (or a test) sends [`Command`]s and drains [`Event`]s; nothing ever waits on the
+//! worker. Commands are applied between batches, so a live edit reaches the very next batch.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use super::metrics::{BatchMetrics, EpochMetrics, Snapshot};
+use super::trainer::Trainer;
+use crate::io::config::{Config, RegConfig, SurrogateConfig};
+use crate::snn::network::Weights;
+
+#[derive(Clone, Debug)]
+pub enum Command {
+    /// Start training, or resume a paused run.
+    Start,
+    Pause,
+    /// Train exactly one batch, then pause.
+    Step,
+    /// End the run; the weights stay for inspection and export. A later Start resets first.
+    Stop,
+    /// Rebuild the network from the seed (same seed → same initial weights), optionally with a
+    /// new configuration (structural edits).
+    Reset(Option<Box<Config>>),
+    SetSurrogate(SurrogateConfig),
+    SetRegularizer(RegConfig),
+    SetLearningRate(f64),
+    /// Which test sample the snapshots show.
+    SetSnapshotSample(usize),
+    /// Ask for the current weights (answered with [`Event::Weights`]).
+    RequestWeights,
+    /// Replace the weights (imported from a file); refused unless every shape matches.
+    LoadWeights(Box<Weights>),
+    Shutdown,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    /// Built, not started (after creation or a reset).
+    Idle,
+    Running,
+    Paused,
+    /// All configured epochs done; Start trains that many more.
+    Finished,
+    Stopped,
+}
+
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// The trainer is built: data set name, batches per epoch, and the configuration in force.
+    Ready {
+        dataset: String,
+        batches_per_epoch: usize,
+        config: Box<Config>,
+    },
+    State(RunState),
+    Batch(BatchMetrics),
+    Epoch(EpochMetrics),
+    Snapshot(Box<Snapshot>),
+    Weights(Box<Weights>),
+    /// Something went wrong; the run is paused and nothing was lost.
+    Error(String),
+}
+
+/// Snapshots are bounded to this rate so the window never drowns in them.
+const SNAPSHOT_INTERVAL: Duration = Duration::from_millis(250);
+
+pub struct Session {
+    commands: Sender<Command>,
+    events: Receiver<Event>,
+    handle: Option<JoinHandle<()>>,
+}
+
+impl Session {
+    /// Starts the worker; it builds the trainer (data and weights) off the caller's thread and
+    /// reports [`Event::Ready`] or [`Event::Error`].
+    pub fn spawn(config: Config) -> Session {
+        let (cmd_tx, cmd_rx) = mpsc::channel();
+        let (ev_tx, ev_rx) = mpsc::channel();
+        let handle = std::thread::Builder::new()
+            .name("trainer".into())
+            .spawn(move || Worker::new(config, cmd_rx, ev_tx).run())
+            .ok();
+        Session {
+            commands: cmd_tx,
+            events: ev_rx,
+            handle,
+        }
+    }
+
+    pub fn send(&self, command: Command) {
+        // A dead worker has already reported why; there is nothing more to do with the command.
+        let _ = self.commands.send(command);
+    }
+
+    /// Every event that has arrived, without waiting.
+    pub fn drain(&self) -> Vec<Event> {
+        self.events.try_iter().collect()
+    }
+
+    /// Waits up to `timeout` for the next event (for tests and the CLI).
+    pub fn next_event(&self, timeout: Duration) -> Option<Event> {
+        self.events.recv_timeout(timeout).ok()
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+        if let Some(h) = self.handle.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+struct Worker {
+    config: Config,
+    trainer: Option<Trainer>,
+    commands: Receiver<Command>,
+    events: Sender<Event>,
+    state: RunState,
+    target_epochs: usize,
+    snapshot_sample: usize,
+    last_snapshot: Option<Instant>,
+}
+
+impl Worker {
+    fn new(config: Config, commands: Receiver<Command>, events: Sender<Event>) -> Self {
+        Self {
+            target_epochs: config.optim.epochs,
+            config,
+            trainer: None,
+            commands,
+            events,
+            state: RunState::Idle,
+            snapshot_sample: 0,
+            last_snapshot: None,
+        }
+    }
+
+    fn emit(&self, event: Event) {
+        let _ = self.events.send(event);
+    }
+
+    fn set_state(&mut self, state: RunState) {
+        self.state = state;
+        self.emit(Event::State(state));
+    }
+
+    /// Builds the trainer for `config`, reusing the loaded data when the data settings match.
+    fn rebuild(&mut self, config: Config) {
+        let reuse = self
+            .trainer
+            .as_ref()
+            .filter(|t| t.config().data == config.data)
+            .map(|t| t.data().clone());
+        let built = catch_unwind(AssertUnwindSafe(|| match reuse {
+            Some(data) => Trainer::with_data(config.clone(), data),
+            None => Trainer::new(config.clone()),
+        }));
+        match built {
+            Ok(Ok(trainer)) => {
+                self.config = config;
+                self.target_epochs = self.config.optim.epochs;
+                self.emit(Event::Ready {
+                    dataset: trainer.data().name.clone(),
+                    batches_per_epoch: trainer.batches_per_epoch(),
+                    config: Box::new(self.config.clone()),
+                });
+                self.trainer = Some(trainer);
+                self.set_state(RunState::Idle);
+                self.send_snapshot();
+            }
+            Ok(Err(e)) => self.emit(Event::Error(format!("cannot build the network: {e}"))),
+            Err(panic) => self.emit(Event::Error(format!(
+                "cannot build the network: internal error: {}",
+                panic_message(&panic)
+            ))),
+        }
+    }
+
+    fn send_snapshot(&mut self) {
+        if let Some(t) = &self.trainer {
+            let snap = t.snapshot(self.snapshot_sample);
+            self.last_snapshot = Some(Instant::now());
+            self.emit(Event::Snapshot(Box::new(snap)));
+        }
+    }
+
+    fn run(mut self) {
+        self.rebuild(self.config.clone());
+        loop {
+            let command = if self.state == RunState::Running {
+                match self.commands.try_recv() {
+                    Ok(c) => Some(c),
+                    Err(TryRecvError::Empty) => None,
+                    Err(TryRecvError::Disconnected) => return,
+                }
+            } else {
+                match self.commands.recv() {
+                    Ok(c) => Some(c),
+                    Err(_) => return,
+                }
+            };
+            match command {
+                Some(Command::Shutdown) => return,
+                Some(c) => self.handle(c),
+                None => self.train_one(),
+            }
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Start => {
+                if self.trainer.is_none() {
+                    self.emit(Event::Error(
+                        "no network to train: fix the configuration and reset".into(),
+                    ));
+                    return;
+                }
+                match self.state {
+                    RunState::Stopped => {
+                        self.rebuild(self.config.clone());
+                    }
+                    RunState::Finished => {
+                        self.target_epochs += self.config.optim.epochs.max(1);
+                    }
+                    _ => {}
+                }
+                self.set_state(RunState::Running);
+            }
+            Command::Pause => {
+                if self.state == RunState::Running {
+                    self.set_state(RunState::Paused);
+                }
+            }
+            Command::Step => {
+                if self.trainer.is_some() {
+                    self.train_one();
+                    if self.state != RunState::Finished {
+                        self.set_state(RunState::Paused);
+                    }
+                    self.send_snapshot();
+                }
+            }
+            Command::Stop => {
+                if self.trainer.is_some() {
+                    self.set_state(RunState::Stopped);
+                }
+            }
+            Command::Reset(config) => {
+                let config = config.map(|c| *c).unwrap_or_else(|| self.config.clone());
+                self.rebuild(config);
+            }
+            Command::SetSurrogate(s) => {
+                self.config.surrogate = s;
+                if let Some(t) = &mut self.trainer {
+                    t.set_surrogate(s);
+                }
+            }
+            Command::SetRegularizer(r) => {
+                self.config.reg = r;
+                if let Some(t) = &mut self.trainer {
+                    t.set_regularizer(r);
+                }
+            }
+            Command::SetLearningRate(lr) => {
+                self.config.optim.lr = lr;
+                if let Some(t) = &mut self.trainer {
+                    t.set_learning_rate(lr);
+                }
+            }
+            Command::SetSnapshotSample(i) => {
+                self.snapshot_sample = i;
+                self.send_snapshot();
+            }
+            Command::RequestWeights => {
+                if let Some(t) = &self.trainer {
+                    self.emit(Event::Weights(Box::new(t.weights().clone())));
+                }
+            }
+            Command::LoadWeights(weights) => {
+                let Some(t) = &mut self.trainer else {
+                    self.emit(Event::Error("no network to load weights into".into()));
+                    return;
+                };
+                match t.weights().shape_mismatch(&weights) {
+                    Some(why) => self.emit(Event::Error(format!("weights refused: {why}"))),
+                    None => {
+                        t.set_weights(*weights);
+                        self.send_snapshot();
+                    }
+                }
+            }
+            Command::Shutdown => {}
+        }
+    }
+
+    fn train_one(&mut self) {
+        let Some(trainer) = self.trainer.as_mut() else {
+            self.set_state(RunState::Idle);
+            return;
+        };
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let batch = trainer.train_batch()?;
+            let epoch = batch.epoch_done.then(|| trainer.finish_epoch());
+            Ok::<_, super::trainer::TrainError>((batch, epoch, trainer.epochs_done()))
+        }));
+        match result {
+            Ok(Ok((batch, epoch, epochs_done))) => {
+                self.emit(Event::Batch(batch));
+                if let Some(e) = epoch {
+                    self.emit(Event::Epoch(e));
+                    if epochs_done >= self.target_epochs {
+                        self.set_state(RunState::Finished);
+                        self.send_snapshot();
+                    }
+                }
+                if self
+                    .last_snapshot
+                    .is_none_or(|t| t.elapsed() >= SNAPSHOT_INTERVAL)
+                {
+                    self.send_snapshot();
+                }
+            }
+            Ok(Err(e)) => {
+                self.emit(Event::Error(e.to_string()));
+                self.set_state(RunState::Paused);
+            }
+            Err(panic) => {
+                // A panic inside burn leaves the trainer in an unknown state: drop it.
+                self.trainer = None;
+                self.emit(Event::Error(format!(
+                    "internal error during training ({}); reset to continue",
+                    panic_message(&panic)
+                )));
+                self.set_state(RunState::Paused);
+            }
+        }
+    }
+}
+
+fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into())
+}

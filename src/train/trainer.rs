@@ -1,0 +1,465 @@
+//! The training loop: forward, loss, backward, optimizer step; evaluation; snapshots.
+//!
+//! Synchronous and free of threads: the CLI drives it directly, the session runs it on a
+//! worker thread. Live edits (surrogate, regularizers, learning rate) change `config` and are
+//! read by the very next batch.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use burn::tensor::{Device, Tensor};
+
+use super::metrics::{BatchMetrics, EpochMetrics, EvalMetrics, Histogram, Raster, Snapshot};
+use super::optim::Optimizer;
+use crate::backend::{self, scalar};
+use crate::data::{self, DataSplits, SpikeDataset};
+use crate::io::config::{Config, ConfigError, RegConfig, SurrogateConfig};
+use crate::rng::Rng;
+use crate::snn::init::init_weights;
+use crate::snn::lif::Dynamics;
+use crate::snn::loss::{class_scores, cross_entropy, predictions};
+use crate::snn::network::{Weights, forward};
+use crate::snn::regularizer::activity_penalty;
+
+/// Why a batch could not be trained.
+#[derive(Clone, Debug, PartialEq)]
+pub enum TrainError {
+    /// The loss was NaN or infinite; the weights were left as they were before the batch.
+    Diverged {
+        epoch: usize,
+        batch: usize,
+        loss: f32,
+    },
+}
+
+impl std::fmt::Display for TrainError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            TrainError::Diverged { epoch, batch, loss } => write!(
+                f,
+                "training diverged: loss is {loss} at epoch {epoch}, batch {batch}; run paused (lower the learning rate or β, then reset)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for TrainError {}
+
+/// Evaluation batches are large: no graph is kept, so memory is only the activations.
+const EVAL_BATCH: usize = 512;
+/// Samples whose membranes fill the snapshot's histogram.
+const SNAPSHOT_BATCH: usize = 32;
+/// Neurons per layer whose membrane traces a snapshot carries.
+const TRACED_NEURONS: usize = 4;
+
+#[derive(Default)]
+struct EpochTally {
+    loss_sum: f64,
+    correct: usize,
+    seen: usize,
+    seconds: f64,
+}
+
+pub struct Trainer {
+    config: Config,
+    data: Arc<DataSplits>,
+    device: Device,
+    weights: Weights,
+    optimizer: Optimizer,
+    rng: Rng,
+    order: Vec<usize>,
+    cursor: usize,
+    epochs_done: usize,
+    global_step: u64,
+    tally: EpochTally,
+}
+
+impl Trainer {
+    /// Loads the data the configuration names and initializes the network.
+    pub fn new(config: Config) -> Result<Self, ConfigError> {
+        config.validate()?;
+        let data = data::load(&config.data).map_err(|m| ConfigError {
+            key: "data".into(),
+            message: m,
+        })?;
+        Self::with_data(config, Arc::new(data))
+    }
+
+    /// Initializes the network on data already loaded (a reset keeps the data set).
+    pub fn with_data(config: Config, data: Arc<DataSplits>) -> Result<Self, ConfigError> {
+        config.validate()?;
+        if config.optim.batch_size > data.train.len() {
+            return Err(ConfigError {
+                key: "optim.batch_size".into(),
+                message: format!(
+                    "{} is larger than the {} training samples of {}",
+                    config.optim.batch_size,
+                    data.train.len(),
+                    data.name
+                ),
+            });
+        }
+        let device = backend::device(&config.backend).map_err(|m| ConfigError {
+            key: "backend".into(),
+            message: m,
+        })?;
+        let calibration = {
+            let n = data.train.len().min(256);
+            let indices: Vec<usize> = (0..n).collect();
+            data.train.dense_batch(&indices, &device)
+        };
+        let weights = init_weights(
+            &config.model,
+            data.train.inputs,
+            data.train.classes,
+            config.seed,
+            &device,
+            Some(calibration),
+        );
+        let optimizer = Optimizer::new(config.optim.kind, config.optim.adam_betas);
+        let rng = Rng::derive(config.seed, 0x4F52_4445); // "ORDE"
+        let order = (0..data.train.len()).collect();
+        Ok(Self {
+            config,
+            data,
+            device,
+            weights,
+            optimizer,
+            rng,
+            order,
+            cursor: 0,
+            epochs_done: 0,
+            global_step: 0,
+            tally: EpochTally::default(),
+        })
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    pub fn data(&self) -> &Arc<DataSplits> {
+        &self.data
+    }
+
+    pub fn weights(&self) -> &Weights {
+        &self.weights
+    }
+
+    /// Replaces the weights (e.g. loaded from a file); shapes must match the network.
+    pub fn set_weights(&mut self, weights: Weights) {
+        self.weights = weights;
+    }
+
+    pub fn epochs_done(&self) -> usize {
+        self.epochs_done
+    }
+
+    pub fn global_step(&self) -> u64 {
+        self.global_step
+    }
+
+    pub fn batches_per_epoch(&self) -> usize {
+        self.data.train.len().div_ceil(self.config.optim.batch_size)
+    }
+
+    pub fn set_surrogate(&mut self, surrogate: SurrogateConfig) {
+        self.config.surrogate = surrogate;
+    }
+
+    pub fn set_regularizer(&mut self, reg: RegConfig) {
+        self.config.reg = reg;
+    }
+
+    pub fn set_learning_rate(&mut self, lr: f64) {
+        self.config.optim.lr = lr;
+    }
+
+    fn dynamics(&self) -> Dynamics {
+        Dynamics::new(&self.config.model)
+    }
+
+    /// Trains on the next batch of the current epoch (shuffling at the start of each epoch).
+    pub fn train_batch(&mut self) -> Result<BatchMetrics, TrainError> {
+        let started = Instant::now();
+        if self.cursor == 0 {
+            self.rng.shuffle(&mut self.order);
+            self.tally = EpochTally::default();
+        }
+        let bs = self.config.optim.batch_size;
+        let end = (self.cursor + bs).min(self.order.len());
+        let indices = self.order[self.cursor..end].to_vec();
+        let batch_number = self.cursor / bs + 1;
+        let train = &self.data.train;
+        let labels = train.batch_labels(&indices);
+        let dy = self.dynamics();
+        let surrogate = self.config.surrogate;
+
+        // Forward through the tracked weights.
+        let tracked = self.weights.map(|_, w| w.clone().autodiff().require_grad());
+        let input = train.dense_batch(&indices, &self.device).autodiff();
+        let out = forward(&tracked, input, &dy, &surrogate, false);
+        let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
+        let scores = class_scores(out.readout, self.config.model.loss);
+
+        // Loss: cross-entropy plus activity penalty.
+        let ce = cross_entropy(scores.clone(), &labels);
+        let penalty = activity_penalty(&spikes, &self.config.reg);
+        let ce_value = scalar(ce.clone().inner());
+        let reg_value = penalty.as_ref().map_or(0.0, |p| scalar(p.clone().inner()));
+        let loss = match penalty {
+            Some(p) => ce + p,
+            None => ce,
+        };
+        let loss_value = ce_value + reg_value;
+        if !loss_value.is_finite() {
+            // Leave everything as it was before this batch so the user can change course.
+            return Err(TrainError::Diverged {
+                epoch: self.epochs_done + 1,
+                batch: batch_number,
+                loss: loss_value,
+            });
+        }
+
+        // Backward, then gradients → optimizer.
+        let grads = loss.backward();
+        let hidden_layers = self.weights.hidden.len();
+        let mut sq_norms = vec![0f64; hidden_layers + 1];
+        let mut grad_list = Vec::new();
+        for (role, t) in tracked.params() {
+            let g = t
+                .grad(&grads)
+                .unwrap_or_else(|| Tensor::zeros(t.dims(), &self.device));
+            sq_norms[role.layer(hidden_layers)] += scalar((g.clone() * g.clone()).sum()) as f64;
+            grad_list.push(g);
+        }
+        let params: Vec<Tensor<2>> = self
+            .weights
+            .params()
+            .into_iter()
+            .map(|(_, t)| t.clone())
+            .collect();
+        let updated = self.optimizer.step(params, grad_list, self.config.optim.lr);
+        self.weights = self.weights.from_params(updated.into_iter());
+
+        // Metrics.
+        let correct = predictions(scores.inner())
+            .iter()
+            .zip(&labels)
+            .filter(|(p, l)| p == l)
+            .count();
+        let rate_hz = spikes
+            .into_iter()
+            .map(|s| scalar(s.inner().mean()) * 1000.0 / dy.dt_ms)
+            .collect();
+        let n = indices.len();
+        self.cursor = end;
+        self.global_step += 1;
+        let seconds = started.elapsed().as_secs_f64();
+        self.tally.loss_sum += loss_value as f64 * n as f64;
+        self.tally.correct += correct;
+        self.tally.seen += n;
+        self.tally.seconds += seconds;
+        let epoch_done = self.cursor >= self.order.len();
+        let metrics = BatchMetrics {
+            epoch: self.epochs_done + 1,
+            batch: batch_number,
+            batches_per_epoch: self.batches_per_epoch(),
+            global_step: self.global_step,
+            loss: loss_value,
+            ce_loss: ce_value,
+            reg_loss: reg_value,
+            accuracy: correct as f32 / n as f32,
+            rate_hz,
+            grad_norm: sq_norms.into_iter().map(|s| s.sqrt() as f32).collect(),
+            surrogate,
+            lr: self.config.optim.lr,
+            samples: n,
+            seconds,
+            epoch_done,
+        };
+        Ok(metrics)
+    }
+
+    /// Closes the epoch whose last batch was just trained: evaluates and summarizes it.
+    pub fn finish_epoch(&mut self) -> EpochMetrics {
+        self.cursor = 0;
+        self.epochs_done += 1;
+        let test = self.evaluate(&self.data.test);
+        let valid_acc = self.data.valid.as_ref().map(|v| self.evaluate(v).accuracy);
+        let t = &self.tally;
+        let seen = t.seen.max(1) as f64;
+        EpochMetrics {
+            epoch: self.epochs_done,
+            train_loss: (t.loss_sum / seen) as f32,
+            train_acc: (t.correct as f64 / seen) as f32,
+            test_loss: test.loss,
+            test_acc: test.accuracy,
+            valid_acc,
+            rate_hz: test.rate_hz,
+            seconds: t.seconds,
+            samples_per_sec: t.seen as f64 / t.seconds.max(1e-9),
+            neuron_rates_hz: test.neuron_rates_hz,
+        }
+    }
+
+    /// Trains one whole epoch (or the rest of the current one).
+    pub fn run_epoch(&mut self) -> Result<EpochMetrics, TrainError> {
+        loop {
+            if self.train_batch()?.epoch_done {
+                return Ok(self.finish_epoch());
+            }
+        }
+    }
+
+    /// Loss, accuracy and per-neuron rates over a split, without gradients.
+    pub fn evaluate(&self, split: &SpikeDataset) -> EvalMetrics {
+        let dy = self.dynamics();
+        let widths = self.weights.widths();
+        let mut spike_counts: Vec<Vec<f64>> = widths.iter().map(|&w| vec![0.0; w]).collect();
+        let mut loss_sum = 0.0f64;
+        let mut correct = 0usize;
+        let all: Vec<usize> = (0..split.len()).collect();
+        for indices in all.chunks(EVAL_BATCH) {
+            let labels = split.batch_labels(indices);
+            let input = split.dense_batch(indices, &self.device);
+            let out = forward(&self.weights, input, &dy, &self.config.surrogate, false);
+            for (layer, counts) in out.layers.iter().zip(spike_counts.iter_mut()) {
+                let [_, _, width] = layer.spikes.dims();
+                let per_neuron: Tensor<1> = layer.spikes.clone().sum_dims(&[0, 1]).reshape([width]);
+                for (c, v) in counts.iter_mut().zip(per_neuron.into_data().iter::<f32>()) {
+                    *c += v as f64;
+                }
+            }
+            let scores = class_scores(out.readout, self.config.model.loss);
+            loss_sum +=
+                scalar(cross_entropy(scores.clone(), &labels)) as f64 * indices.len() as f64;
+            correct += predictions(scores)
+                .iter()
+                .zip(&labels)
+                .filter(|(p, l)| p == l)
+                .count();
+        }
+        let n = split.len().max(1) as f64;
+        let to_hz = 1000.0 / (dy.dt_ms as f64 * split.steps as f64 * n);
+        let neuron_rates_hz: Vec<Vec<f32>> = spike_counts
+            .iter()
+            .map(|c| c.iter().map(|&s| (s * to_hz) as f32).collect())
+            .collect();
+        EvalMetrics {
+            loss: (loss_sum / n) as f32,
+            accuracy: (correct as f64 / n) as f32,
+            rate_hz: neuron_rates_hz
+                .iter()
+                .map(|r| r.iter().sum::<f32>() / r.len().max(1) as f32)
+                .collect(),
+            neuron_rates_hz,
+        }
+    }
+
+    /// Test sample `sample` seen through the current network: rasters, traces, histogram.
+    pub fn snapshot(&self, sample: usize) -> Snapshot {
+        let split = &self.data.test;
+        if split.is_empty() {
+            return Snapshot::default();
+        }
+        let sample = sample % split.len();
+        let dy = self.dynamics();
+        let indices: Vec<usize> = (0..SNAPSHOT_BATCH.min(split.len()))
+            .map(|k| (sample + k) % split.len())
+            .collect();
+        let input = split.dense_batch(&indices, &self.device);
+        let out = forward(&self.weights, input, &dy, &self.config.surrogate, true);
+        let steps = split.steps;
+        let batch = indices.len();
+
+        let mut hidden = Vec::new();
+        let mut traced_neurons = Vec::new();
+        let mut membrane = Vec::new();
+        let mut neuron_rates_hz = Vec::new();
+        let mut x_values = Vec::new();
+        for layer in &out.layers {
+            let [_, _, width] = layer.spikes.dims();
+            let s: Vec<f32> = layer.spikes.clone().into_data().iter::<f32>().collect();
+            let u: Vec<f32> = layer
+                .membrane
+                .clone()
+                .map(|m| m.into_data().iter::<f32>().collect())
+                .unwrap_or_default();
+            let at = |t: usize, b: usize, n: usize| (t * batch + b) * width + n;
+            let mut events = Vec::new();
+            let mut counts = vec![0usize; width];
+            let mut batch_counts = vec![0usize; width];
+            for t in 0..steps {
+                for n in 0..width {
+                    if s[at(t, 0, n)] > 0.0 {
+                        events.push((t as u32, n as u32));
+                        counts[n] += 1;
+                    }
+                    for b in 0..batch {
+                        if s[at(t, b, n)] > 0.0 {
+                            batch_counts[n] += 1;
+                        }
+                    }
+                }
+            }
+            // Trace the most active neurons of this sample (by spikes, then by mean membrane).
+            let mut ranked: Vec<usize> = (0..width).collect();
+            let mean_u = |n: usize| {
+                (0..steps)
+                    .map(|t| u.get(at(t, 0, n)).copied().unwrap_or(0.0))
+                    .sum::<f32>()
+            };
+            ranked.sort_by(|&a, &b| {
+                counts[b]
+                    .cmp(&counts[a])
+                    .then(mean_u(b).total_cmp(&mean_u(a)))
+            });
+            ranked.truncate(TRACED_NEURONS.min(width));
+            membrane.push(
+                ranked
+                    .iter()
+                    .map(|&n| {
+                        (0..steps)
+                            .map(|t| u.get(at(t, 0, n)).copied().unwrap_or(0.0))
+                            .collect()
+                    })
+                    .collect(),
+            );
+            traced_neurons.push(ranked);
+            x_values.extend(u.iter().map(|v| v - dy.threshold));
+            let to_hz = 1000.0 / (dy.dt_ms * steps as f32 * batch as f32);
+            neuron_rates_hz.push(batch_counts.iter().map(|&c| c as f32 * to_hz).collect());
+            hidden.push(Raster { width, events });
+        }
+
+        let [_, _, outputs] = out.readout.dims();
+        let r: Vec<f32> = out.readout.clone().into_data().iter::<f32>().collect();
+        let readout: Vec<Vec<f32>> = (0..outputs)
+            .map(|o| (0..steps).map(|t| r[(t * batch) * outputs + o]).collect())
+            .collect();
+        let scores = class_scores(out.readout, self.config.model.loss);
+        let prediction = predictions(scores).first().copied().unwrap_or(0);
+        let th = dy.threshold;
+
+        Snapshot {
+            global_step: self.global_step,
+            sample,
+            label: split.label(sample),
+            prediction,
+            steps,
+            dt_ms: dy.dt_ms,
+            threshold: th,
+            input: Raster {
+                width: split.inputs,
+                events: split.events(sample).collect(),
+            },
+            hidden,
+            traced_neurons,
+            membrane,
+            readout,
+            membrane_histogram: Histogram::of(x_values, -2.0 * th, th, 120),
+            neuron_rates_hz,
+        }
+    }
+}

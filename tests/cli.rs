@@ -1,0 +1,78 @@
+//! The headless command line: JSON per epoch, and one-line refusals of bad configurations.
+
+use std::process::Command;
+
+fn run(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
+        .args(args)
+        .output()
+        .expect("binary runs")
+}
+
+const SMALL: [&str; 4] = [
+    "--set",
+    "data.randman.samples_per_class=30",
+    "--set",
+    "optim.batch_size=50",
+];
+
+#[test]
+fn train_json_prints_one_object_per_epoch() {
+    let mut args = vec!["train", "--epochs", "2", "--json", "--seed", "3"];
+    args.extend(SMALL);
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines.len(), 2, "{stdout}");
+    for (i, line) in lines.iter().enumerate() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("valid JSON");
+        assert_eq!(v["epoch"], i + 1);
+        for key in [
+            "train_loss",
+            "train_acc",
+            "test_loss",
+            "test_acc",
+            "seconds",
+        ] {
+            assert!(v[key].is_number(), "{key} missing in {line}");
+        }
+        assert_eq!(v["rate_hz"].as_array().map(|a| a.len()), Some(1));
+    }
+}
+
+#[test]
+fn bad_configurations_exit_nonzero_with_one_line_naming_the_key() {
+    for (set, key) in [
+        ("model.tau_mem_ms=-5", "model.tau_mem_ms"),
+        ("surrogate.beta=-1", "surrogate.beta"),
+        ("surrogate.shape=wiggly", "surrogate.shape"),
+        ("model.nonsense=3", "model.nonsense"),
+        ("model.hidden=[0]", "model.hidden"),
+        ("optim.batch_size=5000", "optim.batch_size"),
+    ] {
+        let mut args = vec!["train"];
+        args.extend(SMALL);
+        args.extend(["--set", set]);
+        let out = run(&args);
+        assert!(!out.status.success(), "{set} accepted");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{set}: {stderr}");
+        assert!(lines[0].contains(key), "{set}: {stderr}");
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn unknown_option_and_missing_file_are_refused() {
+    let out = run(&["train", "--bogus"]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = run(&["train", "--config", "/nonexistent/exp.toml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/exp.toml"));
+}

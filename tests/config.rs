@@ -1,0 +1,75 @@
+//! Configuration: `--set` by TOML path, and refusals that name the key.
+
+use surrogate_lab::io::config::{Config, PerLayer};
+use surrogate_lab::snn::surrogate::SurrogateShape;
+
+#[test]
+fn set_addresses_keys_by_toml_path() {
+    let c = Config::default()
+        .set("surrogate.shape=esser")
+        .and_then(|c| c.set("surrogate.beta=100"))
+        .and_then(|c| c.set("model.hidden=[128,128]"))
+        .and_then(|c| c.set("model.recurrent=true"))
+        .expect("valid settings");
+    assert_eq!(c.surrogate.shape, SurrogateShape::Esser);
+    assert_eq!(c.surrogate.beta, 100.0);
+    assert_eq!(c.model.hidden, vec![128, 128]);
+    assert_eq!(c.model.recurrent, PerLayer::All(true));
+    assert!(c.model.is_recurrent(1));
+}
+
+fn refusal(assignment: &str) -> String {
+    match Config::default().set(assignment) {
+        Ok(_) => panic!("{assignment} was accepted"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn bad_values_are_refused_naming_the_key() {
+    for (assignment, key) in [
+        ("model.tau_mem_ms=-5", "model.tau_mem_ms"),
+        ("surrogate.beta=-1", "surrogate.beta"),
+        ("surrogate.shape=banana", "surrogate.shape"),
+        ("model.hidden=[0]", "model.hidden"),
+        ("model.hidden=[10,10,10,10,10]", "model.hidden"),
+        ("model.no_such_key=1", "model.no_such_key"),
+        ("optim.lr=0", "optim.lr"),
+        ("backend=cuda", "backend"),
+    ] {
+        let msg = refusal(assignment);
+        assert!(msg.starts_with(key), "{assignment}: {msg}");
+        assert!(!msg.contains('\n'), "{assignment}: not one line: {msg}");
+    }
+}
+
+#[test]
+fn unknown_shape_lists_the_allowed_ones() {
+    let msg = refusal("surrogate.shape=banana");
+    assert!(
+        msg.contains("esser") && msg.contains("super_spike"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn toml_round_trip_preserves_the_config() {
+    let c = Config::default()
+        .set("model.hidden=[32,16]")
+        .expect("valid");
+    let back = Config::from_str_format(&c.to_toml(), false).expect("parses");
+    assert_eq!(back, c);
+}
+
+#[test]
+fn a_file_with_only_some_keys_takes_defaults_for_the_rest() {
+    let c = Config::from_str_format("[surrogate]\nbeta = 3.0\n", false).expect("parses");
+    assert_eq!(c.surrogate.beta, 3.0);
+    assert_eq!(c.model, Config::default().model);
+}
+
+#[test]
+fn a_file_with_an_unknown_key_is_refused() {
+    let e = Config::from_str_format("[model]\nhiden = [3]\n", false).expect_err("typo");
+    assert!(e.to_string().contains("hiden"), "{e}");
+}

@@ -1,0 +1,75 @@
+//! Randman: deterministic, one spike per unit per sample, balanced classes.
+
+use surrogate_lab::data::randman::generate;
+use surrogate_lab::io::config::RandmanConfig;
+
+fn small() -> RandmanConfig {
+    RandmanConfig {
+        samples_per_class: 50,
+        ..RandmanConfig::default()
+    }
+}
+
+fn all_events(d: &surrogate_lab::data::SpikeDataset) -> Vec<(usize, Vec<(u32, u32)>)> {
+    (0..d.len())
+        .map(|i| (d.label(i), d.events(i).collect()))
+        .collect()
+}
+
+#[test]
+fn same_seed_gives_identical_data_and_another_seed_does_not() {
+    let a = generate(&small(), 100);
+    let b = generate(&small(), 100);
+    assert_eq!(all_events(&a.train), all_events(&b.train));
+    assert_eq!(all_events(&a.test), all_events(&b.test));
+    let c = generate(&RandmanConfig { seed: 2, ..small() }, 100);
+    assert_ne!(all_events(&a.train), all_events(&c.train));
+}
+
+#[test]
+fn every_unit_spikes_once_per_sample_in_the_first_half() {
+    let cfg = small();
+    let d = generate(&cfg, 100);
+    for split in [&d.train, &d.test] {
+        for i in 0..split.len() {
+            let mut per_unit = vec![0; cfg.units];
+            for (step, unit) in split.events(i) {
+                per_unit[unit as usize] += 1;
+                assert!(step <= 50, "spike at step {step} outside the first half");
+            }
+            assert!(per_unit.iter().all(|&c| c == 1), "sample {i}: {per_unit:?}");
+        }
+    }
+}
+
+#[test]
+fn classes_are_balanced_and_splits_are_800_100_100() {
+    let cfg = RandmanConfig::default();
+    let d = generate(&cfg, 100);
+    assert_eq!(d.train.len(), 8000);
+    assert_eq!(d.valid.as_ref().map(|v| v.len()), Some(1000));
+    assert_eq!(d.test.len(), 1000);
+    for split in [&d.train, &d.test] {
+        let mut counts = vec![0; cfg.classes];
+        for &l in split.labels() {
+            counts[l] += 1;
+        }
+        let expected = split.len() / cfg.classes;
+        assert!(counts.iter().all(|&c| c == expected), "{counts:?}");
+    }
+}
+
+#[test]
+fn spike_times_spread_over_the_window() {
+    let d = generate(&small(), 100);
+    let mut steps: Vec<u32> = (0..d.train.len())
+        .flat_map(|i| d.train.events(i).map(|(s, _)| s))
+        .collect();
+    steps.sort_unstable();
+    steps.dedup();
+    assert!(
+        steps.len() > 30,
+        "only {} distinct spike times",
+        steps.len()
+    );
+}
