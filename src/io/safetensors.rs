@@ -1,0 +1,171 @@
+//! The safetensors format, read and written directly: an 8-byte little-endian header length,
+//! a JSON header naming each tensor's dtype, shape and byte range, then the raw data.
+//! Small enough to own, and it keeps every check (offsets, sizes, dtypes) under our control.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value, json};
+
+/// One f32 tensor, row-major.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NamedTensor {
+    pub name: String,
+    pub shape: Vec<usize>,
+    pub data: Vec<f32>,
+}
+
+/// Serializes tensors and string metadata (stored under `__metadata__`).
+pub fn encode(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> Vec<u8> {
+    let mut header = Map::new();
+    if !metadata.is_empty() {
+        header.insert("__metadata__".into(), json!(metadata));
+    }
+    let mut offset = 0usize;
+    for t in tensors {
+        let bytes = t.data.len() * 4;
+        header.insert(
+            t.name.clone(),
+            json!({"dtype": "F32", "shape": t.shape, "data_offsets": [offset, offset + bytes]}),
+        );
+        offset += bytes;
+    }
+    let mut head = Value::Object(header).to_string().into_bytes();
+    // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
+    while (head.len() + 8) % 8 != 0 {
+        head.push(b' ');
+    }
+    let mut out = Vec::with_capacity(8 + head.len() + offset);
+    out.extend_from_slice(&(head.len() as u64).to_le_bytes());
+    out.extend_from_slice(&head);
+    for t in tensors {
+        for v in &t.data {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    out
+}
+
+/// Parses a safetensors buffer; every inconsistency is an error saying what is wrong.
+pub fn decode(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>), String> {
+    let len_bytes: [u8; 8] = bytes
+        .get(..8)
+        .and_then(|b| b.try_into().ok())
+        .ok_or("file is shorter than the 8-byte safetensors header length")?;
+    let header_len = u64::from_le_bytes(len_bytes);
+    let data_start = 8u64
+        .checked_add(header_len)
+        .filter(|&end| end <= bytes.len() as u64)
+        .ok_or_else(|| format!("header length {header_len} runs past the end of the file"))? as usize;
+    let header: Map<String, Value> = serde_json::from_slice(&bytes[8..data_start])
+        .map_err(|e| format!("header is not a JSON object: {e}"))?;
+    let data = &bytes[data_start..];
+    let mut metadata = BTreeMap::new();
+    let mut tensors = Vec::new();
+    for (name, entry) in header {
+        if name == "__metadata__" {
+            let Value::Object(m) = entry else {
+                return Err("__metadata__ is not an object".into());
+            };
+            for (k, v) in m {
+                let Value::String(s) = v else {
+                    return Err(format!("metadata {k:?} is not a string"));
+                };
+                metadata.insert(k, s);
+            }
+            continue;
+        }
+        let dtype = entry["dtype"].as_str().unwrap_or("");
+        let elem = match dtype {
+            "F32" => 4,
+            "F64" => 8,
+            other => return Err(format!("tensor {name:?} has dtype {other:?}; F32 or F64 expected")),
+        };
+        let shape: Vec<usize> = entry["shape"]
+            .as_array()
+            .ok_or_else(|| format!("tensor {name:?} has no shape"))?
+            .iter()
+            .map(|d| d.as_u64().map(|d| d as usize))
+            .collect::<Option<_>>()
+            .ok_or_else(|| format!("tensor {name:?} has a non-integer dimension"))?;
+        let offsets: Vec<usize> = entry["data_offsets"]
+            .as_array()
+            .filter(|a| a.len() == 2)
+            .and_then(|a| a.iter().map(|o| o.as_u64().map(|o| o as usize)).collect())
+            .ok_or_else(|| format!("tensor {name:?} has no valid data_offsets"))?;
+        let (begin, end) = (offsets[0], offsets[1]);
+        let count = shape
+            .iter()
+            .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+            .ok_or_else(|| format!("tensor {name:?} shape {shape:?} overflows"))?;
+        if begin > end || end > data.len() || end - begin != count * elem {
+            return Err(format!(
+                "tensor {name:?}: bytes {begin}..{end} do not hold {count} {dtype} values within the {}-byte data section",
+                data.len()
+            ));
+        }
+        let raw = &data[begin..end];
+        let values = if elem == 4 {
+            raw.chunks_exact(4)
+                .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                .collect()
+        } else {
+            raw.chunks_exact(8)
+                .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) as f32)
+                .collect()
+        };
+        tensors.push(NamedTensor {
+            name,
+            shape,
+            data: values,
+        });
+    }
+    Ok((tensors, metadata))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_is_exact() {
+        let t = vec![
+            NamedTensor {
+                name: "a".into(),
+                shape: vec![2, 3],
+                data: vec![1.0, -2.5, 3.25, f32::MIN_POSITIVE, 0.0, 7e-8],
+            },
+            NamedTensor {
+                name: "b".into(),
+                shape: vec![1],
+                data: vec![42.0],
+            },
+        ];
+        let mut meta = BTreeMap::new();
+        meta.insert("k".to_string(), "v".to_string());
+        let bytes = encode(&t, &meta);
+        assert_eq!((8 + u64::from_le_bytes(bytes[..8].try_into().unwrap())) % 8, 0);
+        let (back, meta_back) = decode(&bytes).unwrap();
+        assert_eq!(meta_back, meta);
+        let mut back = back;
+        back.sort_by(|x, y| x.name.cmp(&y.name));
+        assert_eq!(back, t);
+    }
+
+    #[test]
+    fn truncated_and_garbage_files_are_refused() {
+        let bytes = encode(
+            &[NamedTensor {
+                name: "a".into(),
+                shape: vec![4],
+                data: vec![1.0; 4],
+            }],
+            &BTreeMap::new(),
+        );
+        assert!(decode(&bytes[..bytes.len() - 1]).is_err());
+        assert!(decode(&bytes[..5]).is_err());
+        assert!(decode(b"\xff\xff\xff\xff\xff\xff\xff\xffjunk").is_err());
+        let mut bad = bytes.clone();
+        bad[8] = b'[';
+        assert!(decode(&bad).is_err());
+    }
+}

@@ -1,0 +1,324 @@
+//! Trained weights in files other tools open: safetensors (PyTorch, snnTorch) and NIR
+//! (snnTorch, Norse, neuromorphic toolchains).
+//!
+//! Tensor names and orientation (PyTorch's `nn.Linear` convention, (out, in)):
+//!
+//! | name | shape | meaning |
+//! | --- | --- | --- |
+//! | `hidden.{l}.weight` | (width_l, inputs_l) | feed-forward weights of hidden layer l |
+//! | `hidden.{l}.recurrent_weight` | (width_l, width_l) | recurrent weights, `[to, from]` |
+//! | `readout.weight` | (outputs, width_last) | readout weights |
+//!
+//! The safetensors metadata holds `config` (the experiment as JSON), `format`, and, when
+//! known, `epoch` and `test_acc`.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use burn::tensor::{Device, Tensor, TensorData};
+
+use super::atomic::write_atomic;
+use super::config::Config;
+use super::safetensors::{NamedTensor, decode, encode};
+use crate::snn::lif::Dynamics;
+use crate::snn::network::{ParamRole, Weights};
+
+pub const FORMAT: &str = "surrogate-lab weights v1";
+
+/// Where a set of weights came from in training, stored beside them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TrainingSummary {
+    pub epoch: Option<usize>,
+    pub test_acc: Option<f32>,
+}
+
+/// What a weight file held.
+#[derive(Clone, Debug)]
+pub struct WeightFile {
+    /// Tensors by name, already in our [in, out] orientation.
+    pub tensors: BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+    pub config: Option<Config>,
+    pub summary: TrainingSummary,
+}
+
+fn host(t: &Tensor<2>) -> (Vec<usize>, Vec<f32>) {
+    (t.dims().to_vec(), t.clone().into_data().iter::<f32>().collect())
+}
+
+/// [rows, cols] row-major → its transpose.
+fn transpose(rows: usize, cols: usize, data: &[f32]) -> Vec<f32> {
+    let mut out = vec![0f32; data.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = data[r * cols + c];
+        }
+    }
+    out
+}
+
+/// Each weight matrix in PyTorch orientation (out, in), with its file name.
+fn torch_tensors(weights: &Weights) -> Vec<NamedTensor> {
+    weights
+        .params()
+        .into_iter()
+        .map(|(role, t)| {
+            let (shape, data) = host(t);
+            let (rows, cols) = (shape[0], shape[1]);
+            // Ours is [in, out] (x·W); recurrent V is [from, to]: both transpose to (out, in).
+            NamedTensor {
+                name: role.name(),
+                shape: vec![cols, rows],
+                data: transpose(rows, cols, &data),
+            }
+        })
+        .collect()
+}
+
+pub fn encode_safetensors(weights: &Weights, config: &Config, summary: &TrainingSummary) -> Vec<u8> {
+    let mut meta = BTreeMap::new();
+    meta.insert("format".to_string(), FORMAT.to_string());
+    meta.insert(
+        "config".to_string(),
+        serde_json::to_string(config).unwrap_or_default(),
+    );
+    if let Some(e) = summary.epoch {
+        meta.insert("epoch".into(), e.to_string());
+    }
+    if let Some(a) = summary.test_acc {
+        meta.insert("test_acc".into(), a.to_string());
+    }
+    encode(&torch_tensors(weights), &meta)
+}
+
+/// Writes weights as safetensors, atomically.
+pub fn save_safetensors(
+    path: &Path,
+    weights: &Weights,
+    config: &Config,
+    summary: &TrainingSummary,
+) -> Result<(), String> {
+    write_atomic(path, &encode_safetensors(weights, config, summary))
+}
+
+/// Reads a safetensors file written by us or by PyTorch (`safetensors.torch.save_file`) with
+/// our tensor names. The config in its metadata is returned when present and valid.
+pub fn load_safetensors(path: &Path) -> Result<WeightFile, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    decode_weight_file(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, String> {
+    let (tensors, meta) = decode(bytes)?;
+    let mut by_name = BTreeMap::new();
+    for t in tensors {
+        if t.shape.len() != 2 {
+            return Err(format!("tensor {:?} has shape {:?}; a matrix expected", t.name, t.shape));
+        }
+        let (out, inp) = (t.shape[0], t.shape[1]);
+        by_name.insert(t.name, (vec![inp, out], transpose(out, inp, &t.data)));
+    }
+    let config = match meta.get("config") {
+        Some(json) => Some(
+            serde_json::from_str::<Config>(json)
+                .map_err(|e| format!("the experiment in the metadata is invalid: {e}"))?,
+        ),
+        None => None,
+    };
+    let summary = TrainingSummary {
+        epoch: meta.get("epoch").and_then(|s| s.parse().ok()),
+        test_acc: meta.get("test_acc").and_then(|s| s.parse().ok()),
+    };
+    Ok(WeightFile {
+        tensors: by_name,
+        config,
+        summary,
+    })
+}
+
+/// Builds weights shaped like `template` from a file's tensors; refuses a missing tensor or
+/// one whose shape differs, naming both shapes (in the file's (out, in) orientation).
+pub fn weights_like(template: &Weights, file: &WeightFile, device: &Device) -> Result<Weights, String> {
+    let mut error = None;
+    let weights = template.map(|role, t| {
+        let expected = t.dims();
+        let torch = |s: &[usize]| format!("({}, {})", s[1], s[0]);
+        match file.tensors.get(&role.name()) {
+            Some((shape, data)) if shape.as_slice() == expected => {
+                Tensor::from_data(TensorData::new(data.clone(), [shape[0], shape[1]]), device)
+            }
+            Some((shape, _)) => {
+                error.get_or_insert(format!(
+                    "{} is {} in the file but the network needs {}",
+                    role.name(),
+                    torch(shape),
+                    torch(&expected)
+                ));
+                t.clone()
+            }
+            None => {
+                error.get_or_insert(format!("the file has no tensor {}", role.name()));
+                t.clone()
+            }
+        }
+    });
+    let expected: Vec<String> = template.params().iter().map(|(r, _)| r.name()).collect();
+    if let Some(extra) = file.tensors.keys().find(|k| !expected.contains(k)) {
+        error.get_or_insert(format!("the file has a tensor {extra} the network does not"));
+    }
+    match error {
+        Some(e) => Err(e),
+        None => Ok(weights),
+    }
+}
+
+/// The NIR graph of a network, as an HDF5 file in the layout `nir.read` expects:
+/// Input → Affine → CubaLIF (→ Affine back to itself when recurrent) → … → Affine → CubaLI → Output.
+pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String> {
+    use hdf5_pure::FileBuilder;
+
+    let dy = Dynamics::new(&config.model);
+    let dt = config.model.dt_ms / 1000.0;
+    // NIR's continuous-time neurons, Euler-discretized by the importers as decay = 1 − Δt/τ:
+    // τ = Δt/(1 − decay) reproduces our per-step decays exactly; r and w_in carry the
+    // input factors (snnTorch's convention).
+    let tau = |decay: f32| dt / (1.0 - decay as f64);
+    let tau_syn = tau(dy.alpha);
+    let tau_mem = tau(dy.beta_mem);
+    let tau_out = tau(dy.beta_out);
+    let w_in = 1.0 / (1.0 - dy.alpha as f64);
+    let r_hidden = dy.input_scale as f64 / (1.0 - dy.beta_mem as f64);
+    let r_out = dy.out_input_scale as f64 / (1.0 - dy.beta_out as f64);
+
+    let mut file = FileBuilder::new();
+    file.create_dataset("version")
+        .with_vlen_strings(&["1.0.8"])
+        .with_shape(&[]);
+    let mut node = file.create_group("node");
+    node.create_dataset("type")
+        .with_vlen_strings(&["NIRGraph"])
+        .with_shape(&[]);
+    let mut nodes = node.create_group("nodes");
+    let mut edges: Vec<(String, String)> = Vec::new();
+
+    // A node: its type, float parameter arrays, and (Input/Output) an integer shape.
+    let mut group = |name: &str, kind: &str, arrays: Vec<(&str, Vec<f64>, Vec<u64>)>, shape: Option<i64>| {
+        let mut g = nodes.create_group(name);
+        g.create_dataset("type").with_vlen_strings(&[kind]).with_shape(&[]);
+        for (key, values, dims) in arrays {
+            g.create_dataset(key).with_f64_data(&values).with_shape(&dims);
+        }
+        if let Some(n) = shape {
+            g.create_dataset("shape").with_i64_data(&[n]);
+        }
+        nodes.add_group(g.finish());
+    };
+    // NIR readers want every neuron parameter as an array of length N, never a scalar.
+    let per_neuron = |key: &'static str, n: usize, v: f64| (key, vec![v; n], vec![n as u64]);
+
+    let inputs = weights.inputs();
+    group("input", "Input", vec![], Some(inputs as i64));
+    let mut previous = "input".to_string();
+    for (role, t) in weights.params() {
+        let (shape, data) = host(t);
+        let (rows, cols) = (shape[0], shape[1]);
+        let torch: Vec<f64> = transpose(rows, cols, &data).into_iter().map(f64::from).collect();
+        let weight = ("weight", torch, vec![cols as u64, rows as u64]);
+        let bias = ("bias", vec![0.0; cols], vec![cols as u64]);
+        match role {
+            ParamRole::FeedForward(l) => {
+                let (fc, lif) = (format!("fc{l}"), format!("lif{l}"));
+                group(&fc, "Affine", vec![weight, bias], None);
+                let n = cols;
+                group(
+                    &lif,
+                    "CubaLIF",
+                    vec![
+                        per_neuron("tau_syn", n, tau_syn),
+                        per_neuron("tau_mem", n, tau_mem),
+                        per_neuron("r", n, r_hidden),
+                        per_neuron("v_leak", n, 0.0),
+                        per_neuron("v_reset", n, 0.0),
+                        per_neuron("v_threshold", n, config.model.threshold),
+                        per_neuron("w_in", n, w_in),
+                    ],
+                    None,
+                );
+                edges.push((previous.clone(), fc.clone()));
+                edges.push((fc, lif.clone()));
+                previous = lif;
+            }
+            ParamRole::Recurrent(l) => {
+                let rec = format!("rec{l}");
+                group(&rec, "Affine", vec![weight, bias], None);
+                edges.push((format!("lif{l}"), rec.clone()));
+                edges.push((rec, format!("lif{l}")));
+            }
+            ParamRole::Readout => {
+                group("fc_out", "Affine", vec![weight, bias], None);
+                let n = cols;
+                group(
+                    "li_out",
+                    "CubaLI",
+                    vec![
+                        per_neuron("tau_syn", n, tau_syn),
+                        per_neuron("tau_mem", n, tau_out),
+                        per_neuron("r", n, r_out),
+                        per_neuron("v_leak", n, 0.0),
+                        per_neuron("w_in", n, w_in),
+                    ],
+                    None,
+                );
+                group("output", "Output", vec![], Some(cols as i64));
+                edges.push((previous.clone(), "fc_out".into()));
+                edges.push(("fc_out".into(), "li_out".into()));
+                edges.push(("li_out".into(), "output".into()));
+            }
+        }
+    }
+    node.add_group(nodes.finish());
+    let flat: Vec<&str> = edges.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]).collect();
+    node.create_dataset("edges")
+        .with_vlen_strings(&flat)
+        .with_shape(&[edges.len() as u64, 2]);
+
+    let mut meta = node.create_group("metadata");
+    meta.create_dataset("dt").with_f64_data(&[dt]).with_shape(&[]);
+    let reset = format!("{:?}", config.model.reset).to_lowercase();
+    let text = [
+        ("reset", reset.as_str()),
+        ("reset_detached", if config.model.reset_detached { "true" } else { "false" }),
+        ("surrogate", config.surrogate.shape.key()),
+        ("source", FORMAT),
+    ];
+    for (k, v) in text {
+        meta.create_dataset(k).with_vlen_strings(&[v]).with_shape(&[]);
+    }
+    meta.create_dataset("surrogate_beta")
+        .with_f64_data(&[config.surrogate.beta])
+        .with_shape(&[]);
+    node.add_group(meta.finish());
+    file.add_group(node.finish());
+    file.finish().map_err(|e| format!("cannot encode NIR: {e}"))
+}
+
+pub fn save_nir(path: &Path, weights: &Weights, config: &Config) -> Result<(), String> {
+    let bytes = encode_nir(weights, config).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomic(path, &bytes)
+}
+
+/// Saves in the format the extension names: `.nir`/`.h5` → NIR, anything else → safetensors.
+pub fn save_by_extension(
+    path: &Path,
+    weights: &Weights,
+    config: &Config,
+    summary: &TrainingSummary,
+) -> Result<(), String> {
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
+    match ext.as_str() {
+        "nir" | "h5" | "hdf5" => save_nir(path, weights, config),
+        _ => save_safetensors(path, weights, config, summary),
+    }
+}
