@@ -54,8 +54,10 @@ fn shd_sized(samples: usize, density: f64, steps: usize) -> DataSplits {
 }
 
 fn measure(which: &str, backend: &str) {
-    let mut config = Config::default();
-    config.backend = backend.into();
+    let mut config = Config {
+        backend: backend.into(),
+        ..Config::default()
+    };
     let (data, batches) = match which {
         "randman" => {
             // The paper's Randman configuration: 20 → 100 → 10, feed-forward, batch 250.

@@ -62,6 +62,11 @@ fn wgpu_device() -> Result<Device, String> {
     probe.clone().map(|()| device)
 }
 
+/// Whether the fused LIF op runs on this backend (it is a host loop: CPU backends only).
+pub fn supports_fused(name: &str) -> bool {
+    name != "wgpu"
+}
+
 /// Whether `name` can actually run here (compiled in and, for wgpu, an adapter present).
 pub fn available(name: &str) -> bool {
     device(name).is_ok()

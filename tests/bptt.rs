@@ -9,7 +9,7 @@ use surrogate_lab::io::config::{LossKind, ModelConfig, PerLayer, ResetMode, Surr
 use surrogate_lab::rng::Rng;
 use surrogate_lab::snn::lif::Dynamics;
 use surrogate_lab::snn::loss::{class_scores, cross_entropy};
-use surrogate_lab::snn::network::{Weights, forward};
+use surrogate_lab::snn::network::{Path, Weights, forward};
 use surrogate_lab::snn::surrogate::SurrogateShape;
 
 /// A minimal reverse-mode tape over f64 scalars; the spike node's local derivative is σ'.
@@ -124,8 +124,8 @@ fn scalar_loss(
         for x_t in input.iter().take(steps) {
             let x = &x_t[b];
             let mut s = Vec::new();
-            for j in 0..net.n_hid {
-                let shifted = tp.shift(mem[j], -th);
+            for &m in &mem {
+                let shifted = tp.shift(m, -th);
                 s.push(tp.spike(shifted, shape, beta));
             }
             total_spikes += s.iter().filter(|&&k| tp.v(k) > 0.0).count();
@@ -257,7 +257,7 @@ fn bptt_gradients_match_scalar_reference_for_every_reset_option() {
             let flat: Vec<f32> = input.iter().flatten().flatten().copied().collect();
             let x = Tensor::<3>::from_data(TensorData::new(flat, [steps, batch, n_in]), &ad);
             let surrogate = SurrogateConfig { shape, beta };
-            let out = forward(&weights, x, &dy, &surrogate, false);
+            let out = forward(&weights, x, &dy, &surrogate, Path::PerStep, false);
             let l = cross_entropy(class_scores(out.readout, LossKind::MaxOverTime), &labels);
             let burn_loss = to_vec(l.clone().inner())[0] as f64;
             assert!(

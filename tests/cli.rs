@@ -85,29 +85,58 @@ fn saved_weights_evaluate_to_the_accuracy_they_were_saved_with() {
     let nir = dir.join("w.nir");
     let weights_s = weights.to_string_lossy().to_string();
     let nir_s = nir.to_string_lossy().to_string();
-    let mut args = vec!["train", "--epochs", "1", "--json", "--save-weights", &weights_s];
+    let mut args = vec![
+        "train",
+        "--epochs",
+        "1",
+        "--json",
+        "--save-weights",
+        &weights_s,
+    ];
     args.extend(SMALL);
     let out = run(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let last: serde_json::Value = serde_json::from_str(
-        String::from_utf8_lossy(&out.stdout).lines().last().expect("one epoch"),
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .last()
+            .expect("one epoch"),
     )
     .expect("JSON");
 
     let out = run(&["eval", "--weights", &weights_s, "--json"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let eval: serde_json::Value =
         serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("JSON");
     assert_eq!(eval["test_acc"], last["test_acc"]);
 
     let out = run(&["export", "--weights", &weights_s, "--nir", &nir_s]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(std::fs::metadata(&nir).map(|m| m.len() > 0).unwrap_or(false));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        std::fs::metadata(&nir)
+            .map(|m| m.len() > 0)
+            .unwrap_or(false)
+    );
 
     // Weights of another shape are refused with both shapes named.
     let out = run(&["eval", "--weights", &weights_s, "--set", "model.hidden=[7]"]);
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("(7, 20)") && stderr.contains("(100, 20)"), "{stderr}");
+    assert!(
+        stderr.contains("(7, 20)") && stderr.contains("(100, 20)"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -25,7 +25,11 @@ fn temp_dir(tag: &str) -> std::path::PathBuf {
 }
 
 fn all_weights(t: &Trainer) -> Vec<Vec<f32>> {
-    t.weights().params().into_iter().map(|(_, w)| to_vec(w.clone())).collect()
+    t.weights()
+        .params()
+        .into_iter()
+        .map(|(_, w)| to_vec(w.clone()))
+        .collect()
 }
 
 #[test]
@@ -66,10 +70,17 @@ fn safetensors_round_trip_gives_identical_weights_and_evaluation() {
 #[test]
 fn safetensors_hold_pytorch_orientation() {
     let trainer = Trainer::new(small_config()).expect("valid");
-    let bytes = weights::encode_safetensors(trainer.weights(), trainer.config(), &TrainingSummary::default());
+    let bytes = weights::encode_safetensors(
+        trainer.weights(),
+        trainer.config(),
+        &TrainingSummary::default(),
+    );
     let (tensors, meta) = safetensors::decode(&bytes).expect("decodes");
     assert!(meta.contains_key("config"));
-    let hidden = tensors.iter().find(|t| t.name == "hidden.0.weight").expect("present");
+    let hidden = tensors
+        .iter()
+        .find(|t| t.name == "hidden.0.weight")
+        .expect("present");
     assert_eq!(hidden.shape, vec![100, 20], "(out, in) as nn.Linear");
     // Element (out=j, in=i) of the file is our W[i][j].
     let ours = to_vec(trainer.weights().hidden[0].clone());
@@ -79,14 +90,21 @@ fn safetensors_hold_pytorch_orientation() {
 #[test]
 fn a_file_without_metadata_loads_given_a_matching_config() {
     let trainer = Trainer::new(small_config()).expect("valid");
-    let bytes = weights::encode_safetensors(trainer.weights(), trainer.config(), &TrainingSummary::default());
+    let bytes = weights::encode_safetensors(
+        trainer.weights(),
+        trainer.config(),
+        &TrainingSummary::default(),
+    );
     let (tensors, _) = safetensors::decode(&bytes).expect("decodes");
     let bare = safetensors::encode(&tensors, &BTreeMap::new());
     let file = decode_weight_file(&bare).expect("decodes");
     assert!(file.config.is_none());
     let device = trainer.weights().readout.device();
     let w = weights_like(trainer.weights(), &file, &device).expect("shapes match");
-    assert_eq!(to_vec(w.readout.clone()), to_vec(trainer.weights().readout.clone()));
+    assert_eq!(
+        to_vec(w.readout.clone()),
+        to_vec(trainer.weights().readout.clone())
+    );
 }
 
 #[test]
@@ -103,14 +121,18 @@ fn mismatched_shapes_are_refused_naming_both() {
     let target = Trainer::new(small_config()).expect("valid");
     let device = target.weights().readout.device();
     let err = weights_like(target.weights(), &file, &device).expect_err("shapes differ");
-    assert!(err.contains("(30, 20)") && err.contains("(100, 20)"), "{err}");
+    assert!(
+        err.contains("(30, 20)") && err.contains("(100, 20)"),
+        "{err}"
+    );
 
     let missing = NamedTensor {
         name: "hidden.0.weight".into(),
         shape: vec![100, 20],
         data: vec![0.0; 2000],
     };
-    let file = decode_weight_file(&safetensors::encode(&[missing], &BTreeMap::new())).expect("decodes");
+    let file =
+        decode_weight_file(&safetensors::encode(&[missing], &BTreeMap::new())).expect("decodes");
     let err = weights_like(target.weights(), &file, &device).expect_err("readout missing");
     assert!(err.contains("readout.weight"), "{err}");
 }
@@ -186,12 +208,18 @@ fn nir_graph_has_the_documented_structure() {
     assert_eq!(kind("fc_out"), "Affine");
     assert_eq!(kind("li_out"), "CubaLI");
     assert_eq!(kind("output"), "Output");
-    assert!(file.group("node/nodes/rec0").is_err(), "layer 0 is feed-forward");
+    assert!(
+        file.group("node/nodes/rec0").is_err(),
+        "layer 0 is feed-forward"
+    );
 
     let edges = file.dataset("node/edges").expect("edges");
     assert_eq!(edges.shape().expect("shape"), vec![9, 2]);
     let flat = edges.read_string().expect("strings");
-    let pairs: Vec<(String, String)> = flat.chunks(2).map(|p| (p[0].clone(), p[1].clone())).collect();
+    let pairs: Vec<(String, String)> = flat
+        .chunks(2)
+        .map(|p| (p[0].clone(), p[1].clone()))
+        .collect();
     for (a, b) in [
         ("input", "fc0"),
         ("fc0", "lif0"),
@@ -203,7 +231,10 @@ fn nir_graph_has_the_documented_structure() {
         ("fc_out", "li_out"),
         ("li_out", "output"),
     ] {
-        assert!(pairs.contains(&(a.to_string(), b.to_string())), "edge {a}→{b} missing: {pairs:?}");
+        assert!(
+            pairs.contains(&(a.to_string(), b.to_string())),
+            "edge {a}→{b} missing: {pairs:?}"
+        );
     }
 
     let shape = |path: &str| file.dataset(path).and_then(|d| d.shape()).expect(path);
@@ -211,14 +242,28 @@ fn nir_graph_has_the_documented_structure() {
     assert_eq!(shape("node/nodes/fc1/weight"), vec![20, 30]);
     assert_eq!(shape("node/nodes/rec1/weight"), vec![20, 20]);
     assert_eq!(shape("node/nodes/fc_out/weight"), vec![10, 20]);
-    for key in ["tau_syn", "tau_mem", "r", "v_leak", "v_reset", "v_threshold", "w_in"] {
+    for key in [
+        "tau_syn",
+        "tau_mem",
+        "r",
+        "v_leak",
+        "v_reset",
+        "v_threshold",
+        "w_in",
+    ] {
         assert_eq!(shape(&format!("node/nodes/lif0/{key}")), vec![30], "{key}");
     }
-    let tau_mem = file.dataset("node/nodes/lif0/tau_mem").and_then(|d| d.read_f64()).expect("tau");
+    let tau_mem = file
+        .dataset("node/nodes/lif0/tau_mem")
+        .and_then(|d| d.read_f64())
+        .expect("tau");
     // Δt/(1 − exp(−Δt/τ)) with Δt = 1 ms, τ = 10 ms.
     let expected = 0.001 / (1.0 - (-0.1f64).exp());
     assert!((tau_mem[0] - expected).abs() < 1e-6, "{}", tau_mem[0]);
-    let dt = file.dataset("node/metadata/dt").and_then(|d| d.read_f64()).expect("dt");
+    let dt = file
+        .dataset("node/metadata/dt")
+        .and_then(|d| d.read_f64())
+        .expect("dt");
     assert_eq!(dt, vec![0.001]);
 }
 
@@ -252,7 +297,9 @@ fn experiment_files_with_bad_values_name_the_key() {
         ("[optim]\nlr = 1\nfoo = 2\n", "foo"),
         ("version = 99\n", "version"),
     ] {
-        let err = Config::from_str_format(text, false).expect_err(text).to_string();
+        let err = Config::from_str_format(text, false)
+            .expect_err(text)
+            .to_string();
         assert!(err.contains(key), "{text:?}: {err}");
         assert!(!err.contains('\n'), "one line: {err}");
     }

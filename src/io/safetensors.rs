@@ -31,7 +31,7 @@ pub fn encode(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> V
     }
     let mut head = Value::Object(header).to_string().into_bytes();
     // Pad with spaces so the data starts 8-byte aligned, as the reference writer does.
-    while (head.len() + 8) % 8 != 0 {
+    while !(head.len() + 8).is_multiple_of(8) {
         head.push(b' ');
     }
     let mut out = Vec::with_capacity(8 + head.len() + offset);
@@ -55,7 +55,8 @@ pub fn decode(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String
     let data_start = 8u64
         .checked_add(header_len)
         .filter(|&end| end <= bytes.len() as u64)
-        .ok_or_else(|| format!("header length {header_len} runs past the end of the file"))? as usize;
+        .ok_or_else(|| format!("header length {header_len} runs past the end of the file"))?
+        as usize;
     let header: Map<String, Value> = serde_json::from_slice(&bytes[8..data_start])
         .map_err(|e| format!("header is not a JSON object: {e}"))?;
     let data = &bytes[data_start..];
@@ -78,7 +79,11 @@ pub fn decode(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String
         let elem = match dtype {
             "F32" => 4,
             "F64" => 8,
-            other => return Err(format!("tensor {name:?} has dtype {other:?}; F32 or F64 expected")),
+            other => {
+                return Err(format!(
+                    "tensor {name:?} has dtype {other:?}; F32 or F64 expected"
+                ));
+            }
         };
         let shape: Vec<usize> = entry["shape"]
             .as_array()
@@ -110,7 +115,9 @@ pub fn decode(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String
                 .collect()
         } else {
             raw.chunks_exact(8)
-                .map(|c| f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) as f32)
+                .map(|c| {
+                    f64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]) as f32
+                })
                 .collect()
         };
         tensors.push(NamedTensor {
@@ -143,7 +150,10 @@ mod tests {
         let mut meta = BTreeMap::new();
         meta.insert("k".to_string(), "v".to_string());
         let bytes = encode(&t, &meta);
-        assert_eq!((8 + u64::from_le_bytes(bytes[..8].try_into().unwrap())) % 8, 0);
+        assert_eq!(
+            (8 + u64::from_le_bytes(bytes[..8].try_into().unwrap())) % 8,
+            0
+        );
         let (back, meta_back) = decode(&bytes).unwrap();
         assert_eq!(meta_back, meta);
         let mut back = back;

@@ -42,7 +42,10 @@ pub struct WeightFile {
 }
 
 fn host(t: &Tensor<2>) -> (Vec<usize>, Vec<f32>) {
-    (t.dims().to_vec(), t.clone().into_data().iter::<f32>().collect())
+    (
+        t.dims().to_vec(),
+        t.clone().into_data().iter::<f32>().collect(),
+    )
 }
 
 /// [rows, cols] row-major → its transpose.
@@ -74,7 +77,11 @@ fn torch_tensors(weights: &Weights) -> Vec<NamedTensor> {
         .collect()
 }
 
-pub fn encode_safetensors(weights: &Weights, config: &Config, summary: &TrainingSummary) -> Vec<u8> {
+pub fn encode_safetensors(
+    weights: &Weights,
+    config: &Config,
+    summary: &TrainingSummary,
+) -> Vec<u8> {
     let mut meta = BTreeMap::new();
     meta.insert("format".to_string(), FORMAT.to_string());
     meta.insert(
@@ -112,7 +119,10 @@ pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, String> {
     let mut by_name = BTreeMap::new();
     for t in tensors {
         if t.shape.len() != 2 {
-            return Err(format!("tensor {:?} has shape {:?}; a matrix expected", t.name, t.shape));
+            return Err(format!(
+                "tensor {:?} has shape {:?}; a matrix expected",
+                t.name, t.shape
+            ));
         }
         let (out, inp) = (t.shape[0], t.shape[1]);
         by_name.insert(t.name, (vec![inp, out], transpose(out, inp, &t.data)));
@@ -137,7 +147,11 @@ pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, String> {
 
 /// Builds weights shaped like `template` from a file's tensors; refuses a missing tensor or
 /// one whose shape differs, naming both shapes (in the file's (out, in) orientation).
-pub fn weights_like(template: &Weights, file: &WeightFile, device: &Device) -> Result<Weights, String> {
+pub fn weights_like(
+    template: &Weights,
+    file: &WeightFile,
+    device: &Device,
+) -> Result<Weights, String> {
     let mut error = None;
     let weights = template.map(|role, t| {
         let expected = t.dims();
@@ -163,7 +177,9 @@ pub fn weights_like(template: &Weights, file: &WeightFile, device: &Device) -> R
     });
     let expected: Vec<String> = template.params().iter().map(|(r, _)| r.name()).collect();
     if let Some(extra) = file.tensors.keys().find(|k| !expected.contains(k)) {
-        error.get_or_insert(format!("the file has a tensor {extra} the network does not"));
+        error.get_or_insert(format!(
+            "the file has a tensor {extra} the network does not"
+        ));
     }
     match error {
         Some(e) => Err(e),
@@ -201,17 +217,22 @@ pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String>
     let mut edges: Vec<(String, String)> = Vec::new();
 
     // A node: its type, float parameter arrays, and (Input/Output) an integer shape.
-    let mut group = |name: &str, kind: &str, arrays: Vec<(&str, Vec<f64>, Vec<u64>)>, shape: Option<i64>| {
-        let mut g = nodes.create_group(name);
-        g.create_dataset("type").with_vlen_strings(&[kind]).with_shape(&[]);
-        for (key, values, dims) in arrays {
-            g.create_dataset(key).with_f64_data(&values).with_shape(&dims);
-        }
-        if let Some(n) = shape {
-            g.create_dataset("shape").with_i64_data(&[n]);
-        }
-        nodes.add_group(g.finish());
-    };
+    let mut group =
+        |name: &str, kind: &str, arrays: Vec<(&str, Vec<f64>, Vec<u64>)>, shape: Option<i64>| {
+            let mut g = nodes.create_group(name);
+            g.create_dataset("type")
+                .with_vlen_strings(&[kind])
+                .with_shape(&[]);
+            for (key, values, dims) in arrays {
+                g.create_dataset(key)
+                    .with_f64_data(&values)
+                    .with_shape(&dims);
+            }
+            if let Some(n) = shape {
+                g.create_dataset("shape").with_i64_data(&[n]);
+            }
+            nodes.add_group(g.finish());
+        };
     // NIR readers want every neuron parameter as an array of length N, never a scalar.
     let per_neuron = |key: &'static str, n: usize, v: f64| (key, vec![v; n], vec![n as u64]);
 
@@ -221,7 +242,10 @@ pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String>
     for (role, t) in weights.params() {
         let (shape, data) = host(t);
         let (rows, cols) = (shape[0], shape[1]);
-        let torch: Vec<f64> = transpose(rows, cols, &data).into_iter().map(f64::from).collect();
+        let torch: Vec<f64> = transpose(rows, cols, &data)
+            .into_iter()
+            .map(f64::from)
+            .collect();
         let weight = ("weight", torch, vec![cols as u64, rows as u64]);
         let bias = ("bias", vec![0.0; cols], vec![cols as u64]);
         match role {
@@ -276,22 +300,36 @@ pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String>
         }
     }
     node.add_group(nodes.finish());
-    let flat: Vec<&str> = edges.iter().flat_map(|(a, b)| [a.as_str(), b.as_str()]).collect();
+    let flat: Vec<&str> = edges
+        .iter()
+        .flat_map(|(a, b)| [a.as_str(), b.as_str()])
+        .collect();
     node.create_dataset("edges")
         .with_vlen_strings(&flat)
         .with_shape(&[edges.len() as u64, 2]);
 
     let mut meta = node.create_group("metadata");
-    meta.create_dataset("dt").with_f64_data(&[dt]).with_shape(&[]);
+    meta.create_dataset("dt")
+        .with_f64_data(&[dt])
+        .with_shape(&[]);
     let reset = format!("{:?}", config.model.reset).to_lowercase();
     let text = [
         ("reset", reset.as_str()),
-        ("reset_detached", if config.model.reset_detached { "true" } else { "false" }),
+        (
+            "reset_detached",
+            if config.model.reset_detached {
+                "true"
+            } else {
+                "false"
+            },
+        ),
         ("surrogate", config.surrogate.shape.key()),
         ("source", FORMAT),
     ];
     for (k, v) in text {
-        meta.create_dataset(k).with_vlen_strings(&[v]).with_shape(&[]);
+        meta.create_dataset(k)
+            .with_vlen_strings(&[v])
+            .with_shape(&[]);
     }
     meta.create_dataset("surrogate_beta")
         .with_f64_data(&[config.surrogate.beta])

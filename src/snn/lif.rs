@@ -118,6 +118,35 @@ pub fn free_membrane(current: Tensor<3>, dy: &Dynamics) -> Tensor<3> {
     leaky_integrator(current, dy.alpha, dy.beta_mem, dy.input_scale)
 }
 
+/// The readout as one matmul: it is linear and time-invariant, so U_out[n+1] = Σ_m K[n][m]·x[m]
+/// with K the impulse response of the synapse-membrane pair. Same values as [`leaky_readout`]
+/// with one graph node instead of several per step.
+pub fn leaky_readout_matmul(current: Tensor<3>, dy: &Dynamics) -> Tensor<3> {
+    let [steps, batch, width] = current.dims();
+    let kernel = impulse_response(steps, dy.alpha, dy.beta_out, dy.out_input_scale);
+    let k = Tensor::<2>::from_data(
+        burn::tensor::TensorData::new(kernel, [steps, steps]),
+        &current.device(),
+    );
+    k.matmul(current.reshape([steps, batch * width]))
+        .reshape([steps, batch, width])
+}
+
+/// K[n][m]: U[n+1] after a unit input at step m, row-major [T, T] (zero for m ≥ n).
+fn impulse_response(steps: usize, alpha: f32, beta: f32, c: f32) -> Vec<f32> {
+    let (a, b, c) = (alpha as f64, beta as f64, c as f64);
+    let mut k = vec![0f32; steps * steps];
+    for m in 0..steps {
+        let (mut syn, mut mem) = (0f64, 0f64);
+        for n in 0..steps {
+            mem = b * mem + c * syn;
+            syn = a * syn + if n == m { 1.0 } else { 0.0 };
+            k[n * steps + m] = mem as f32;
+        }
+    }
+    k
+}
+
 /// I[n+1] = α·I[n] + x[n]; U[n+1] = β·U[n] + c·I[n]; returns U[n+1] for every n.
 fn leaky_integrator(current: Tensor<3>, alpha: f32, beta: f32, c: f32) -> Tensor<3> {
     let [steps, batch, width] = current.dims();

@@ -2,7 +2,12 @@
 
 use burn::tensor::Tensor;
 
-use super::lif::{Dynamics, LayerTrace, leaky_readout, lif_layer};
+use std::sync::Arc;
+
+use super::fused::{LifParams, lif_layer_fused};
+use super::lif::{Dynamics, LayerTrace, leaky_readout, leaky_readout_matmul, lif_layer};
+use super::sparse_input::sparse_project;
+use crate::data::batch::SparseBatch;
 use crate::io::config::SurrogateConfig;
 
 /// Every trainable matrix, stored input-major ([in, out]) so a layer is one `x.matmul(w)`.
@@ -128,24 +133,70 @@ pub struct Forward {
     pub readout: Tensor<3>,
 }
 
-/// Runs the network over a time-major input raster [T, batch, inputs].
+/// How a forward pass runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Path {
+    /// One graph node per operation per time step: the reference, on every backend, and the
+    /// only one that records membranes.
+    PerStep,
+    /// Each LIF layer's time loop as one custom op, the readout as one matmul (CPU backends).
+    Fused,
+}
+
+/// Spike input to the first layer.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// A time-major raster [T, batch, inputs].
+    Dense(Box<Tensor<3>>),
+    /// The same as events (CPU backends): the projection costs one row of W per spike.
+    Sparse(Arc<SparseBatch>),
+}
+
+impl From<Tensor<3>> for Input {
+    fn from(t: Tensor<3>) -> Self {
+        Input::Dense(Box::new(t))
+    }
+}
+
+/// Runs the network over its input. Recording membranes takes the per-step path.
 pub fn forward(
     weights: &Weights,
-    input: Tensor<3>,
+    input: impl Into<Input>,
     dy: &Dynamics,
     surrogate: &SurrogateConfig,
+    path: Path,
     record_membrane: bool,
 ) -> Forward {
-    let mut x = input;
+    let fused = path == Path::Fused && !record_membrane;
+    let mut x = input.into();
     let mut layers = Vec::with_capacity(weights.hidden.len());
     for (w, v) in weights.hidden.iter().zip(&weights.recurrent) {
-        // The feed-forward drive of all steps in one matmul; only recurrence needs the loop.
-        let current = project(x, w);
-        let trace = lif_layer(current, v.as_ref(), dy, surrogate, record_membrane);
-        x = trace.spikes.clone();
+        // The feed-forward drive of all steps at once; only recurrence needs the loop.
+        let current = match x {
+            Input::Dense(x) => project(*x, w),
+            Input::Sparse(batch) => sparse_project(&batch, w),
+        };
+        let trace = if fused {
+            let params = LifParams::new(dy, surrogate, v.is_some());
+            LayerTrace {
+                spikes: lif_layer_fused(current, v.as_ref(), params),
+                membrane: None,
+            }
+        } else {
+            lif_layer(current, v.as_ref(), dy, surrogate, record_membrane)
+        };
+        x = Input::Dense(Box::new(trace.spikes.clone()));
         layers.push(trace);
     }
-    let readout = leaky_readout(project(x, &weights.readout), dy);
+    let drive = match x {
+        Input::Dense(x) => project(*x, &weights.readout),
+        Input::Sparse(batch) => sparse_project(&batch, &weights.readout),
+    };
+    let readout = if fused {
+        leaky_readout_matmul(drive, dy)
+    } else {
+        leaky_readout(drive, dy)
+    };
     Forward { layers, readout }
 }
 

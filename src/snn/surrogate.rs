@@ -125,6 +125,45 @@ impl SurrogateShape {
         }
     }
 
+    /// σ'(u − ϑ) for a row of membranes, in f32 (the fused op's backward). The shape is chosen
+    /// once per row so each loop vectorizes; same formulas and overflow care as `derivative`.
+    pub fn derivative_row(self, u: &[f32], threshold: f32, beta: f32, out: &mut [f32]) {
+        let bx = |x: f32| {
+            if beta == 0.0 {
+                0.0
+            } else {
+                beta * (x - threshold).abs()
+            }
+        };
+        let pairs = u.iter().zip(out.iter_mut());
+        match self {
+            SurrogateShape::SuperSpike => pairs.for_each(|(&x, o)| {
+                let d = bx(x) + 1.0;
+                *o = 1.0 / (d * d)
+            }),
+            SurrogateShape::Sigmoid => pairs.for_each(|(&x, o)| {
+                let e = (-bx(x)).exp();
+                *o = e / ((1.0 + e) * (1.0 + e))
+            }),
+            SurrogateShape::Esser => pairs.for_each(|(&x, o)| *o = (1.0 - bx(x)).max(0.0)),
+            SurrogateShape::AsymptoticSuperSpike => pairs.for_each(|(&x, o)| {
+                let r = 1.0 / (bx(x) + 1.0);
+                *o = r * r * beta
+            }),
+            SurrogateShape::Exponential => pairs.for_each(|(&x, o)| *o = (-bx(x)).exp()),
+            SurrogateShape::Arctan => pairs.for_each(|(&x, o)| {
+                let z = std::f32::consts::FRAC_PI_2 * bx(x);
+                *o = 1.0 / (1.0 + z * z)
+            }),
+            SurrogateShape::Gaussian => pairs.for_each(|(&x, o)| {
+                let z = bx(x);
+                *o = (-0.5 * z * z).exp()
+            }),
+            SurrogateShape::StraightThrough => pairs.for_each(|(_, o)| *o = 1.0),
+            SurrogateShape::TrueGradient => pairs.for_each(|(_, o)| *o = 0.0),
+        }
+    }
+
     /// A primitive f of σ' (f' = σ'), used by the straight-through construction
     /// H(x).detach() + f(x) − f(x).detach(), an independent route to the same gradient.
     pub fn primitive(self, x: f64, beta: f64) -> f64 {
@@ -242,6 +281,25 @@ mod tests {
             SurrogateShape::AsymptoticSuperSpike.derivative(0.0, 100.0),
             100.0
         );
+    }
+
+    #[test]
+    fn row_derivative_matches_scalar() {
+        let u: Vec<f32> = (-50..50).map(|i| 1.0 + i as f32 * 0.031).collect();
+        let mut out = vec![0f32; u.len()];
+        for shape in SurrogateShape::ALL {
+            for beta in [0.0f32, 1.0, 10.0, 1e4] {
+                shape.derivative_row(&u, 1.0, beta, &mut out);
+                for (x, o) in u.iter().zip(&out) {
+                    let want = shape.derivative((*x - 1.0) as f64, beta as f64);
+                    assert!(
+                        (*o as f64 - want).abs() <= 1e-5 * want.abs().max(1.0),
+                        "{shape} β={beta} x={x}: {o} vs {want}"
+                    );
+                    assert!(o.is_finite());
+                }
+            }
+        }
     }
 
     #[test]

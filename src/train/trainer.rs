@@ -18,7 +18,7 @@ use crate::rng::Rng;
 use crate::snn::init::init_weights;
 use crate::snn::lif::Dynamics;
 use crate::snn::loss::{class_scores, cross_entropy, predictions};
-use crate::snn::network::{Weights, forward};
+use crate::snn::network::{Input, Path, Weights, forward};
 use crate::snn::regularizer::activity_penalty;
 
 /// Why a batch could not be trained.
@@ -175,6 +175,26 @@ impl Trainer {
         self.config.optim.lr = lr;
     }
 
+    /// The fused path where the backend has it and the configuration asks for it.
+    pub fn path(&self) -> Path {
+        if self.config.model.fused && backend::supports_fused(&self.config.backend) {
+            Path::Fused
+        } else {
+            Path::PerStep
+        }
+    }
+
+    /// A batch as the chosen path takes it: events for the fused path, a dense raster otherwise.
+    fn batch_input(&self, split: &SpikeDataset, indices: &[usize], autodiff: bool) -> Input {
+        match self.path() {
+            Path::Fused => Input::Sparse(Arc::new(split.sparse_batch(indices))),
+            Path::PerStep => {
+                let x = split.dense_batch(indices, &self.device);
+                Input::Dense(Box::new(if autodiff { x.autodiff() } else { x }))
+            }
+        }
+    }
+
     fn dynamics(&self) -> Dynamics {
         Dynamics::new(&self.config.model)
     }
@@ -197,8 +217,8 @@ impl Trainer {
 
         // Forward through the tracked weights.
         let tracked = self.weights.map(|_, w| w.clone().autodiff().require_grad());
-        let input = train.dense_batch(&indices, &self.device).autodiff();
-        let out = forward(&tracked, input, &dy, &surrogate, false);
+        let input = self.batch_input(train, &indices, true);
+        let out = forward(&tracked, input, &dy, &surrogate, self.path(), false);
         let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
         let scores = class_scores(out.readout, self.config.model.loss);
 
@@ -322,8 +342,15 @@ impl Trainer {
         let all: Vec<usize> = (0..split.len()).collect();
         for indices in all.chunks(EVAL_BATCH) {
             let labels = split.batch_labels(indices);
-            let input = split.dense_batch(indices, &self.device);
-            let out = forward(&self.weights, input, &dy, &self.config.surrogate, false);
+            let input = self.batch_input(split, indices, false);
+            let out = forward(
+                &self.weights,
+                input,
+                &dy,
+                &self.config.surrogate,
+                self.path(),
+                false,
+            );
             for (layer, counts) in out.layers.iter().zip(spike_counts.iter_mut()) {
                 let [_, _, width] = layer.spikes.dims();
                 let per_neuron: Tensor<1> = layer.spikes.clone().sum_dims(&[0, 1]).reshape([width]);
@@ -369,7 +396,14 @@ impl Trainer {
             .map(|k| (sample + k) % split.len())
             .collect();
         let input = split.dense_batch(&indices, &self.device);
-        let out = forward(&self.weights, input, &dy, &self.config.surrogate, true);
+        let out = forward(
+            &self.weights,
+            input,
+            &dy,
+            &self.config.surrogate,
+            Path::PerStep,
+            true,
+        );
         let steps = split.steps;
         let batch = indices.len();
 

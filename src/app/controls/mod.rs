@@ -1,0 +1,67 @@
+//! The left panel: everything the engine exposes. The live settings (surrogate, regularizers,
+//! learning rate) come first; network, data and backend need a reset and sit below.
+
+mod data;
+mod network;
+mod optimizer;
+mod regularizer;
+pub mod surrogate;
+mod widgets;
+
+use eframe::egui;
+
+use super::history::RunHistory;
+use super::live::Live;
+use super::{Action, UiState};
+
+pub fn show(
+    ui: &mut egui::Ui,
+    state: &mut UiState,
+    live: &Live,
+    history: &RunHistory,
+) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let draft = &mut state.draft;
+    // The surrogate and the regularizers are what the lab is about: first, and live.
+    section(ui, "Surrogate gradient (live)", true, |ui| {
+        let hist = live.snapshot.as_ref().map(|s| &s.membrane_histogram);
+        surrogate::show(ui, &mut draft.surrogate, hist);
+    });
+    section(ui, "Activity regularization (live)", true, |ui| {
+        regularizer::show(ui, &mut draft.reg)
+    });
+    section(ui, "Optimizer", true, |ui| optimizer::show(ui, draft));
+    section(ui, "Network", true, |ui| {
+        let in_force = live.applied.as_ref().map(|c| &c.model.init);
+        network::show(ui, &mut draft.model, in_force);
+    });
+    let data_title = format!("Data: {}", draft.data.kind.label());
+    section(ui, &data_title, false, |ui| {
+        actions.extend(data::show(ui, &mut draft.data, live))
+    });
+    section(ui, "Compute backend", false, |ui| {
+        optimizer::backend(ui, draft, &state.wgpu)
+    });
+    section(ui, "Runs", false, |ui| runs(ui, history, draft));
+    actions
+}
+
+fn section(ui: &mut egui::Ui, title: &str, open: bool, add: impl FnOnce(&mut egui::Ui)) {
+    egui::CollapsingHeader::new(egui::RichText::new(title).strong())
+        // The data header's text names the data set; its open state must survive a change.
+        .id_salt(title.split(':').next().unwrap_or(title))
+        .default_open(open)
+        .show(ui, add);
+}
+
+fn runs(ui: &mut egui::Ui, history: &RunHistory, reference: &crate::io::config::Config) {
+    if history.kept.is_empty() {
+        ui.weak("📌 Keep run (top bar) keeps this run's curves; change a setting, reset, train, and compare.");
+        return;
+    }
+    let (current, kept) = history.labels(reference);
+    ui.label(format!("—— {current}"));
+    for k in kept {
+        ui.label(format!("- - {k}"));
+    }
+}

@@ -1,0 +1,115 @@
+//! File menu: open and save experiments, export weights, save a PNG of the window.
+//!
+//! Every write is atomic; a failed one says why and leaves the old file and the controls as
+//! they were.
+
+use std::path::Path;
+
+use eframe::egui;
+
+use super::dialogs::DialogKind;
+use super::screenshot::ScreenshotSaver;
+use super::{Action, Message};
+use crate::io::atomic::write_atomic;
+use crate::io::config::Config;
+
+pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Action> {
+    let mut actions = Vec::new();
+    egui::MenuBar::new().ui(ui, |ui| {
+        ui.menu_button("File", |ui| {
+            ui.add_enabled_ui(!dialog_open, |ui| {
+                if ui.button("Open experiment…").clicked() {
+                    actions.push(Action::OpenDialog(DialogKind::OpenExperiment));
+                }
+                if ui.button("Save experiment…").clicked() {
+                    actions.push(Action::OpenDialog(DialogKind::SaveExperiment));
+                }
+                if ui
+                    .add_enabled(has_network, egui::Button::new("Export weights…"))
+                    .on_hover_text("safetensors (PyTorch orientation) or NIR (.nir), with the experiment in the metadata")
+                    .clicked()
+                {
+                    actions.push(Action::OpenDialog(DialogKind::ExportWeights));
+                }
+                if ui.button("Save PNG of the window…").clicked() {
+                    actions.push(Action::OpenDialog(DialogKind::SavePng));
+                }
+            });
+            ui.separator();
+            if ui.button("Quit").clicked() {
+                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        });
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            ui.weak("surrogate-gradient learning in spiking networks (Zenke & Vogels 2021)");
+        });
+    });
+    actions
+}
+
+fn is_json(path: &Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+}
+
+/// Finishes a dialog the user confirmed with `path`; the message says what happened.
+pub fn complete(
+    kind: DialogKind,
+    path: &Path,
+    draft: &mut Config,
+    saver: &mut ScreenshotSaver,
+    ctx: &egui::Context,
+) -> Option<Message> {
+    let shown = path.display();
+    let result = match kind {
+        DialogKind::OpenExperiment => open_experiment(path).map(|config| {
+            *draft = config;
+            format!("opened {shown}; live settings apply now, the rest at the next reset")
+        }),
+        DialogKind::SaveExperiment => {
+            save_experiment(path, draft).map(|()| format!("saved {shown}"))
+        }
+        DialogKind::SavePng => {
+            saver.request(ctx, path.to_path_buf());
+            return None;
+        }
+        // The weights live on the trainer's thread: the app asks for them and writes them when
+        // they arrive (see `ExplorerApp::export_weights`).
+        DialogKind::ExportWeights => return None,
+        DialogKind::DataFolder | DialogKind::ShdTrain | DialogKind::ShdTest => {
+            let text = path.to_string_lossy().into_owned();
+            if kind == DialogKind::ShdTest {
+                draft.data.test_path = text;
+            } else {
+                draft.data.path = text;
+            }
+            Ok(format!("data: {shown}; reset to load it"))
+        }
+    };
+    Some(match result {
+        Ok(text) => Message {
+            text,
+            is_error: false,
+        },
+        Err(text) => Message {
+            text,
+            is_error: true,
+        },
+    })
+}
+
+pub fn open_experiment(path: &Path) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
+    Config::from_str_format(&text, is_json(path))
+        .map_err(|e| format!("cannot open {}: {e}", path.display()))
+}
+
+pub fn save_experiment(path: &Path, config: &Config) -> Result<(), String> {
+    let text = if is_json(path) {
+        serde_json::to_string_pretty(config).map_err(|e| format!("cannot encode JSON: {e}"))?
+    } else {
+        config.to_toml()
+    };
+    write_atomic(path, text.as_bytes())
+}

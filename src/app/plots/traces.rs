@@ -1,0 +1,123 @@
+//! Membrane potentials of a few hidden neurons against the threshold, and the readout's traces
+//! for the same test sample.
+
+use eframe::egui;
+use egui_plot::{HLine, Line};
+
+use super::{layer_color, legend, placeholder, plot, title};
+use crate::app::Action;
+use crate::app::live::Live;
+
+/// Distinct colours for traced neurons and output classes.
+const PALETTE: [egui::Color32; 10] = [
+    egui::Color32::from_rgb(66, 146, 245),
+    egui::Color32::from_rgb(245, 148, 52),
+    egui::Color32::from_rgb(92, 194, 96),
+    egui::Color32::from_rgb(230, 80, 80),
+    egui::Color32::from_rgb(190, 110, 230),
+    egui::Color32::from_rgb(160, 110, 80),
+    egui::Color32::from_rgb(240, 130, 200),
+    egui::Color32::from_rgb(150, 150, 150),
+    egui::Color32::from_rgb(200, 200, 60),
+    egui::Color32::from_rgb(60, 200, 210),
+];
+
+fn trace(values: &[f32], dt: f64) -> Vec<[f64; 2]> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(t, &v)| [t as f64 * dt, v as f64])
+        .collect()
+}
+
+pub fn membrane(ui: &mut egui::Ui, live: &Live, layer: usize) -> Vec<Action> {
+    let mut actions = Vec::new();
+    let Some(snap) = live.snapshot.as_ref().filter(|s| !s.membrane.is_empty()) else {
+        title(ui, "Membrane potential", "");
+        placeholder(ui, "membrane traces appear with the network");
+        return actions;
+    };
+    let layers = snap.membrane.len();
+    let layer = layer.min(layers - 1);
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new("Membrane potential").strong());
+        if layers > 1 {
+            let l = ui.label("layer");
+            let mut chosen = layer;
+            egui::ComboBox::from_id_salt("trace_layer")
+                .selected_text(format!("hidden {}", layer + 1))
+                .show_ui(ui, |ui| {
+                    for i in 0..layers {
+                        ui.selectable_value(&mut chosen, i, format!("hidden {}", i + 1));
+                    }
+                })
+                .response
+                .labelled_by(l.id);
+            if chosen != layer {
+                actions.push(Action::TraceLayer(chosen));
+            }
+        } else {
+            ui.label(
+                egui::RichText::new("hidden 1, most active neurons")
+                    .small()
+                    .weak(),
+            );
+        }
+    });
+    let dt = snap.dt_ms as f64;
+    let neurons = snap.traced_neurons.get(layer).cloned().unwrap_or_default();
+    plot("membrane_plot", ui)
+        .legend(legend())
+        .x_axis_label("time (ms)")
+        .include_y(0.0)
+        .include_y(snap.threshold as f64 * 1.1)
+        .show(ui, |plot_ui| {
+            for (k, values) in snap.membrane[layer].iter().enumerate() {
+                let n = neurons.get(k).copied().unwrap_or(k);
+                plot_ui.line(
+                    Line::new(format!("neuron {n}"), trace(values, dt))
+                        .color(PALETTE[k % PALETTE.len()])
+                        .width(1.2),
+                );
+            }
+            plot_ui.hline(
+                HLine::new("threshold", snap.threshold as f64)
+                    .color(layer_color(4))
+                    .style(egui_plot::LineStyle::dashed_loose()),
+            );
+        });
+    actions
+}
+
+pub fn readout(ui: &mut egui::Ui, live: &Live) {
+    let Some(snap) = live.snapshot.as_ref().filter(|s| !s.readout.is_empty()) else {
+        title(ui, "Readout", "");
+        placeholder(ui, "readout traces appear with the network");
+        return;
+    };
+    title(ui, "Readout U_out", &format!("label {} bold", snap.label));
+    let dt = snap.dt_ms as f64;
+    plot("readout_plot", ui)
+        .legend(legend())
+        .x_axis_label("time (ms)")
+        .show(ui, |plot_ui| {
+            for (class, values) in snap.readout.iter().enumerate() {
+                let is_label = class == snap.label;
+                let is_pred = class == snap.prediction;
+                // Only the classes that matter get a legend entry; ten or twenty would bury it.
+                let name = match (is_label, is_pred) {
+                    (true, true) => format!("class {class}: label, predicted"),
+                    (true, false) => format!("class {class}: label"),
+                    (false, true) => format!("class {class}: predicted"),
+                    _ => String::new(),
+                };
+                let color = PALETTE[class % PALETTE.len()];
+                let line = Line::new(name, trace(values, dt));
+                plot_ui.line(if is_label {
+                    line.color(color).width(2.5)
+                } else {
+                    line.color(color.gamma_multiply(0.6)).width(1.0)
+                });
+            }
+        });
+}

@@ -1,0 +1,382 @@
+//! The command line: `train`, `keys`; with no arguments, the window.
+
+use std::path::{Path, PathBuf};
+
+use crate::io::config::{Config, ConfigError};
+use crate::io::weights::{self, TrainingSummary};
+use crate::train::Trainer;
+
+const USAGE: &str = "\
+surrogate-lab — surrogate-gradient learning in spiking neural networks
+
+usage:
+  surrogate-lab                     open the window on Randman, ready to train
+  surrogate-lab [window options]    open the window (see below)
+  surrogate-lab train [options]     train headless
+  surrogate-lab eval --weights FILE [--config FILE] [--set K=V]... [--json]
+                                    evaluate saved weights on the test set
+  surrogate-lab export --weights FILE --nir FILE [--config FILE]
+                                    convert safetensors weights to NIR
+  surrogate-lab keys                list every configuration key and its default
+
+train options:
+  --config FILE      experiment file (TOML, or JSON by extension)
+  --set KEY=VALUE    override one key by its TOML path, e.g. --set surrogate.beta=100,
+                     --set surrogate.shape=esser, --set model.hidden=[128,128],
+                     --set model.recurrent=true (repeatable)
+  --backend NAME     flex, ndarray or wgpu (those compiled in)
+  --epochs N         number of epochs
+  --seed S           seed for initial weights and batch order
+  --json             one JSON object per epoch on stdout
+  --save-weights F   write the trained weights as safetensors (PyTorch orientation)
+  --save-nir F       write the trained network as NIR (HDF5)
+  --init-weights F   start from saved weights (safetensors) instead of the seed's
+
+window options:
+  --config FILE      start with this experiment
+  --set KEY=VALUE    override one key (repeatable)
+  --screenshot PATH  train, write a PNG of the window to PATH, exit
+  --train-secs N     how long to train before --screenshot (default 10)
+  --compare KEY=VALUE  with --screenshot: keep the first run, apply the edit, reset, train
+                     as long again; the PNG overlays both runs
+  --frame-stats      print frame-time percentiles (p50, p95, p99) on exit
+";
+
+/// A refused command line: printed as one line, exit status 2.
+pub struct UsageError(pub String);
+
+impl From<ConfigError> for UsageError {
+    fn from(e: ConfigError) -> Self {
+        UsageError(e.to_string())
+    }
+}
+
+pub struct TrainArgs {
+    pub config: Config,
+    pub json: bool,
+    pub save_weights: Option<PathBuf>,
+    pub save_nir: Option<PathBuf>,
+    pub init_weights: Option<PathBuf>,
+}
+
+pub fn load_config(path: &str) -> Result<Config, UsageError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| UsageError(format!("{path}: cannot read: {e}")))?;
+    let json = Path::new(path)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+    Config::from_str_format(&text, json).map_err(|e| UsageError(format!("{path}: {e}")))
+}
+
+/// Parses `train`'s options into a validated configuration.
+pub fn parse_train_args(args: &[String]) -> Result<TrainArgs, UsageError> {
+    let mut config = Config::default();
+    let mut sets = Vec::new();
+    let mut json = false;
+    let (mut save_weights, mut save_nir, mut init_weights) = (None, None, None);
+    let mut it = args.iter();
+    let value = |flag: &str, v: Option<&String>| {
+        v.cloned()
+            .ok_or_else(|| UsageError(format!("{flag} needs a value")))
+    };
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--config" => config = load_config(&value("--config", it.next())?)?,
+            "--set" => sets.push(value("--set", it.next())?),
+            "--backend" => sets.push(format!("backend={:?}", value("--backend", it.next())?)),
+            "--epochs" => sets.push(format!("optim.epochs={}", value("--epochs", it.next())?)),
+            "--seed" => sets.push(format!("seed={}", value("--seed", it.next())?)),
+            "--json" => json = true,
+            "--save-weights" => {
+                save_weights = Some(PathBuf::from(value("--save-weights", it.next())?))
+            }
+            "--save-nir" => save_nir = Some(PathBuf::from(value("--save-nir", it.next())?)),
+            "--init-weights" | "--weights" => {
+                init_weights = Some(PathBuf::from(value("--weights", it.next())?))
+            }
+            other => {
+                return Err(UsageError(format!(
+                    "unknown option {other:?} (see surrogate-lab --help)"
+                )));
+            }
+        }
+    }
+    // --set after --config regardless of order on the line: the file is the base.
+    for s in sets {
+        config = config.set(&s)?;
+    }
+    Ok(TrainArgs {
+        config,
+        json,
+        save_weights,
+        save_nir,
+        init_weights,
+    })
+}
+
+/// Runs a headless training; returns the process exit status.
+pub fn train(args: TrainArgs) -> i32 {
+    let mut trainer = match Trainer::new(args.config.clone()) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if let Some(path) = &args.init_weights
+        && let Err(e) = load_weights_into(&mut trainer, path)
+    {
+        eprintln!("error: {e}");
+        return 2;
+    }
+    let epochs = trainer.config().optim.epochs;
+    let mut summary = TrainingSummary::default();
+    if !args.json {
+        let c = trainer.config();
+        eprintln!(
+            "{}: {} train / {} test samples, {} inputs → {:?} → {} classes; surrogate {} β = {}; init {}; backend {} ({})",
+            trainer.data().name,
+            trainer.data().train.len(),
+            trainer.data().test.len(),
+            trainer.data().train.inputs,
+            c.model.hidden,
+            trainer.data().train.classes,
+            c.surrogate.shape,
+            c.surrogate.beta,
+            c.model.init.describe(),
+            c.backend,
+            match trainer.path() {
+                crate::snn::network::Path::Fused => "fused LIF op",
+                crate::snn::network::Path::PerStep => "per-step graph",
+            },
+        );
+    }
+    for _ in 0..epochs {
+        match trainer.run_epoch() {
+            Ok(m) => {
+                summary = TrainingSummary {
+                    epoch: Some(m.epoch),
+                    test_acc: Some(m.test_acc),
+                };
+                if args.json {
+                    match serde_json::to_string(&m) {
+                        Ok(line) => println!("{line}"),
+                        Err(e) => eprintln!("error: cannot encode metrics: {e}"),
+                    }
+                } else {
+                    let rates: Vec<String> = m.rate_hz.iter().map(|r| format!("{r:.1}")).collect();
+                    println!(
+                        "epoch {:>3}/{epochs}  train loss {:.4} acc {:.3}  test loss {:.4} acc {:.3}  rate [{}] Hz  {:.1} s ({:.0} samples/s)",
+                        m.epoch,
+                        m.train_loss,
+                        m.train_acc,
+                        m.test_loss,
+                        m.test_acc,
+                        rates.join(", "),
+                        m.seconds,
+                        m.samples_per_sec
+                    );
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return 1;
+            }
+        }
+    }
+    save_outputs(&trainer, &args, &summary)
+}
+
+fn save_outputs(trainer: &Trainer, args: &TrainArgs, summary: &TrainingSummary) -> i32 {
+    let mut status = 0;
+    if let Some(path) = &args.save_weights {
+        match weights::save_safetensors(path, trainer.weights(), trainer.config(), summary) {
+            Ok(()) => eprintln!("weights written to {}", path.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                status = 1;
+            }
+        }
+    }
+    if let Some(path) = &args.save_nir {
+        match weights::save_nir(path, trainer.weights(), trainer.config()) {
+            Ok(()) => eprintln!("NIR graph written to {}", path.display()),
+            Err(e) => {
+                eprintln!("error: {e}");
+                status = 1;
+            }
+        }
+    }
+    status
+}
+
+/// Replaces a trainer's weights with a file's, refusing mismatched shapes.
+pub fn load_weights_into(trainer: &mut Trainer, path: &Path) -> Result<(), String> {
+    let file = weights::load_safetensors(path)?;
+    let device = trainer.weights().readout.device();
+    let loaded = weights::weights_like(trainer.weights(), &file, &device)
+        .map_err(|e| format!("{}: {e}", path.display()))?;
+    trainer.set_weights(loaded);
+    Ok(())
+}
+
+/// `eval`: the config comes from --config, else from the weight file's metadata, else defaults;
+/// --set applies on top.
+fn eval(args: &[String]) -> Result<i32, UsageError> {
+    let mut weights_path = None;
+    let mut config_path = None;
+    let mut sets = Vec::new();
+    let mut json = false;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
+        };
+        match arg.as_str() {
+            "--weights" => weights_path = Some(PathBuf::from(value("--weights")?)),
+            "--config" => config_path = Some(value("--config")?),
+            "--set" => sets.push(value("--set")?),
+            "--backend" => sets.push(format!("backend={:?}", value("--backend")?)),
+            "--json" => json = true,
+            other => return Err(UsageError(format!("unknown option {other:?} for eval"))),
+        }
+    }
+    let path = weights_path.ok_or_else(|| UsageError("eval needs --weights FILE".into()))?;
+    let file = weights::load_safetensors(&path).map_err(UsageError)?;
+    let mut config = match config_path {
+        Some(p) => load_config(&p)?,
+        None => file.config.clone().unwrap_or_default(),
+    };
+    for s in sets {
+        config = config.set(&s)?;
+    }
+    let mut trainer = Trainer::new(config)?;
+    let device = trainer.weights().readout.device();
+    let loaded = weights::weights_like(trainer.weights(), &file, &device)
+        .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+    trainer.set_weights(loaded);
+    let m = trainer.evaluate(&trainer.data().test);
+    if json {
+        // f32 fields, so the numbers print exactly as `train --json` printed them.
+        #[derive(serde::Serialize)]
+        struct EvalLine<'a> {
+            test_loss: f32,
+            test_acc: f32,
+            rate_hz: &'a [f32],
+        }
+        let line = EvalLine {
+            test_loss: m.loss,
+            test_acc: m.accuracy,
+            rate_hz: &m.rate_hz,
+        };
+        println!("{}", serde_json::to_string(&line).unwrap_or_default());
+    } else {
+        let rates: Vec<String> = m.rate_hz.iter().map(|r| format!("{r:.1}")).collect();
+        println!(
+            "test loss {:.4}  test acc {:.4}  rate [{}] Hz",
+            m.loss,
+            m.accuracy,
+            rates.join(", ")
+        );
+    }
+    Ok(0)
+}
+
+/// `export`: safetensors (with its config) → NIR.
+fn export(args: &[String]) -> Result<i32, UsageError> {
+    let mut weights_path = None;
+    let mut nir_path = None;
+    let mut config_path = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
+        };
+        match arg.as_str() {
+            "--weights" => weights_path = Some(PathBuf::from(value("--weights")?)),
+            "--nir" => nir_path = Some(PathBuf::from(value("--nir")?)),
+            "--config" => config_path = Some(value("--config")?),
+            other => return Err(UsageError(format!("unknown option {other:?} for export"))),
+        }
+    }
+    let path = weights_path.ok_or_else(|| UsageError("export needs --weights FILE".into()))?;
+    let out = nir_path.ok_or_else(|| UsageError("export needs --nir FILE".into()))?;
+    let file = weights::load_safetensors(&path).map_err(UsageError)?;
+    let config = match config_path {
+        Some(p) => load_config(&p)?,
+        None => file.config.clone().ok_or_else(|| {
+            UsageError(format!(
+                "{}: no experiment in its metadata; give --config FILE",
+                path.display()
+            ))
+        })?,
+    };
+    let device = burn::tensor::Device::flex();
+    let template = crate::snn::init::init_weights(
+        &config.model,
+        input_count(&file),
+        output_count(&file),
+        config.seed,
+        &device,
+        None,
+    );
+    let loaded = weights::weights_like(&template, &file, &device)
+        .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
+    weights::save_nir(&out, &loaded, &config).map_err(UsageError)?;
+    eprintln!("NIR graph written to {}", out.display());
+    Ok(0)
+}
+
+fn input_count(file: &weights::WeightFile) -> usize {
+    file.tensors
+        .get("hidden.0.weight")
+        .map_or(0, |(shape, _)| shape[0])
+}
+
+fn output_count(file: &weights::WeightFile) -> usize {
+    file.tensors
+        .get("readout.weight")
+        .map_or(0, |(shape, _)| shape[1])
+}
+
+/// Entry point shared by the binary: returns the exit status.
+pub fn main_with_args(args: Vec<String>) -> i32 {
+    let parsed = match args.first().map(String::as_str) {
+        None => return crate::app::run(crate::app::LaunchOptions::default()),
+        Some("train") => parse_train_args(&args[1..]),
+        Some(cmd @ ("eval" | "export")) => {
+            let result = if cmd == "eval" {
+                eval(&args[1..])
+            } else {
+                export(&args[1..])
+            };
+            return result.unwrap_or_else(|UsageError(m)| {
+                eprintln!("error: {m}");
+                2
+            });
+        }
+        Some("keys") => {
+            let config = Config::default();
+            print!("{}", config.to_toml());
+            return 0;
+        }
+        Some("-h" | "--help" | "help") => {
+            print!("{USAGE}");
+            return 0;
+        }
+        Some(other) => Err(UsageError(format!(
+            "unknown command {other:?} (see surrogate-lab --help)"
+        ))),
+    };
+    match parsed {
+        Ok(a) => train(a),
+        Err(UsageError(m)) => {
+            eprintln!("error: {m}");
+            2
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! Spike data held as sparse events; dense batches are made on the fly.
+//!
+//! A full SHD file would be ~8,000 × 100 × 700 floats if densified (2.2 GB); as events it is a
+//! few megabytes. Only the batch being trained on is ever dense.
+
+use burn::tensor::{Device, Tensor};
+
+use super::batch::SparseBatch;
+
+/// One split (train, validation or test) of a spike data set, in CSR layout: sample i's events
+/// are `steps[offsets[i]..offsets[i+1]]` / `units[..]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SpikeDataset {
+    pub inputs: usize,
+    pub steps: usize,
+    pub classes: usize,
+    offsets: Vec<usize>,
+    event_steps: Vec<u32>,
+    event_units: Vec<u32>,
+    labels: Vec<usize>,
+}
+
+impl SpikeDataset {
+    pub fn new(inputs: usize, steps: usize, classes: usize) -> Self {
+        Self {
+            inputs,
+            steps,
+            classes,
+            offsets: vec![0],
+            event_steps: Vec::new(),
+            event_units: Vec::new(),
+            labels: Vec::new(),
+        }
+    }
+
+    /// Adds one sample; events outside [0, steps) × [0, inputs) are a caller bug and refused.
+    pub fn push(
+        &mut self,
+        events: impl IntoIterator<Item = (u32, u32)>,
+        label: usize,
+    ) -> Result<(), String> {
+        if label >= self.classes {
+            return Err(format!(
+                "label {label} is out of range (0–{})",
+                self.classes - 1
+            ));
+        }
+        let start = self.event_steps.len();
+        for (step, unit) in events {
+            if step as usize >= self.steps || unit as usize >= self.inputs {
+                self.event_steps.truncate(start);
+                self.event_units.truncate(start);
+                return Err(format!(
+                    "event (step {step}, unit {unit}) lies outside {} steps × {} units",
+                    self.steps, self.inputs
+                ));
+            }
+            self.event_steps.push(step);
+            self.event_units.push(unit);
+        }
+        self.offsets.push(self.event_steps.len());
+        self.labels.push(label);
+        Ok(())
+    }
+
+    pub fn len(&self) -> usize {
+        self.labels.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.labels.is_empty()
+    }
+
+    pub fn label(&self, i: usize) -> usize {
+        self.labels[i]
+    }
+
+    pub fn labels(&self) -> &[usize] {
+        &self.labels
+    }
+
+    /// Sample i's events as (step, unit) pairs.
+    pub fn events(&self, i: usize) -> impl Iterator<Item = (u32, u32)> + '_ {
+        let range = self.offsets[i]..self.offsets[i + 1];
+        self.event_steps[range.clone()]
+            .iter()
+            .copied()
+            .zip(self.event_units[range].iter().copied())
+    }
+
+    pub fn event_count(&self) -> usize {
+        self.event_steps.len()
+    }
+
+    /// Bytes held by the event storage.
+    pub fn heap_bytes(&self) -> usize {
+        self.offsets.capacity() * std::mem::size_of::<usize>()
+            + (self.event_steps.capacity() + self.event_units.capacity()) * 4
+            + self.labels.capacity() * std::mem::size_of::<usize>()
+    }
+
+    /// The samples `indices` as a dense, time-major raster [T, batch, inputs] (several spikes
+    /// of one unit in one step count once: the input is a spike, not a count).
+    pub fn dense_batch(&self, indices: &[usize], device: &Device) -> Tensor<3> {
+        self.sparse_batch(indices).to_dense(device)
+    }
+
+    /// The samples `indices` as events grouped by raster row n·batch + b (for the sparse input
+    /// projection); a unit spiking twice in one step counts once, as in [`Self::dense_batch`].
+    pub fn sparse_batch(&self, indices: &[usize]) -> SparseBatch {
+        let b = indices.len();
+        let mut per_row: Vec<Vec<u32>> = vec![Vec::new(); self.steps * b];
+        for (row, &i) in indices.iter().enumerate() {
+            for (step, unit) in self.events(i) {
+                per_row[step as usize * b + row].push(unit);
+            }
+        }
+        let mut row_offsets = Vec::with_capacity(per_row.len() + 1);
+        let mut units = Vec::new();
+        row_offsets.push(0);
+        for mut r in per_row {
+            r.sort_unstable();
+            r.dedup();
+            units.extend(r);
+            row_offsets.push(units.len());
+        }
+        SparseBatch {
+            steps: self.steps,
+            batch: b,
+            inputs: self.inputs,
+            row_offsets,
+            units,
+        }
+    }
+
+    pub fn batch_labels(&self, indices: &[usize]) -> Vec<usize> {
+        indices.iter().map(|&i| self.labels[i]).collect()
+    }
+}
+
+/// The splits of one data set.
+#[derive(Clone, Debug)]
+pub struct DataSplits {
+    pub name: String,
+    pub train: SpikeDataset,
+    pub valid: Option<SpikeDataset>,
+    pub test: SpikeDataset,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_batch_places_every_event() {
+        let mut d = SpikeDataset::new(3, 4, 2);
+        d.push([(0, 1), (3, 2)], 0).unwrap();
+        d.push([(1, 0)], 1).unwrap();
+        let x = d.dense_batch(&[1, 0], &Device::flex());
+        let v: Vec<f32> = x.into_data().iter::<f32>().collect();
+        // [t][b][n]: sample 1 is row 0, sample 0 is row 1.
+        let at = |t: usize, b: usize, n: usize| v[(t * 2 + b) * 3 + n];
+        assert_eq!(at(0, 1, 1), 1.0);
+        assert_eq!(at(3, 1, 2), 1.0);
+        assert_eq!(at(1, 0, 0), 1.0);
+        assert_eq!(v.iter().sum::<f32>(), 3.0);
+    }
+
+    #[test]
+    fn out_of_range_event_is_refused_and_leaves_nothing() {
+        let mut d = SpikeDataset::new(3, 4, 2);
+        assert!(d.push([(0, 1), (4, 0)], 0).is_err());
+        assert!(d.push([(0, 3)], 0).is_err());
+        assert!(d.push([(0, 0)], 2).is_err());
+        assert_eq!(d.len(), 0);
+        assert_eq!(d.event_count(), 0);
+    }
+}

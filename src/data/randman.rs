@@ -1,0 +1,144 @@
+//! Randman: spike-timing classification on random smooth manifolds (Zenke & Vogels 2021,
+//! Sec. 4.1.1).
+//!
+//! Each class owns one random manifold per spike of a unit: a smooth map from the
+//! `manifold_dim`-cube into `units` dimensions, built from random Fourier series whose k-th
+//! component is damped by 1/k^α. A sample is a random point on its class's manifold; each
+//! coordinate of its image becomes one unit's spike time, scaled into the first `step_frac` of
+//! the trial. Classes differ only in the timing of single spikes.
+
+use crate::data::dataset::{DataSplits, SpikeDataset};
+use crate::io::config::RandmanConfig;
+use crate::rng::Rng;
+
+/// Series terms kept: enough that the discarded tail is below 10⁻³ of the first amplitude.
+fn series_length(alpha: f64) -> usize {
+    const PRECISION: f64 = 1e-3;
+    const MAX_TERMS: usize = 1000;
+    if alpha <= 0.0 {
+        return MAX_TERMS;
+    }
+    (PRECISION.powf(-1.0 / alpha).ceil() as usize).clamp(2, MAX_TERMS)
+}
+
+/// One random smooth map [0,1]^dim → R^units.
+struct Manifold {
+    dim: usize,
+    terms: usize,
+    /// Per (unit, dim, term): amplitude, frequency factor and phase, each U[0,1).
+    params: Vec<[f64; 3]>,
+    damping: Vec<f64>,
+}
+
+impl Manifold {
+    fn new(units: usize, dim: usize, alpha: f64, rng: &mut Rng) -> Self {
+        let terms = series_length(alpha);
+        let mut params = Vec::with_capacity(units * dim * terms);
+        for _ in 0..units * dim {
+            for k in 0..terms {
+                let mut p = [rng.uniform(), rng.uniform(), rng.uniform()];
+                if k == 0 {
+                    // The k = 0 term is a constant offset: it carries no shape.
+                    p[0] = 0.0;
+                }
+                params.push(p);
+            }
+        }
+        let damping = (0..terms)
+            .map(|k| 1.0 / ((k + 1) as f64).powf(alpha))
+            .collect();
+        Self {
+            dim,
+            terms,
+            params,
+            damping,
+        }
+    }
+
+    /// Coordinate `unit` of the image of point x: a product over manifold dimensions of 1-D
+    /// random Fourier series.
+    fn eval(&self, unit: usize, x: &[f64]) -> f64 {
+        let mut value = 1.0;
+        for (d, &xd) in x.iter().enumerate().take(self.dim) {
+            let base = (unit * self.dim + d) * self.terms;
+            let mut sum = 0.0;
+            for k in 0..self.terms {
+                let [a, f, phase] = self.params[base + k];
+                sum += a
+                    * self.damping[k]
+                    * (std::f64::consts::TAU * (k as f64 * xd * f + phase)).sin();
+            }
+            value *= sum;
+        }
+        value
+    }
+}
+
+/// Generates the three splits. Same configuration and seed → identical data.
+pub fn generate(cfg: &RandmanConfig, steps: usize) -> DataSplits {
+    let mut rng = Rng::derive(cfg.seed, 0x5241_4E44); // "RAND"
+    let n = cfg.samples_per_class;
+    let n_train = ((n as f64) * cfg.train_frac).round() as usize;
+    let n_valid = ((n as f64) * cfg.valid_frac).round() as usize;
+    let window = steps as f64 * cfg.step_frac;
+
+    // Per class: the spike events of every sample, in generation order.
+    let mut per_class: Vec<Vec<Vec<(u32, u32)>>> = Vec::with_capacity(cfg.classes);
+    for _class in 0..cfg.classes {
+        let manifolds: Vec<Manifold> = (0..cfg.spikes_per_unit)
+            .map(|_| Manifold::new(cfg.units, cfg.manifold_dim, cfg.alpha, &mut rng))
+            .collect();
+        let points: Vec<Vec<f64>> = (0..n)
+            .map(|_| (0..cfg.manifold_dim).map(|_| rng.uniform()).collect())
+            .collect();
+        let mut samples: Vec<Vec<(u32, u32)>> =
+            vec![Vec::with_capacity(cfg.units * cfg.spikes_per_unit); n];
+        for manifold in &manifolds {
+            for unit in 0..cfg.units {
+                let values: Vec<f64> = points.iter().map(|x| manifold.eval(unit, x)).collect();
+                // Each unit's coordinate is rescaled to [0, 1] over the class's samples, as in
+                // the original generator, so spike times fill the window.
+                let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let span = (hi - lo).max(1e-12);
+                for (sample, v) in samples.iter_mut().zip(values) {
+                    let t = ((v - lo) / span * window)
+                        .floor()
+                        .clamp(0.0, (steps - 1) as f64);
+                    sample.push((t as u32, unit as u32));
+                }
+            }
+        }
+        per_class.push(samples);
+    }
+
+    let mut train = SpikeDataset::new(cfg.units, steps, cfg.classes);
+    let mut valid = SpikeDataset::new(cfg.units, steps, cfg.classes);
+    let mut test = SpikeDataset::new(cfg.units, steps, cfg.classes);
+    // Interleave classes so every split is balanced and ordered by nothing in particular.
+    let mut order: Vec<(usize, usize)> = (0..n)
+        .flat_map(|i| (0..cfg.classes).map(move |c| (c, i)))
+        .collect();
+    rng.shuffle(&mut order);
+    for (class, i) in order {
+        let split = if i < n_train {
+            &mut train
+        } else if i < n_train + n_valid {
+            &mut valid
+        } else {
+            &mut test
+        };
+        let events = std::mem::take(&mut per_class[class][i]);
+        // Events are in range by construction: t < steps, unit < units, class < classes.
+        split
+            .push(events, class)
+            .expect("randman events are constructed in range");
+    }
+
+    DataSplits {
+        name: "Randman".into(),
+        train,
+        valid: if n_valid > 0 { Some(valid) } else { None },
+        test,
+    }
+}

@@ -1,0 +1,162 @@
+//! The input projection W·s_in[n] for binary, sparse input, as a custom autodiff op.
+//!
+//! Spike input is mostly zeros (SHD ≈ 1 %): the dense [T·batch, inputs] × [inputs, width]
+//! matmul and its weight gradient spend almost all their work on zeros. Here each spike adds one
+//! row of W to its step's current, and the backward scatters the current's gradient back into
+//! those rows: work proportional to the number of spikes.
+
+#![allow(deprecated)]
+
+use std::sync::Arc;
+
+use burn::backend::autodiff::{
+    Autodiff,
+    checkpoint::{base::Checkpointer, strategy::CheckpointStrategy},
+    grads::Gradients,
+    ops::{Backward, Ops, OpsKind},
+};
+use burn::backend::{
+    Backend, Dispatch, TensorData, TensorMetadata, backend_extension, tensor::FloatTensor,
+    try_read_sync,
+};
+use burn::tensor::Tensor;
+use rayon::prelude::*;
+
+use crate::data::batch::SparseBatch;
+
+#[backend_extension(Autodiff, Flex, NdArray: cfg(feature = "ndarray"))]
+pub trait SparseInputBackend: Backend {
+    /// [T, batch, width] currents: the sum of W's rows of each row's active inputs.
+    fn sparse_project(weight: FloatTensor<Self>, input: Arc<SparseBatch>) -> FloatTensor<Self> {
+        let device = weight.device();
+        let width = weight.shape()[1];
+        let w = to_host::<Self>(weight);
+        let out = gather(&w, width, &input);
+        Self::float_from_data(
+            TensorData::new(out, [input.steps, input.batch, width]),
+            &device,
+        )
+    }
+}
+
+mod concrete {
+    impl super::SparseInputBackend for burn::backend::Flex {}
+    #[cfg(feature = "ndarray")]
+    impl super::SparseInputBackend for burn::backend::NdArray {}
+}
+
+impl<B: Backend, C: CheckpointStrategy> SparseInputBackend for Autodiff<B, C> {
+    fn sparse_project(weight: FloatTensor<Self>, input: Arc<SparseBatch>) -> FloatTensor<Self> {
+        #[derive(Debug)]
+        struct SparseBackward {
+            input: Arc<SparseBatch>,
+            width: usize,
+        }
+
+        impl<B: Backend> Backward<B, 1> for SparseBackward {
+            type State = ();
+
+            fn backward(self, ops: Ops<(), 1>, grads: &mut Gradients, _: &mut Checkpointer) {
+                let [node] = ops.parents;
+                let grad = grads.consume::<B>(&ops.node);
+                let device = grad.device();
+                if let Some(node) = node {
+                    let g = to_host::<B>(grad);
+                    let gw = scatter(&g, self.width, &self.input);
+                    let data = TensorData::new(gw, [self.input.inputs, self.width]);
+                    grads.register::<B>(node.id, B::float_from_data(data, &device));
+                }
+            }
+        }
+
+        let width = weight.primitive().shape()[1];
+        let device = weight.primitive().device();
+        let backward = SparseBackward {
+            input: input.clone(),
+            width,
+        };
+        let w = match backward
+            .prepare::<C>([weight.node()])
+            .compute_bound()
+            .stateful()
+        {
+            OpsKind::Tracked(prep) => (to_host::<B>(weight.primitive().clone()), Some(prep), None),
+            OpsKind::UnTracked(prep) => (to_host::<B>(weight.into_primitive()), None, Some(prep)),
+        };
+        let out = gather(&w.0, width, &input);
+        let out = B::float_from_data(
+            TensorData::new(out, [input.steps, input.batch, width]),
+            &device,
+        );
+        match (w.1, w.2) {
+            (Some(prep), _) => prep.finish((), out),
+            (None, Some(prep)) => prep.finish(out),
+            (None, None) => unreachable!("prepare yields tracked or untracked"),
+        }
+    }
+}
+
+fn to_host<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {
+    try_read_sync(B::float_into_data(t))
+        .and_then(|r| r.ok())
+        .and_then(|d| d.into_vec::<f32>().ok())
+        .unwrap_or_default()
+}
+
+/// out[r] = Σ_{u active in r} W[u].
+fn gather(w: &[f32], width: usize, input: &SparseBatch) -> Vec<f32> {
+    let mut out = vec![0f32; input.rows() * width];
+    out.par_chunks_mut(width)
+        .with_min_len(64)
+        .enumerate()
+        .for_each(|(r, row)| {
+            for &u in &input.units[input.row_offsets[r]..input.row_offsets[r + 1]] {
+                let wr = &w[u as usize * width..(u as usize + 1) * width];
+                for (o, x) in row.iter_mut().zip(wr) {
+                    *o += x;
+                }
+            }
+        });
+    out
+}
+
+/// ∂L/∂W[u] = Σ_{rows r where u is active} ∂L/∂out[r].
+fn scatter(grad: &[f32], width: usize, input: &SparseBatch) -> Vec<f32> {
+    let rows = input.rows();
+    let chunk = rows.div_ceil(rayon::current_num_threads().max(1)).max(1);
+    (0..rows)
+        .into_par_iter()
+        .with_min_len(chunk)
+        .fold(
+            || vec![0f32; input.inputs * width],
+            |mut acc, r| {
+                let g = &grad[r * width..(r + 1) * width];
+                for &u in &input.units[input.row_offsets[r]..input.row_offsets[r + 1]] {
+                    for (a, x) in acc[u as usize * width..(u as usize + 1) * width]
+                        .iter_mut()
+                        .zip(g)
+                    {
+                        *a += x;
+                    }
+                }
+                acc
+            },
+        )
+        .reduce(
+            || vec![0f32; input.inputs * width],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        )
+}
+
+/// x·W for sparse binary input x, [T, batch, width]; W's gradient by scatter (CPU backends).
+pub fn sparse_project(input: &Arc<SparseBatch>, weight: &Tensor<2>) -> Tensor<3> {
+    Tensor::from_dispatch(<Dispatch as SparseInputBackend>::sparse_project(
+        weight.clone().into_dispatch(),
+        input.clone(),
+    ))
+}

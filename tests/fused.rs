@@ -1,0 +1,197 @@
+//! The fused LIF op against the per-step reference: same loss, same gradients, for every reset
+//! option, with and without recurrence, for 1–3 layers.
+
+mod common;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use common::{close, to_vec};
+use surrogate_lab::io::config::{
+    LossKind, ModelConfig, PerLayer, RegConfig, ResetMode, SurrogateConfig,
+};
+use surrogate_lab::rng::Rng;
+use surrogate_lab::snn::lif::Dynamics;
+use surrogate_lab::snn::loss::{class_scores, cross_entropy};
+use surrogate_lab::snn::network::{Path, Weights, forward};
+use surrogate_lab::snn::regularizer::activity_penalty;
+use surrogate_lab::snn::surrogate::SurrogateShape;
+
+fn matrix(rng: &mut Rng, rows: usize, cols: usize, scale: f64, device: &Device) -> Tensor<2> {
+    let v: Vec<f32> = (0..rows * cols)
+        .map(|_| (rng.normal() * scale) as f32)
+        .collect();
+    Tensor::from_data(TensorData::new(v, [rows, cols]), device)
+}
+
+/// Loss (CE + an activity penalty, so spike counts get a direct gradient too) and the
+/// gradient of every weight, through the chosen path.
+fn loss_and_grads(
+    weights: &Weights,
+    input: &Tensor<3>,
+    labels: &[usize],
+    dy: &Dynamics,
+    surrogate: &SurrogateConfig,
+    path: Path,
+) -> (f32, Vec<Vec<f32>>, usize) {
+    let tracked = weights.map(|_, w| w.clone().autodiff().require_grad());
+    let out = forward(
+        &tracked,
+        input.clone().autodiff(),
+        dy,
+        surrogate,
+        path,
+        false,
+    );
+    let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
+    let total_spikes = spikes
+        .iter()
+        .map(|s| {
+            to_vec(s.clone().inner())
+                .iter()
+                .filter(|&&v| v > 0.0)
+                .count()
+        })
+        .sum();
+    let mut reg = RegConfig::default();
+    reg.upper.lambda = 0.05;
+    reg.upper.theta = 1.0;
+    let loss = cross_entropy(class_scores(out.readout, LossKind::MaxOverTime), labels)
+        + activity_penalty(&spikes, &reg).expect("penalty on");
+    let value = to_vec(loss.clone().inner())[0];
+    let grads = loss.backward();
+    let g = tracked
+        .params()
+        .into_iter()
+        .map(|(_, t)| t.grad(&grads).map(to_vec).unwrap_or_default())
+        .collect();
+    (value, g, total_spikes)
+}
+
+#[test]
+fn fused_path_matches_per_step_loss_and_gradients() {
+    let device = Device::flex();
+    let (inputs, steps, batch, classes) = (12, 30, 4, 3);
+    for layers in 1..=3 {
+        for recurrent in [false, true] {
+            for reset in [ResetMode::Zero, ResetMode::Subtract, ResetMode::None] {
+                for detached in [true, false] {
+                    let hidden = vec![9; layers];
+                    let model = ModelConfig {
+                        hidden: hidden.clone(),
+                        recurrent: PerLayer::All(recurrent),
+                        reset,
+                        reset_detached: detached,
+                        ..ModelConfig::default()
+                    };
+                    let dy = Dynamics::new(&model);
+                    let surrogate = SurrogateConfig {
+                        shape: SurrogateShape::SuperSpike,
+                        beta: 5.0,
+                    };
+                    let mut rng = Rng::new(layers as u64 * 100 + recurrent as u64);
+                    let mut fan_in = inputs;
+                    let mut w = Vec::new();
+                    let mut v = Vec::new();
+                    for &width in &hidden {
+                        w.push(matrix(
+                            &mut rng,
+                            fan_in,
+                            width,
+                            8.0 / (fan_in as f64).sqrt(),
+                            &device,
+                        ));
+                        v.push(
+                            recurrent.then(|| matrix(&mut rng, width, width, 1.5 / 3.0, &device)),
+                        );
+                        fan_in = width;
+                    }
+                    let weights = Weights {
+                        hidden: w,
+                        recurrent: v,
+                        readout: matrix(&mut rng, fan_in, classes, 1.0, &device),
+                    };
+                    let x: Vec<f32> = (0..steps * batch * inputs)
+                        .map(|_| if rng.uniform() < 0.3 { 1.0 } else { 0.0 })
+                        .collect();
+                    let input =
+                        Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
+                    let labels = [0, 1, 2, 1];
+
+                    let (l_ref, g_ref, spikes) =
+                        loss_and_grads(&weights, &input, &labels, &dy, &surrogate, Path::PerStep);
+                    let (l_fused, g_fused, _) =
+                        loss_and_grads(&weights, &input, &labels, &dy, &surrogate, Path::Fused);
+                    let case = format!(
+                        "{layers} layers, recurrent {recurrent}, {reset:?}, detached {detached}"
+                    );
+                    assert!(
+                        spikes > 10,
+                        "{case}: only {spikes} spikes, test would be vacuous"
+                    );
+                    assert!(
+                        close(l_fused as f64, l_ref as f64, 1e-5),
+                        "{case}: loss {l_fused} vs {l_ref}"
+                    );
+                    for (k, (a, b)) in g_fused.iter().zip(&g_ref).enumerate() {
+                        assert_eq!(a.len(), b.len(), "{case}: param {k}");
+                        let scale = b.iter().fold(0f32, |m, x| m.max(x.abs())).max(1e-6);
+                        assert!(scale > 1e-6, "{case}: param {k} has no gradient");
+                        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                            assert!(
+                                (x - y).abs() <= 1e-3 * scale,
+                                "{case}: param {k}[{i}] fused {x} vs per-step {y} (scale {scale})"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn sparse_input_projection_matches_dense_matmul() {
+    use surrogate_lab::data::SpikeDataset;
+    use surrogate_lab::snn::network::project;
+    use surrogate_lab::snn::sparse_input::sparse_project;
+
+    let device = Device::flex();
+    let ad = device.clone().autodiff();
+    let mut rng = Rng::new(4);
+    let (inputs, steps, width) = (50, 20, 7);
+    let mut data = SpikeDataset::new(inputs, steps, 2);
+    for s in 0..6 {
+        let events: Vec<(u32, u32)> = (0..40)
+            .map(|_| (rng.below(steps) as u32, rng.below(inputs) as u32))
+            .collect();
+        data.push(events, s % 2).expect("in range");
+    }
+    let indices = [4, 0, 5, 2];
+    let w = matrix(&mut rng, inputs, width, 1.0, &device);
+    let upstream = Tensor::<3>::from_data(
+        TensorData::new(
+            (0..steps * 4 * width)
+                .map(|i| ((i * 37) % 11) as f32 - 5.0)
+                .collect::<Vec<f32>>(),
+            [steps, 4, width],
+        ),
+        &ad,
+    );
+
+    let w_dense = w.clone().autodiff().require_grad();
+    let dense = project(data.dense_batch(&indices, &device).autodiff(), &w_dense);
+    let w_sparse = w.clone().autodiff().require_grad();
+    let sparse = sparse_project(&std::sync::Arc::new(data.sparse_batch(&indices)), &w_sparse);
+    assert_eq!(
+        to_vec(sparse.clone().inner()),
+        to_vec(dense.clone().inner())
+    );
+
+    let gd = (dense * upstream.clone()).sum().backward();
+    let gs = (sparse * upstream).sum().backward();
+    let a = to_vec(w_dense.grad(&gd).expect("tracked"));
+    let b = to_vec(w_sparse.grad(&gs).expect("tracked"));
+    assert!(a.iter().any(|&x| x != 0.0));
+    for (x, y) in a.iter().zip(&b) {
+        assert!((x - y).abs() < 1e-4, "dense {x} vs sparse {y}");
+    }
+}

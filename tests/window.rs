@@ -1,0 +1,311 @@
+//! The explorer window driven headless through egui_kittest: what a user clicks reaches the
+//! trainer, and what the trainer says reaches the screen.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
+use surrogate_lab::app::{ExplorerApp, WgpuCheck};
+use surrogate_lab::io::config::Config;
+use surrogate_lab::train::RunState;
+
+/// Small enough that a batch takes milliseconds, big enough to show learning.
+fn small_config() -> Config {
+    let mut c = Config::default();
+    c.data.randman.samples_per_class = 40;
+    c.optim.batch_size = 32;
+    c.model.hidden = vec![32];
+    c
+}
+
+fn harness(config: Config, dialogs: FakeDialogs) -> Harness<'static, ExplorerApp> {
+    Harness::builder()
+        .with_size([1440.0, 900.0])
+        .build_eframe(move |cc| ExplorerApp::new(&cc.egui_ctx, config, Box::new(dialogs)))
+}
+
+/// Draws frames until `done` holds; each frame only polls the trainer, never waits on it.
+fn step_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
+    let started = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.step();
+}
+
+fn ready(app: &ExplorerApp) -> bool {
+    app.live().has_network() && !app.live().building
+}
+
+fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+/// Moves the β slider as a screen reader would (the number box beside it shares its name).
+fn set_beta(h: &mut Harness<'_, ExplorerApp>, beta: f64) {
+    h.get_by_role_and_label(Role::Slider, "Scale β")
+        .set_value_accesskit(beta);
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "surrogate-lab-window-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+#[test]
+fn start_button_starts_the_trainer() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    h.check_accessibility();
+    assert_eq!(h.state().history().current.batches, 0);
+    click(&mut h, "▶ Start");
+    step_until(&mut h, "a trained batch", |a| {
+        a.history().current.batches > 0
+    });
+    assert_eq!(h.state().run_state(), Some(RunState::Running));
+}
+
+#[test]
+fn pause_button_stops_batches_coming() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    click(&mut h, "▶ Start");
+    step_until(&mut h, "a trained batch", |a| {
+        a.history().current.batches > 0
+    });
+    click(&mut h, "⏸ Pause");
+    step_until(&mut h, "the pause", |a| {
+        a.run_state() == Some(RunState::Paused)
+    });
+    let after_pause = h.state().history().current.batches;
+    for _ in 0..30 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(h.state().history().current.batches, after_pause);
+    assert!(
+        h.query_by_label("▶ Resume").is_some(),
+        "start button offers to resume"
+    );
+}
+
+#[test]
+fn beta_change_reaches_next_batch() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    click(&mut h, "▶ Start");
+    step_until(&mut h, "a trained batch", |a| {
+        a.history().current.batches > 0
+    });
+    set_beta(&mut h, 100.0);
+    h.step();
+    assert_eq!(h.state().draft().surrogate.beta, 100.0);
+    step_until(&mut h, "a batch trained with β = 100", |a| {
+        a.live()
+            .last_batch
+            .as_ref()
+            .is_some_and(|b| b.surrogate.beta == 100.0)
+    });
+    assert!(
+        h.state().pending_reset().is_empty(),
+        "β is live, it never asks for a reset"
+    );
+}
+
+#[test]
+fn structural_edit_asks_to_reset() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    click(&mut h, "+ Hidden layer");
+    assert_eq!(h.state().draft().model.hidden, vec![32, 32]);
+    assert!(
+        h.query_by_label_contains("Needs a reset to apply")
+            .is_some()
+    );
+    let applied = h.state().live().applied.clone().expect("network built");
+    assert_eq!(
+        applied.model.hidden,
+        vec![32],
+        "nothing changed before the reset"
+    );
+    click(&mut h, "⟲ Reset to apply");
+    step_until(&mut h, "the two-layer network", |a| {
+        ready(a)
+            && a.live()
+                .applied
+                .as_ref()
+                .is_some_and(|c| c.model.hidden == vec![32, 32])
+    });
+    assert!(
+        h.query_by_label_contains("Needs a reset to apply")
+            .is_none()
+    );
+    assert_eq!(
+        h.state().live().snapshot.as_ref().map(|s| s.hidden.len()),
+        Some(2)
+    );
+}
+
+#[test]
+fn trainer_error_shows_in_the_window() {
+    let mut config = small_config();
+    config.optim.batch_size = 5000;
+    let mut h = harness(config, FakeDialogs::default());
+    step_until(&mut h, "the trainer's error", |a| a.live().error.is_some());
+    let shown = h.query_by_label_contains("optim.batch_size");
+    assert!(
+        shown.is_some(),
+        "error names the key: {:?}",
+        h.state().live().error
+    );
+}
+
+#[test]
+fn cancelled_dialog_changes_nothing() {
+    let dialogs = FakeDialogs::new([None]);
+    let mut h = harness(small_config(), dialogs.clone());
+    step_until(&mut h, "the network", ready);
+    let before = h.state().draft().clone();
+    click(&mut h, "File");
+    click(&mut h, "Open experiment…");
+    assert_eq!(dialogs.asked(), vec![DialogKind::OpenExperiment]);
+    assert_eq!(h.state().draft(), &before);
+    assert!(h.state().message().is_none());
+}
+
+#[test]
+fn saved_experiment_opens_again() {
+    let dir = temp_dir("roundtrip");
+    let path = dir.join("exp.toml");
+    let dialogs = FakeDialogs::new([Some(path.clone()), Some(path.clone())]);
+    let mut h = harness(small_config(), dialogs);
+    step_until(&mut h, "the network", ready);
+    set_beta(&mut h, 3.0);
+    h.step();
+    click(&mut h, "File");
+    click(&mut h, "Save experiment…");
+    let text = std::fs::read_to_string(&path).expect("experiment written");
+    let saved = Config::from_str_format(&text, false).expect("valid experiment");
+    assert_eq!(saved.surrogate.beta, 3.0);
+    assert_eq!(saved.model.hidden, vec![32]);
+
+    set_beta(&mut h, 50.0);
+    h.step();
+    click(&mut h, "File");
+    click(&mut h, "Open experiment…");
+    assert_eq!(h.state().draft().surrogate.beta, 3.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn failed_write_says_why_and_keeps_the_old_file() {
+    let dir = temp_dir("readonly");
+    // A directory where the file should be: the rename cannot replace it.
+    let path = dir.join("exp.toml");
+    std::fs::create_dir_all(&path).expect("blocking dir");
+    let dialogs = FakeDialogs::new([Some(path.clone())]);
+    let mut h = harness(small_config(), dialogs);
+    step_until(&mut h, "the network", ready);
+    click(&mut h, "File");
+    click(&mut h, "Save experiment…");
+    let m = h.state().message().cloned().expect("a message");
+    assert!(m.is_error && m.text.contains("exp.toml"), "{m:?}");
+    assert!(path.is_dir(), "what was there is untouched");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "no temporary file left behind");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn kept_run_is_overlaid_with_what_differs() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    set_beta(&mut h, 1.0);
+    h.step();
+    click(&mut h, "⏭ Step");
+    step_until(&mut h, "one batch", |a| a.history().current.batches > 0);
+    click(&mut h, "📌 Keep run");
+    set_beta(&mut h, 100.0);
+    h.step();
+    click(&mut h, "⟲ Reset");
+    step_until(&mut h, "a fresh run", |a| {
+        ready(a) && a.history().current.batches == 0
+    });
+    let (current, kept) = h.state().history().labels(h.state().draft());
+    assert_eq!(kept, vec!["β = 1".to_string()]);
+    assert_eq!(current, "this run: β = 100");
+}
+
+#[test]
+fn exported_weights_load_back() {
+    let dir = temp_dir("weights");
+    let path = dir.join("w.safetensors");
+    let dialogs = FakeDialogs::new([Some(path.clone())]);
+    let mut h = harness(small_config(), dialogs);
+    step_until(&mut h, "the network", ready);
+    click(&mut h, "File");
+    click(&mut h, "Export weights…");
+    step_until(&mut h, "the export", |a| a.message().is_some());
+    let m = h.state().message().cloned().expect("a message");
+    assert!(!m.is_error, "{m:?}");
+    let file = surrogate_lab::io::weights::load_safetensors(&path).expect("a weight file");
+    assert_eq!(file.config.map(|c| c.model.hidden), Some(vec![32]));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn choosing_wgpu_offers_a_reset_or_says_why_not() {
+    if !surrogate_lab::backend::compiled_backends().contains(&"wgpu") {
+        return;
+    }
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    h.get_by_label("Compute backend").click_accesskit();
+    h.step();
+    h.get_by_role_and_label(Role::ComboBox, "Backend")
+        .scroll_to_me();
+    h.run_ok();
+    h.get_by_role_and_label(Role::ComboBox, "Backend").click();
+    h.run_ok();
+    h.get_by_label("wgpu").click();
+    h.run_ok();
+    // Looking for an adapter takes a while (a GPU runtime starts); the window keeps drawing.
+    step_until(&mut h, "the adapter check", |a| {
+        matches!(
+            a.wgpu_check(),
+            WgpuCheck::Available | WgpuCheck::Unavailable(_)
+        )
+    });
+    let app = h.state();
+    if app.draft().backend == "wgpu" {
+        assert_eq!(app.pending_reset()[0].key, "backend");
+    } else {
+        let m = app.message().cloned().expect("says why");
+        assert!(m.is_error && m.text.contains("wgpu"), "{m:?}");
+        assert_eq!(app.draft().backend, "flex", "stays on the CPU");
+    }
+    assert_eq!(
+        app.live().applied.as_ref().map(|c| c.backend.as_str()),
+        Some("flex"),
+        "the running network is untouched"
+    );
+}
