@@ -1,4 +1,5 @@
-//! The command line: `train`, `keys`; with no arguments, the window.
+//! The command line: `train`, `eval`, `export`, `sweep`, `sweep-merge`, `keys`; with no
+//! arguments, the window.
 
 use std::path::{Path, PathBuf};
 
@@ -17,6 +18,11 @@ usage:
                                     evaluate saved weights on the test set
   surrogate-lab export --weights FILE --nir FILE [--config FILE]
                                     convert safetensors weights to NIR
+  surrogate-lab sweep --config FILE --grid KEY=V1,V2,... [--grid ...] --out FILE.csv
+                    [--seeds N] [--jobs J] [--shard K/N] [--set K=V]... [--epochs N]
+                                    train every point of a grid, N seeds each (resumable)
+  surrogate-lab sweep-merge A.csv B.csv ... --out ALL.csv
+                                    join the results of a sweep's shards
   surrogate-lab keys                list every configuration key and its default
 
 train options:
@@ -31,6 +37,20 @@ train options:
   --save-weights F   write the trained weights as safetensors (PyTorch orientation)
   --save-nir F       write the trained network as NIR (HDF5)
   --init-weights F   start from saved weights (safetensors) instead of the seed's
+
+sweep options:
+  --config FILE      base experiment (defaults when absent); --set/--epochs/--backend apply on top
+  --grid KEY=V1,V2   one axis: any configuration key and its values (repeatable; the points are
+                     the cartesian product, first axis slowest). Commas inside brackets stay:
+                     --grid model.hidden=[100],[100,100]. Every value is checked before anything
+                     runs; a bad key or value exits 2 naming it.
+  --seeds N          seeds per point: the point's seed + 0..N−1 (default 1)
+  --jobs J           points trained at once, on J threads (default 1)
+  --shard K/N        run only every N-th point starting at K (0 ≤ K < N), e.g. one SLURM array
+                     task each; join the files with sweep-merge
+  --out FILE         results CSV: rows already there are skipped, so re-running resumes; the
+                     file is rewritten atomically after every finished row
+  --quiet            no progress lines on stderr
 
 window options:
   --config FILE      start with this experiment
@@ -343,6 +363,174 @@ fn output_count(file: &weights::WeightFile) -> usize {
         .map_or(0, |(shape, _)| shape[1])
 }
 
+/// `sweep`: checks the whole grid, then trains what the results file lacks.
+fn sweep_cmd(args: &[String]) -> Result<i32, UsageError> {
+    use crate::sweep::{self, GridAxis, RunOptions, Shard, Sweep, SweepEvent};
+    let mut config = Config::default();
+    let mut sets = Vec::new();
+    let mut axes = Vec::new();
+    let (mut seeds, mut jobs, mut shard, mut out, mut quiet) =
+        (1usize, 1usize, Shard::default(), None, false);
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
+        };
+        let count = |flag: &str, v: String| {
+            v.parse::<usize>()
+                .map_err(|_| UsageError(format!("{flag} {v:?}: expected a whole number")))
+        };
+        match arg.as_str() {
+            "--config" => config = load_config(&value("--config")?)?,
+            "--set" => sets.push(value("--set")?),
+            "--epochs" => sets.push(format!("optim.epochs={}", value("--epochs")?)),
+            "--backend" => sets.push(format!("backend={:?}", value("--backend")?)),
+            "--grid" => axes.push(GridAxis::parse(&value("--grid")?).map_err(UsageError)?),
+            "--seeds" => seeds = count("--seeds", value("--seeds")?)?,
+            "--jobs" => jobs = count("--jobs", value("--jobs")?)?,
+            "--shard" => shard = Shard::parse(&value("--shard")?).map_err(UsageError)?,
+            "--out" => out = Some(PathBuf::from(value("--out")?)),
+            "--quiet" => quiet = true,
+            other => return Err(UsageError(format!("unknown option {other:?} for sweep"))),
+        }
+    }
+    for s in sets {
+        config = config.set(&s)?;
+    }
+    let out = out.ok_or_else(|| UsageError("sweep needs --out FILE.csv".into()))?;
+    if axes.is_empty() {
+        return Err(UsageError(
+            "sweep needs at least one --grid KEY=V1,V2,...".into(),
+        ));
+    }
+    if jobs == 0 {
+        return Err(UsageError("--jobs must be at least 1".into()));
+    }
+    let sweep = Sweep::new(config, axes, seeds, shard).map_err(UsageError)?;
+    let options = RunOptions {
+        jobs,
+        out: Some(out.clone()),
+        cancel: None,
+    };
+    let mut total = 0;
+    let mut finished = 0;
+    let result = sweep::run(&sweep, &options, |event| match event {
+        SweepEvent::Planned { total: t, done, .. } => {
+            total = t;
+            finished = done;
+            if !quiet {
+                eprintln!(
+                    "sweep {}: {} points ({} in shard {}) × {} seeds = {t} runs; {done} already in {}",
+                    sweep.fingerprint(),
+                    sweep.points().len(),
+                    sweep.shard_points().count(),
+                    sweep.shard,
+                    sweep.seeds,
+                    out.display()
+                );
+            }
+        }
+        SweepEvent::Finished(row) => {
+            finished += 1;
+            if !quiet {
+                let at = sweep
+                    .points()
+                    .get(row.point)
+                    .map(|p| p.describe(&sweep.axes))
+                    .unwrap_or_default();
+                eprintln!(
+                    "[{finished}/{total}] {at} seed {}: best {:.3} (epoch {}), final {:.3}, {:.1} Hz, {:.1} s{}",
+                    row.seed,
+                    row.best_test_acc,
+                    row.best_epoch,
+                    row.final_test_acc,
+                    row.rate_hz,
+                    row.seconds,
+                    if row.status == "ok" {
+                        String::new()
+                    } else {
+                        format!(" ({})", row.status)
+                    }
+                );
+            }
+        }
+        _ => {}
+    });
+    match result {
+        Ok(summary) => {
+            if !quiet {
+                eprintln!(
+                    "{} rows in {} ({} trained now, {} were there)",
+                    summary.rows.len(),
+                    out.display(),
+                    summary.trained,
+                    summary.skipped
+                );
+            }
+            Ok(0)
+        }
+        Err(sweep::RunError::Refused(m)) => Err(UsageError(m)),
+        Err(sweep::RunError::Failed(m)) => {
+            eprintln!("error: {m}");
+            Ok(1)
+        }
+    }
+}
+
+/// `sweep-merge`: joins shards' results files.
+fn sweep_merge_cmd(args: &[String]) -> Result<i32, UsageError> {
+    let mut inputs = Vec::new();
+    let mut out = None;
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        match arg.as_str() {
+            "--out" => {
+                out = Some(PathBuf::from(
+                    it.next()
+                        .ok_or_else(|| UsageError("--out needs a value".into()))?,
+                ))
+            }
+            flag if flag.starts_with("--") => {
+                return Err(UsageError(format!(
+                    "unknown option {flag:?} for sweep-merge"
+                )));
+            }
+            file => inputs.push(PathBuf::from(file)),
+        }
+    }
+    let out = out.ok_or_else(|| UsageError("sweep-merge needs --out FILE.csv".into()))?;
+    if inputs.is_empty() {
+        return Err(UsageError(
+            "sweep-merge needs the results files to join".into(),
+        ));
+    }
+    let paths: Vec<&Path> = inputs.iter().map(PathBuf::as_path).collect();
+    let report = crate::sweep::merge(&paths, &out).map_err(UsageError)?;
+    eprintln!(
+        "{} rows from {} files written to {}{}{}",
+        report.merged.rows.len(),
+        inputs.len(),
+        out.display(),
+        if report.duplicates > 0 {
+            format!("; {} duplicate rows dropped", report.duplicates)
+        } else {
+            String::new()
+        },
+        if report.missing > 0 {
+            format!(
+                "; {} of {} runs still missing (run the unsharded sweep on it to fill them)",
+                report.missing,
+                report.merged.meta.points * report.merged.meta.seeds
+            )
+        } else {
+            String::new()
+        }
+    );
+    Ok(0)
+}
+
 /// Entry point shared by the binary: returns the exit status.
 pub fn main_with_args(args: Vec<String>) -> i32 {
     let parsed = match args.first().map(String::as_str) {
@@ -355,6 +543,18 @@ pub fn main_with_args(args: Vec<String>) -> i32 {
                 export(&args[1..])
             };
             return result.unwrap_or_else(|UsageError(m)| {
+                eprintln!("error: {m}");
+                2
+            });
+        }
+        Some("sweep") => {
+            return sweep_cmd(&args[1..]).unwrap_or_else(|UsageError(m)| {
+                eprintln!("error: {m}");
+                2
+            });
+        }
+        Some("sweep-merge") => {
+            return sweep_merge_cmd(&args[1..]).unwrap_or_else(|UsageError(m)| {
                 eprintln!("error: {m}");
                 2
             });

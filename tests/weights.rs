@@ -306,3 +306,32 @@ fn experiment_files_with_bad_values_name_the_key() {
     let err = Config::from_str_format("{\"surrogate\": {\"beta\": -2}}", true).expect_err("json");
     assert!(err.to_string().contains("surrogate.beta"), "{err}");
 }
+
+#[test]
+fn weights_from_a_file_alone_rebuild_the_network_and_refuse_broken_chains() {
+    let mut config = small_config();
+    config.model.hidden = vec![12, 8];
+    config.model.recurrent = surrogate_lab::io::config::PerLayer::Each(vec![true, false]);
+    let trainer = Trainer::new(config).expect("valid");
+    let bytes = weights::encode_safetensors(
+        trainer.weights(),
+        trainer.config(),
+        &TrainingSummary::default(),
+    );
+    let file = decode_weight_file(&bytes).expect("decodes");
+    let device = trainer.weights().readout.device();
+    let rebuilt = weights::weights_from_file(&file, &device).expect("chains");
+    assert!(trainer.weights().shape_mismatch(&rebuilt).is_none());
+    assert!(rebuilt.recurrent[0].is_some() && rebuilt.recurrent[1].is_none());
+
+    let (mut tensors, _) = safetensors::decode(&bytes).expect("decodes");
+    for t in tensors.iter_mut().filter(|t| t.name == "hidden.1.weight") {
+        // (8, 12) → (8, 5): its input no longer matches layer 0's 12 outputs.
+        t.shape = vec![8, 5];
+        t.data.truncate(40);
+    }
+    let broken =
+        decode_weight_file(&safetensors::encode(&tensors, &BTreeMap::new())).expect("decodes");
+    let err = weights::weights_from_file(&broken, &device).expect_err("broken chain");
+    assert!(err.contains("hidden.1.weight"), "{err}");
+}

@@ -150,6 +150,8 @@ fn structural_edit_asks_to_reset() {
                 .applied
                 .as_ref()
                 .is_some_and(|c| c.model.hidden == vec![32, 32])
+            // The snapshot of the rebuilt network follows its Ready event.
+            && a.live().snapshot.as_ref().is_some_and(|s| s.hidden.len() == 2)
     });
     assert!(
         h.query_by_label_contains("Needs a reset to apply")
@@ -308,4 +310,55 @@ fn choosing_wgpu_offers_a_reset_or_says_why_not() {
         Some("flex"),
         "the running network is untouched"
     );
+}
+
+#[test]
+fn imported_weights_reach_the_trainer_and_mismatches_are_refused() {
+    use surrogate_lab::io::weights::{TrainingSummary, save_safetensors};
+    let dir = temp_dir("import");
+    // Weights whose readout is all zeros: once loaded, every readout trace is flat zero.
+    let trainer = surrogate_lab::train::Trainer::new(small_config()).expect("valid");
+    let silent = trainer.weights().map(|role, w| match role {
+        surrogate_lab::snn::network::ParamRole::Readout => w.clone().mul_scalar(0.0),
+        _ => w.clone(),
+    });
+    let good = dir.join("good.safetensors");
+    save_safetensors(
+        &good,
+        &silent,
+        trainer.config(),
+        &TrainingSummary::default(),
+    )
+    .expect("saves");
+    let mut wide = small_config();
+    wide.model.hidden = vec![7];
+    let other = surrogate_lab::train::Trainer::new(wide).expect("valid");
+    let bad = dir.join("bad.safetensors");
+    save_safetensors(
+        &bad,
+        other.weights(),
+        other.config(),
+        &TrainingSummary::default(),
+    )
+    .expect("saves");
+
+    let dialogs = FakeDialogs::new([Some(good.clone()), Some(bad.clone())]);
+    let mut h = harness(small_config(), dialogs);
+    step_until(&mut h, "the network", ready);
+    click(&mut h, "File");
+    click(&mut h, "Import weights…");
+    step_until(&mut h, "a snapshot of the imported network", |a| {
+        a.live()
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| !s.readout.is_empty() && s.readout.iter().flatten().all(|&v| v == 0.0))
+    });
+    assert!(h.state().live().error.is_none());
+
+    click(&mut h, "File");
+    click(&mut h, "Import weights…");
+    step_until(&mut h, "the refusal", |a| a.live().error.is_some());
+    let err = h.state().live().error.clone().unwrap_or_default();
+    assert!(err.contains("[20, 7]") || err.contains("(7, 20)"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -13,6 +13,7 @@ pub enum DialogKind {
     OpenExperiment,
     SaveExperiment,
     ExportWeights,
+    ImportWeights,
     SavePng,
     /// A folder of the four MNIST-format IDX files.
     DataFolder,
@@ -27,6 +28,7 @@ impl DialogKind {
             DialogKind::OpenExperiment => "Open experiment",
             DialogKind::SaveExperiment => "Save experiment",
             DialogKind::ExportWeights => "Export weights",
+            DialogKind::ImportWeights => "Import weights (safetensors)",
             DialogKind::SavePng => "Save a PNG of the window",
             DialogKind::DataFolder => "Folder with the four IDX files (MNIST or Fashion-MNIST)",
             DialogKind::ShdTrain => "SHD training file (shd_train.h5)",
@@ -43,6 +45,7 @@ impl DialogKind {
             DialogKind::ExportWeights => {
                 &[("safetensors", &["safetensors"]), ("NIR (HDF5)", &["nir"])]
             }
+            DialogKind::ImportWeights => &[("safetensors", &["safetensors"])],
             DialogKind::SavePng => &[("PNG image", &["png"])],
             DialogKind::DataFolder => &[],
             DialogKind::ShdTrain | DialogKind::ShdTest => &[("HDF5", &["h5", "hdf5"])],

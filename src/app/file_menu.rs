@@ -1,4 +1,4 @@
-//! File menu: open and save experiments, export weights, save a PNG of the window.
+//! File menu: open and save experiments, export and import weights, save a PNG of the window.
 //!
 //! Every write is atomic; a failed one says why and leaves the old file and the controls as
 //! they were.
@@ -30,6 +30,13 @@ pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Acti
                     .clicked()
                 {
                     actions.push(Action::OpenDialog(DialogKind::ExportWeights));
+                }
+                if ui
+                    .add_enabled(has_network, egui::Button::new("Import weights…"))
+                    .on_hover_text("safetensors written by surrogate-lab or PyTorch (same tensor names); shapes must match the network")
+                    .clicked()
+                {
+                    actions.push(Action::OpenDialog(DialogKind::ImportWeights));
                 }
                 if ui.button("Save PNG of the window…").clicked() {
                     actions.push(Action::OpenDialog(DialogKind::SavePng));
@@ -75,7 +82,7 @@ pub fn complete(
         }
         // The weights live on the trainer's thread: the app asks for them and writes them when
         // they arrive (see `ExplorerApp::export_weights`).
-        DialogKind::ExportWeights => return None,
+        DialogKind::ExportWeights | DialogKind::ImportWeights => return None,
         DialogKind::DataFolder | DialogKind::ShdTrain | DialogKind::ShdTest => {
             let text = path.to_string_lossy().into_owned();
             if kind == DialogKind::ShdTest {

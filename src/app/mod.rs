@@ -16,6 +16,7 @@ pub mod live;
 pub mod plots;
 pub mod run_bar;
 pub mod screenshot;
+pub mod sweep_view;
 
 use std::path::PathBuf;
 use std::sync::mpsc::{self, Receiver};
@@ -106,6 +107,7 @@ pub struct ExplorerApp {
     weights_to: Option<PathBuf>,
     /// Results of writes running off the UI thread.
     jobs: (mpsc::Sender<Message>, Receiver<Message>),
+    sweep: sweep_view::SweepView,
 }
 
 impl ExplorerApp {
@@ -130,6 +132,7 @@ impl ExplorerApp {
             frame_stats: None,
             weights_to: None,
             jobs: mpsc::channel(),
+            sweep: sweep_view::SweepView::default(),
         }
     }
 
@@ -169,6 +172,10 @@ impl ExplorerApp {
         &self.ui.wgpu
     }
 
+    pub fn sweep_view(&mut self) -> &mut sweep_view::SweepView {
+        &mut self.sweep
+    }
+
     pub fn frame_stats(&self) -> Option<&FrameStats> {
         self.frame_stats.as_ref()
     }
@@ -196,6 +203,28 @@ impl ExplorerApp {
                 }
                 Absorbed::Weights(w) => self.export_weights(*w),
             }
+        }
+    }
+
+    /// Reads a weight file and hands it to the trainer, which refuses shapes that differ from
+    /// its network (the refusal arrives as an error event).
+    fn import_weights(&mut self, path: &std::path::Path) -> Message {
+        let loaded = crate::io::weights::load_safetensors(path).and_then(|file| {
+            crate::io::weights::weights_from_file(&file, &burn::tensor::Device::flex())
+                .map_err(|e| format!("{}: {e}", path.display()))
+        });
+        match loaded {
+            Ok(weights) => {
+                self.send(Command::LoadWeights(Box::new(weights)));
+                Message {
+                    text: format!("imported weights from {}", path.display()),
+                    is_error: false,
+                }
+            }
+            Err(e) => Message {
+                text: format!("weights not imported: {e}"),
+                is_error: true,
+            },
         }
     }
 
@@ -329,6 +358,7 @@ impl ExplorerApp {
             Action::OpenDialog(kind) => {
                 let name = match kind {
                     DialogKind::OpenExperiment
+                    | DialogKind::ImportWeights
                     | DialogKind::DataFolder
                     | DialogKind::ShdTrain
                     | DialogKind::ShdTest => "",
@@ -353,6 +383,10 @@ impl ExplorerApp {
         if kind == DialogKind::ExportWeights {
             self.weights_to = Some(path);
             self.send(Command::RequestWeights);
+            return;
+        }
+        if kind == DialogKind::ImportWeights {
+            self.ui.message = Some(self.import_weights(&path));
             return;
         }
         let message = file_menu::complete(kind, &path, &mut self.ui.draft, &mut self.saver, ctx);
@@ -499,7 +533,6 @@ impl eframe::App for ExplorerApp {
         self.poll_wgpu_check();
         self.poll_dialogs(&ctx);
         self.poll_saves();
-        self.send_live_edits();
         let mut actions = self.automate(&ctx);
 
         egui::Panel::top("menu").show(ui, |ui| {
@@ -522,18 +555,25 @@ impl eframe::App for ExplorerApp {
                 });
             });
         egui::CentralPanel::default().show(ui, |ui| {
-            actions.extend(plots::show(ui, &self.live, &self.history, &self.ui));
+            if sweep_view::tabs(ui, &mut self.sweep) {
+                self.sweep.ui(ui, &self.ui.draft);
+            } else {
+                actions.extend(plots::show(ui, &self.live, &self.history, &self.ui));
+            }
         });
 
         for action in actions {
             self.handle(&ctx, action);
         }
+        // After the panels, so a slider moved in this frame reaches the trainer in this frame.
+        self.send_live_edits();
         let busy = self.live.is_running()
             || self.live.building
             || self.dialogs.busy()
             || self.saver.pending()
             || self.weights_to.is_some()
             || self.automation.is_some()
+            || self.sweep.is_running()
             || matches!(self.ui.wgpu, WgpuCheck::Checking(_));
         ctx.request_repaint_after(if busy { BUSY_REPAINT } else { IDLE_REPAINT });
     }

@@ -92,6 +92,14 @@ impl SpikeDataset {
         self.event_steps.len()
     }
 
+    /// Releases the growth slack of the event storage once loading is done.
+    pub fn shrink_to_fit(&mut self) {
+        self.offsets.shrink_to_fit();
+        self.event_steps.shrink_to_fit();
+        self.event_units.shrink_to_fit();
+        self.labels.shrink_to_fit();
+    }
+
     /// Bytes held by the event storage.
     pub fn heap_bytes(&self) -> usize {
         self.offsets.capacity() * std::mem::size_of::<usize>()

@@ -3,7 +3,9 @@
 //! Latency code (SpyTorch's `current2firing_time`): a pixel x ∈ [0, 1] is the constant input
 //! current of a leaky neuron with time constant τ and threshold θ; it fires once, at
 //!
+//! ```text
 //!     t(x) = τ · ln(x / (x − θ))    for x > θ, never otherwise,
+//! ```
 //!
 //! in time steps, rounded down; spikes at t ≥ T fall off the trial. Bright pixels fire first
 //! (x = 1, τ = 20, θ = 0.2: step 4).

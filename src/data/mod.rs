@@ -18,7 +18,7 @@ use crate::io::config::{Config, DataConfig, DataKind, InitKind, PerLayer};
 
 /// Loads (or generates) the data set a configuration names.
 pub fn load(cfg: &DataConfig) -> Result<DataSplits, String> {
-    match cfg.kind {
+    let mut splits = match cfg.kind {
         DataKind::Randman => Ok(randman::generate(&cfg.randman, cfg.steps)),
         DataKind::Mnist5k => idx::load_bundled(cfg.steps, &cfg.encoding),
         DataKind::Idx => {
@@ -29,7 +29,14 @@ pub fn load(cfg: &DataConfig) -> Result<DataSplits, String> {
             let (train, test) = shd_paths(cfg)?;
             shd::load(&train, &test, cfg.steps, &cfg.shd)
         }
+    }?;
+    // Loading grows the event vectors as it goes; the growth slack is a third of a large set.
+    splits.train.shrink_to_fit();
+    splits.test.shrink_to_fit();
+    if let Some(v) = splits.valid.as_mut() {
+        v.shrink_to_fit();
     }
+    Ok(splits)
 }
 
 fn required_path(path: &str, key: &str, what: &str) -> Result<PathBuf, String> {

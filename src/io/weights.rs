@@ -187,6 +187,53 @@ pub fn weights_like(
     }
 }
 
+/// Weights built from a file's tensors alone (names as documented above), for a caller that
+/// has no network at hand to compare with: the hidden layers `hidden.0…`, their optional
+/// recurrent matrices, and the readout; consecutive shapes must chain.
+pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, String> {
+    let matrix = |name: &str| {
+        file.tensors.get(name).map(|(shape, data)| {
+            Tensor::<2>::from_data(TensorData::new(data.clone(), [shape[0], shape[1]]), device)
+        })
+    };
+    let mut hidden = Vec::new();
+    let mut recurrent = Vec::new();
+    while let Some(w) = matrix(&ParamRole::FeedForward(hidden.len()).name()) {
+        recurrent.push(matrix(&ParamRole::Recurrent(hidden.len()).name()));
+        hidden.push(w);
+    }
+    if hidden.is_empty() {
+        return Err("the file has no tensor hidden.0.weight".into());
+    }
+    let readout = matrix(&ParamRole::Readout.name())
+        .ok_or_else(|| "the file has no tensor readout.weight".to_string())?;
+    let weights = Weights {
+        hidden,
+        recurrent,
+        readout,
+    };
+    // Each matrix's input size must be the previous one's output size.
+    let mut fan_in = weights.inputs();
+    for (role, t) in weights.params() {
+        let [rows, cols] = t.dims();
+        let expected = if matches!(role, ParamRole::Recurrent(_)) {
+            cols
+        } else {
+            fan_in
+        };
+        if rows != expected {
+            return Err(format!(
+                "{} is ({cols}, {rows}) but its input has {expected} values",
+                role.name()
+            ));
+        }
+        if !matches!(role, ParamRole::Recurrent(_)) {
+            fan_in = cols;
+        }
+    }
+    Ok(weights)
+}
+
 /// The NIR graph of a network, as an HDF5 file in the layout `nir.read` expects:
 /// Input → Affine → CubaLIF (→ Affine back to itself when recurrent) → … → Affine → CubaLI → Output.
 pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String> {

@@ -146,9 +146,10 @@ impl Trainer {
         &self.weights
     }
 
-    /// Replaces the weights (e.g. loaded from a file); shapes must match the network.
+    /// Replaces the weights (e.g. loaded from a file; moved to this trainer's device); shapes
+    /// must match the network (see [`Weights::shape_mismatch`]).
     pub fn set_weights(&mut self, weights: Weights) {
-        self.weights = weights;
+        self.weights = weights.map(|_, w| w.clone().to_device(&self.device));
     }
 
     pub fn epochs_done(&self) -> usize {

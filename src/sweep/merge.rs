@@ -1,0 +1,91 @@
+//! Joins the results files of a sweep's shards into one.
+//!
+//! Files made from different base configurations or grids are refused (their fingerprints
+//! differ), as are files whose columns differ. The merged file is marked shard 0/1, so running
+//! the unsharded sweep on it fills in whatever the shards left out.
+
+use std::path::Path;
+
+use super::csv::{Meta, ResultsFile};
+use super::grid::Shard;
+
+/// What a merge found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MergeReport {
+    pub merged: ResultsFile,
+    /// Rows present in more than one file (equal results; the first file's row is kept).
+    pub duplicates: usize,
+    /// (point, seed) pairs that the header's points × seeds calls for but no file has.
+    pub missing: usize,
+}
+
+/// Merges results files in memory; `names` label them in messages.
+pub fn merge_files(files: &[(String, ResultsFile)]) -> Result<MergeReport, String> {
+    let Some((first_name, first)) = files.first() else {
+        return Err("sweep-merge needs at least one results file".into());
+    };
+    let mut seeds = first.meta.seeds;
+    for (name, f) in &files[1..] {
+        if f.meta.fingerprint != first.meta.fingerprint {
+            return Err(format!(
+                "{name}: made by another sweep than {first_name} (fingerprint {} vs {}): the base configuration or the grid differ",
+                f.meta.fingerprint, first.meta.fingerprint
+            ));
+        }
+        if f.keys != first.keys {
+            return Err(format!(
+                "{name}: swept keys {:?} differ from {first_name}'s {:?}",
+                f.keys, first.keys
+            ));
+        }
+        if f.meta.grid != first.meta.grid {
+            return Err(format!(
+                "{name}: its grid differs from {first_name}'s: {:?} vs {:?}",
+                f.meta.grid, first.meta.grid
+            ));
+        }
+        seeds = seeds.max(f.meta.seeds);
+    }
+    let meta = Meta {
+        fingerprint: first.meta.fingerprint.clone(),
+        shard: Shard::default(),
+        seeds,
+        points: first.meta.points,
+        grid: first.meta.grid.clone(),
+    };
+    let mut merged = ResultsFile::new(meta, first.keys.clone());
+    let mut duplicates = 0;
+    for (name, f) in files {
+        for row in &f.rows {
+            if let Some(existing) = merged.get(row.point, row.seed) {
+                if !existing.result_eq(row) {
+                    return Err(format!(
+                        "{name}: point {} seed {} has results that differ from another file's",
+                        row.point, row.seed
+                    ));
+                }
+                duplicates += 1;
+                continue;
+            }
+            merged.insert(row.clone());
+        }
+    }
+    let expected = merged.meta.points * merged.meta.seeds;
+    let missing = expected.saturating_sub(merged.rows.len());
+    Ok(MergeReport {
+        merged,
+        duplicates,
+        missing,
+    })
+}
+
+/// Reads `inputs`, merges them and writes `out` atomically.
+pub fn merge(inputs: &[&Path], out: &Path) -> Result<MergeReport, String> {
+    let mut files = Vec::with_capacity(inputs.len());
+    for p in inputs {
+        files.push((p.display().to_string(), ResultsFile::load(p)?));
+    }
+    let report = merge_files(&files)?;
+    report.merged.save(out)?;
+    Ok(report)
+}

@@ -1,0 +1,364 @@
+//! Runs a sweep: every (point, seed) of the shard not yet in the results file, on `jobs`
+//! worker threads, each finished row written to the file at once.
+//!
+//! Headless and free of the window: the CLI, the examples and the window's Sweep view all call
+//! [`run`], and learn what happens through the `on_event` callback, which is called on the
+//! thread that called `run` (the window runs it on a background thread and forwards the events
+//! over a channel).
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, mpsc};
+use std::time::Instant;
+
+use super::csv::{Meta, ResultsFile, Row};
+use super::grid::{Point, Sweep};
+use crate::data::{self, DataSplits};
+use crate::train::{TrainError, Trainer};
+
+/// How to run a sweep.
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Worker threads (points trained at once); 0 counts as 1.
+    pub jobs: usize,
+    /// The results file: rows already there are skipped, new ones are added as they finish.
+    /// `None` keeps results in memory only.
+    pub out: Option<PathBuf>,
+    /// Set to stop: workers finish their current epoch, drop that (point, seed) and return.
+    pub cancel: Option<Arc<AtomicBool>>,
+}
+
+/// What happens during a sweep, in order.
+#[derive(Clone, Debug)]
+pub enum SweepEvent {
+    /// Before any training: how many (point, seed) runs the shard has, how many the results file
+    /// already held (skipped), and the rows it held.
+    Planned {
+        total: usize,
+        done: usize,
+        existing: Vec<Row>,
+    },
+    /// A worker started a (point, seed).
+    Started { point: usize, seed: u64 },
+    /// A worker finished an epoch of a (point, seed).
+    Epoch {
+        point: usize,
+        seed: u64,
+        epoch: usize,
+        test_acc: f32,
+    },
+    /// A row was finished (and, with a results file, written).
+    Finished(Row),
+}
+
+/// How a sweep ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SweepSummary {
+    /// Rows of the shard present at the end (existing + new).
+    pub rows: Vec<Row>,
+    /// Rows trained by this call.
+    pub trained: usize,
+    /// Rows found in the results file and skipped.
+    pub skipped: usize,
+    pub cancelled: bool,
+}
+
+/// Reads the existing results file for `sweep`, refusing one made by another sweep or shard.
+/// A missing or empty file gives an empty table.
+pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<ResultsFile, String> {
+    let fresh = ResultsFile::new(Meta::of(sweep), sweep.keys());
+    let Some(path) = out else {
+        return Ok(fresh);
+    };
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(fresh),
+        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+    };
+    if text.trim().is_empty() {
+        return Ok(fresh);
+    }
+    let mut file = ResultsFile::parse(&text).map_err(|m| format!("{}:{m}", path.display()))?;
+    if file.meta.fingerprint != sweep.fingerprint() {
+        return Err(format!(
+            "{}: holds another sweep (fingerprint {}, this one {}): the base configuration or the grid differ; choose another --out, or delete the file to start over",
+            path.display(),
+            file.meta.fingerprint,
+            sweep.fingerprint()
+        ));
+    }
+    if file.meta.shard != sweep.shard {
+        return Err(format!(
+            "{}: holds shard {} of this sweep, not {}; give each shard its own --out",
+            path.display(),
+            file.meta.shard,
+            sweep.shard
+        ));
+    }
+    for row in &file.rows {
+        let expected = sweep.points().get(row.point).map(|p| &p.values);
+        if expected != Some(&row.values) {
+            return Err(format!(
+                "{}: row of point {} seed {} has values {:?} that are not this grid's point {}",
+                path.display(),
+                row.point,
+                row.seed,
+                row.values,
+                row.point
+            ));
+        }
+    }
+    // Seeds count may grow between runs; the header says the latest.
+    file.meta.seeds = sweep.seeds;
+    Ok(file)
+}
+
+/// The data set of every point, loaded once per distinct data configuration; also refuses a
+/// batch larger than its training set before anything trains.
+fn load_data(sweep: &Sweep) -> Result<HashMap<String, Arc<DataSplits>>, String> {
+    let mut cache: HashMap<String, Arc<DataSplits>> = HashMap::new();
+    for p in sweep.shard_points() {
+        let key = data_key(p);
+        if !cache.contains_key(&key) {
+            let d = data::load(&p.config.data)
+                .map_err(|m| format!("data of point {}: {m}", p.index))?;
+            cache.insert(key.clone(), Arc::new(d));
+        }
+        let d = &cache[&key];
+        if p.config.optim.batch_size > d.train.len() {
+            return Err(format!(
+                "optim.batch_size: {} is larger than the {} training samples of {} (point {})",
+                p.config.optim.batch_size,
+                d.train.len(),
+                d.name,
+                p.index
+            ));
+        }
+    }
+    Ok(cache)
+}
+
+fn data_key(p: &Point) -> String {
+    toml::to_string(&p.config.data).unwrap_or_default()
+}
+
+enum Msg {
+    Started(usize, u64),
+    Epoch(usize, u64, usize, f32),
+    Done(Box<Row>),
+    Failed(String),
+}
+
+/// Why a sweep stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RunError {
+    /// Refused before anything trained: a results file of another sweep, data that cannot be
+    /// loaded, a batch larger than the training set.
+    Refused(String),
+    /// Failed while running: a results file that cannot be written, a training that failed.
+    Failed(String),
+}
+
+impl std::fmt::Display for RunError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RunError::Refused(m) | RunError::Failed(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl std::error::Error for RunError {}
+
+/// Runs the shard's remaining (point, seed) pairs; `on_event` hears of each step.
+pub fn run(
+    sweep: &Sweep,
+    options: &RunOptions,
+    mut on_event: impl FnMut(SweepEvent),
+) -> Result<SweepSummary, RunError> {
+    let mut results = open_results(sweep, options.out.as_deref()).map_err(RunError::Refused)?;
+    let data = load_data(sweep).map_err(RunError::Refused)?;
+    let all: Vec<(&Point, u64)> = sweep
+        .shard_points()
+        .flat_map(|p| sweep.seeds_of(p).into_iter().map(move |s| (p, s)))
+        .collect();
+    let todo: Vec<(&Point, u64)> = all
+        .iter()
+        .copied()
+        .filter(|(p, s)| !results.contains(p.index, *s))
+        .collect();
+    let skipped = all.len() - todo.len();
+    let existing: Vec<Row> = results
+        .rows
+        .iter()
+        .filter(|r| sweep.shard.contains(r.point))
+        .cloned()
+        .collect();
+    on_event(SweepEvent::Planned {
+        total: all.len(),
+        done: skipped,
+        existing,
+    });
+    if let Some(path) = &options.out {
+        // The header (and any new seeds count) is on disk before the first long run.
+        results.save(path).map_err(RunError::Refused)?;
+    }
+
+    let cancel = options
+        .cancel
+        .clone()
+        .unwrap_or_else(|| Arc::new(AtomicBool::new(false)));
+    let workers = options.jobs.max(1).min(todo.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = mpsc::channel::<Msg>();
+    let mut trained = 0;
+    let mut failure: Option<String> = None;
+
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            let tx = tx.clone();
+            let (todo, next, cancel, data) = (&todo, &next, &cancel, &data);
+            scope.spawn(move || {
+                loop {
+                    if cancel.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(&(point, seed)) = todo.get(i) else {
+                        return;
+                    };
+                    let _ = tx.send(Msg::Started(point.index, seed));
+                    let split = Arc::clone(&data[&data_key(point)]);
+                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        train_one(point, seed, split, cancel, &tx)
+                    }));
+                    let msg = match outcome {
+                        Ok(Ok(Some(row))) => Msg::Done(Box::new(row)),
+                        Ok(Ok(None)) => return, // cancelled mid-run
+                        Ok(Err(m)) => Msg::Failed(m),
+                        Err(_) => Msg::Failed(format!(
+                            "point {} seed {seed}: training panicked",
+                            point.index
+                        )),
+                    };
+                    if tx.send(msg).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        for msg in rx {
+            match msg {
+                Msg::Started(point, seed) => on_event(SweepEvent::Started { point, seed }),
+                Msg::Epoch(point, seed, epoch, test_acc) => on_event(SweepEvent::Epoch {
+                    point,
+                    seed,
+                    epoch,
+                    test_acc,
+                }),
+                Msg::Done(row) => {
+                    results.insert((*row).clone());
+                    trained += 1;
+                    if let Some(path) = &options.out
+                        && let Err(e) = results.save(path)
+                    {
+                        failure.get_or_insert(e);
+                        cancel.store(true, Ordering::Relaxed);
+                    }
+                    on_event(SweepEvent::Finished(*row));
+                }
+                Msg::Failed(m) => {
+                    failure.get_or_insert(m);
+                    cancel.store(true, Ordering::Relaxed);
+                }
+            }
+        }
+    });
+
+    if let Some(f) = failure {
+        return Err(RunError::Failed(f));
+    }
+    let rows: Vec<Row> = results
+        .rows
+        .iter()
+        .filter(|r| sweep.shard.contains(r.point))
+        .cloned()
+        .collect();
+    Ok(SweepSummary {
+        rows,
+        trained,
+        skipped,
+        cancelled: cancel.load(Ordering::Relaxed) && trained + skipped < all.len(),
+    })
+}
+
+/// Trains one point with one seed for `optim.epochs` epochs; `None` when cancelled.
+fn train_one(
+    point: &Point,
+    seed: u64,
+    data: Arc<DataSplits>,
+    cancel: &AtomicBool,
+    tx: &mpsc::Sender<Msg>,
+) -> Result<Option<Row>, String> {
+    let started = Instant::now();
+    let mut config = point.config.clone();
+    config.seed = seed;
+    let epochs = config.optim.epochs;
+    let mut trainer = Trainer::with_data(config, data)
+        .map_err(|e| format!("point {} seed {seed}: {e}", point.index))?;
+    let mut row = Row {
+        point: point.index,
+        values: point.values.clone(),
+        seed,
+        best_test_acc: f32::NAN,
+        best_epoch: 0,
+        final_test_acc: f32::NAN,
+        final_test_loss: f32::NAN,
+        final_train_acc: f32::NAN,
+        rate_hz: f32::NAN,
+        epochs: 0,
+        seconds: 0.0,
+        status: "ok".into(),
+    };
+    for epoch in 1..=epochs {
+        if cancel.load(Ordering::Relaxed) {
+            return Ok(None);
+        }
+        match trainer.run_epoch() {
+            Ok(m) => {
+                if row.best_epoch == 0 || m.test_acc > row.best_test_acc {
+                    row.best_test_acc = m.test_acc;
+                    row.best_epoch = m.epoch;
+                }
+                row.final_test_acc = m.test_acc;
+                row.final_test_loss = m.test_loss;
+                row.final_train_acc = m.train_acc;
+                row.rate_hz = mean_rate(&m.neuron_rates_hz);
+                row.epochs = m.epoch;
+                let _ = tx.send(Msg::Epoch(point.index, seed, m.epoch, m.test_acc));
+            }
+            Err(TrainError::Diverged { .. }) => {
+                row.status = format!("diverged@{epoch}");
+                break;
+            }
+        }
+    }
+    if epochs == 0 {
+        // Zero epochs: the untrained network's test accuracy and rate.
+        let m = trainer.evaluate(&trainer.data().test);
+        row.best_test_acc = m.accuracy;
+        row.final_test_acc = m.accuracy;
+        row.final_test_loss = m.loss;
+        row.rate_hz = mean_rate(&m.neuron_rates_hz);
+    }
+    row.seconds = started.elapsed().as_secs_f64();
+    Ok(Some(row))
+}
+
+/// Mean rate over every hidden neuron of every layer.
+fn mean_rate(per_neuron: &[Vec<f32>]) -> f32 {
+    let n: usize = per_neuron.iter().map(Vec::len).sum();
+    let sum: f64 = per_neuron.iter().flatten().map(|&r| r as f64).sum();
+    (sum / n.max(1) as f64) as f32
+}

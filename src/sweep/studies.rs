@@ -1,0 +1,453 @@
+//! The paper's three studies (Zenke & Vogels 2021) as sweeps on Randman, shrunk to run in
+//! minutes on a 2-core machine, and the figure of each.
+//!
+//! What is shrunk, against the program's defaults (which follow the paper): 300 samples per
+//! class instead of 1000 (240 train / 30 validation / 30 test), batches of 100 instead of 250,
+//! 10 epochs, 2–3 seeds per point, and coarse grids. Everything else (20 → 100 → 10,
+//! feed-forward, T = 100, Adam 0.02, init N(0, (5/√fan_in)²), the paper's lower-bound activity
+//! regularizer) is the default.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::csv::Row;
+use super::grid::{GridAxis, Shard, Sweep};
+use super::plot::{self, Chart, Series, Style};
+use super::runner::{RunOptions, SweepEvent, run};
+use super::{Aggregate, aggregate, mean_std};
+use crate::io::config::Config;
+use crate::snn::surrogate::SurrogateShape;
+
+/// One of the paper's studies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Study {
+    /// (a) Best test accuracy against β for SuperSpike, sigmoid′ and Esser, with straight-through
+    /// and the true gradient as references: robust to shape, sensitive to scale.
+    Beta,
+    /// (b) Asymptotic against normalised SuperSpike, detached against differentiable reset.
+    Reset,
+    /// (c) Test accuracy against mean hidden firing rate as the upper-bound activity
+    /// regularizer's λ grows: the sparse-activity limit.
+    Sparsity,
+}
+
+/// One sweep of a study and the file its results go to.
+pub struct StudySweep {
+    /// File stem: `<name>.csv`.
+    pub name: &'static str,
+    pub sweep: Sweep,
+}
+
+pub const BETAS: &str = "0.1,1,3,10,30,100,1000";
+
+impl Study {
+    pub const ALL: [Study; 3] = [Study::Beta, Study::Reset, Study::Sparsity];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Study::Beta => "beta",
+            Study::Reset => "reset",
+            Study::Sparsity => "sparsity",
+        }
+    }
+
+    pub fn default_seeds(self) -> usize {
+        match self {
+            Study::Beta | Study::Reset => 2,
+            Study::Sparsity => 3,
+        }
+    }
+
+    /// The shrunk Randman base every study starts from.
+    pub fn base() -> Config {
+        let mut c = Config::default();
+        c.data.randman.samples_per_class = 300;
+        c.optim.batch_size = 100;
+        c.optim.epochs = 10;
+        c
+    }
+
+    /// The sweeps of this study (the β study has a second one for its β-free references).
+    pub fn sweeps(self, seeds: usize) -> Result<Vec<StudySweep>, String> {
+        let axis = |s: &str| GridAxis::parse(s);
+        let base = Self::base();
+        let one = |name, base: Config, axes: Vec<GridAxis>| -> Result<StudySweep, String> {
+            Ok(StudySweep {
+                name,
+                sweep: Sweep::new(base, axes, seeds, Shard::default())?,
+            })
+        };
+        Ok(match self {
+            Study::Beta => vec![
+                one(
+                    "beta",
+                    base.clone(),
+                    vec![
+                        axis("surrogate.shape=super_spike,sigmoid,esser")?,
+                        axis(&format!("surrogate.beta={BETAS}"))?,
+                    ],
+                )?,
+                one(
+                    "beta_reference",
+                    base,
+                    vec![axis("surrogate.shape=straight_through,true_gradient")?],
+                )?,
+            ],
+            Study::Reset => vec![one(
+                "reset",
+                base,
+                vec![
+                    axis("surrogate.shape=super_spike,asymptotic_super_spike")?,
+                    axis("model.reset_detached=true,false")?,
+                    axis("surrogate.beta=1,10,100,1000")?,
+                ],
+            )?],
+            Study::Sparsity => {
+                // θ = 0: every spike above none is penalized, λ·(mean count)².
+                let base = base.set("reg.upper.theta=0").map_err(|e| e.to_string())?;
+                vec![one(
+                    "sparsity",
+                    base,
+                    vec![axis("reg.upper.lambda=0,0.03,0.1,0.3,1,2,3,5,10,30,100")?],
+                )?]
+            }
+        })
+    }
+
+    /// The figure, from the rows of each sweep (in the order of [`Study::sweeps`]).
+    pub fn chart(self, rows: &[Vec<Row>]) -> Chart {
+        let empty = Vec::new();
+        let first = rows.first().unwrap_or(&empty);
+        match self {
+            Study::Beta => {
+                let agg = aggregate(first);
+                let mut series: Vec<Series> = ["super_spike", "sigmoid", "esser"]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, shape)| Series {
+                        name: shape_label(shape).into(),
+                        points: curve(&agg, |a| a.values[0] == *shape, 1, |a| a.best_test_acc),
+                        style: Style::Line,
+                        color: i,
+                    })
+                    .collect();
+                let refs = aggregate(rows.get(1).unwrap_or(&empty));
+                for (i, r) in refs.iter().enumerate() {
+                    series.push(Series {
+                        name: format!("{} ({:.2})", shape_label(&r.values[0]), r.best_test_acc.0),
+                        points: vec![(1.0, r.best_test_acc.0, 0.0)],
+                        style: Style::Reference,
+                        color: 6 + i,
+                    });
+                }
+                series.push(chance());
+                Chart {
+                    title: "Randman: best test accuracy against surrogate scale β".into(),
+                    x_label: "β (log scale)".into(),
+                    y_label: "best test accuracy (mean ± sd over seeds)".into(),
+                    x_log: true,
+                    y_range: (0.0, 1.0),
+                    series,
+                }
+            }
+            Study::Reset => {
+                let agg = aggregate(first);
+                let mut series = Vec::new();
+                for (i, shape) in ["super_spike", "asymptotic_super_spike"].iter().enumerate() {
+                    for detached in ["true", "false"] {
+                        series.push(Series {
+                            name: format!(
+                                "{}, {} reset",
+                                shape_label(shape),
+                                if detached == "true" {
+                                    "detached"
+                                } else {
+                                    "differentiable"
+                                }
+                            ),
+                            points: curve(
+                                &agg,
+                                |a| a.values[0] == *shape && a.values[1] == detached,
+                                2,
+                                |a| a.best_test_acc,
+                            ),
+                            style: if detached == "true" {
+                                Style::Line
+                            } else {
+                                Style::Dashed
+                            },
+                            color: i,
+                        });
+                    }
+                }
+                series.push(chance());
+                Chart {
+                    title: "Randman: normalised vs asymptotic SuperSpike, reset detached or not"
+                        .into(),
+                    x_label: "β (log scale)".into(),
+                    y_label: "best test accuracy (mean ± sd over seeds)".into(),
+                    x_log: true,
+                    y_range: (0.0, 1.0),
+                    series,
+                }
+            }
+            Study::Sparsity => {
+                let agg = aggregate(first);
+                let mut means: Vec<(f64, f64, f64)> = agg
+                    .iter()
+                    .map(|a| (a.rate_hz.0, a.final_test_acc.0, a.final_test_acc.1))
+                    .collect();
+                means.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let seeds: Vec<(f64, f64, f64)> = first
+                    .iter()
+                    .map(|r| (r.rate_hz as f64, r.final_test_acc as f64, 0.0))
+                    .collect();
+                Chart {
+                    title: "Randman: accuracy against activity as the upper-bound λ grows".into(),
+                    x_label: "mean hidden firing rate, Hz (log scale)".into(),
+                    y_label: "final test accuracy".into(),
+                    x_log: true,
+                    y_range: (0.0, 1.0),
+                    series: vec![
+                        Series {
+                            name: "mean over seeds, one point per λ".into(),
+                            points: means,
+                            style: Style::Line,
+                            color: 0,
+                        },
+                        Series {
+                            name: "each seed".into(),
+                            points: seeds,
+                            style: Style::Markers,
+                            color: 1,
+                        },
+                        chance(),
+                    ],
+                }
+            }
+        }
+    }
+
+    /// A Markdown table of the results (means ± sd over seeds), for REPRODUCTION.md.
+    pub fn table(self, sweeps: &[StudySweep], rows: &[Vec<Row>]) -> String {
+        let mut out = String::new();
+        for (s, r) in sweeps.iter().zip(rows) {
+            let keys = s.sweep.keys();
+            out.push_str(&format!(
+                "| {} | seeds | best test acc | final test acc | rate (Hz) |\n",
+                keys.join(" | ")
+            ));
+            out.push_str(&format!("|{}\n", " --- |".repeat(keys.len() + 4)));
+            for a in aggregate(r) {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {:.1} ± {:.1} |\n",
+                    a.values.join(" | "),
+                    a.n,
+                    pm(a.best_test_acc),
+                    pm(a.final_test_acc),
+                    a.rate_hz.0,
+                    a.rate_hz.1
+                ));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn pm((m, s): (f64, f64)) -> String {
+    format!("{m:.3} ± {s:.3}")
+}
+
+/// Points (x from value `x_col` parsed as a number, y ± sd) of the aggregates `keep` selects.
+fn curve(
+    agg: &[Aggregate],
+    keep: impl Fn(&Aggregate) -> bool,
+    x_col: usize,
+    y: impl Fn(&Aggregate) -> (f64, f64),
+) -> Vec<(f64, f64, f64)> {
+    let mut pts: Vec<(f64, f64, f64)> = agg
+        .iter()
+        .filter(|a| keep(a))
+        .filter_map(|a| {
+            let x: f64 = a.values.get(x_col)?.parse().ok()?;
+            let (m, s) = y(a);
+            Some((x, m, s))
+        })
+        .collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pts
+}
+
+fn chance() -> Series {
+    Series {
+        name: "chance (10 classes)".into(),
+        points: vec![(1.0, 0.1, 0.0)],
+        style: Style::Reference,
+        color: 7,
+    }
+}
+
+fn shape_label(key: &str) -> String {
+    SurrogateShape::ALL
+        .iter()
+        .find(|s| s.key() == key)
+        .map(|s| match s {
+            // The prime sign is not in the embedded font.
+            SurrogateShape::Sigmoid => "sigmoid'".to_string(),
+            s => s.label().to_string(),
+        })
+        .unwrap_or_else(|| key.to_string())
+}
+
+/// Mean ± sd of one column over rows, for prose.
+pub fn summarize(rows: &[Row], f: fn(&Row) -> f32) -> (f64, f64) {
+    mean_std(rows.iter().map(|r| f(r) as f64))
+}
+
+/// How an example runs a study.
+#[derive(Clone, Debug)]
+pub struct StudyOptions {
+    /// Folder for `<name>.csv`, `<study>.png` and `<study>.md` (created if missing).
+    pub out_dir: PathBuf,
+    pub jobs: usize,
+    pub seeds: usize,
+    /// Keep rows already in the CSVs (resume) instead of training everything again.
+    pub resume: bool,
+}
+
+/// What a study wrote.
+pub struct StudyReport {
+    pub csv: Vec<PathBuf>,
+    pub png: PathBuf,
+    pub table: PathBuf,
+    pub seconds: f64,
+}
+
+/// Runs a study's sweeps, then draws its figure and writes its table; progress lines go to
+/// stderr.
+pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, String> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&options.out_dir)
+        .map_err(|e| format!("{}: cannot create: {e}", options.out_dir.display()))?;
+    let sweeps = study.sweeps(options.seeds)?;
+    let mut all_rows = Vec::new();
+    let mut csv = Vec::new();
+    for s in &sweeps {
+        let path = options.out_dir.join(format!("{}.csv", s.name));
+        if !options.resume {
+            remove_if_present(&path)?;
+        }
+        let run_options = RunOptions {
+            jobs: options.jobs,
+            out: Some(path.clone()),
+            cancel: None,
+        };
+        let mut total = 0;
+        let mut done = 0;
+        let summary = run(&s.sweep, &run_options, |e| match e {
+            SweepEvent::Planned {
+                total: t, done: d, ..
+            } => {
+                (total, done) = (t, d);
+                eprintln!("{}: {t} runs, {d} already in {}", s.name, path.display());
+            }
+            SweepEvent::Finished(r) => {
+                done += 1;
+                let at = s
+                    .sweep
+                    .points()
+                    .get(r.point)
+                    .map(|p| p.describe(&s.sweep.axes))
+                    .unwrap_or_default();
+                eprintln!(
+                    "[{done}/{total}] {at} seed {}: best {:.3}, final {:.3}, {:.1} Hz, {:.1} s",
+                    r.seed, r.best_test_acc, r.final_test_acc, r.rate_hz, r.seconds
+                );
+            }
+            _ => {}
+        })
+        .map_err(|e| e.to_string())?;
+        all_rows.push(summary.rows);
+        csv.push(path);
+    }
+    let png = options.out_dir.join(format!("{}.png", study.name()));
+    plot::save_png(&study.chart(&all_rows), &png, (1000, 640))?;
+    let table = options.out_dir.join(format!("{}.md", study.name()));
+    crate::io::atomic::write_atomic(&table, study.table(&sweeps, &all_rows).as_bytes())?;
+    Ok(StudyReport {
+        csv,
+        png,
+        table,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+fn remove_if_present(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("{}: cannot remove: {e}", path.display())),
+    }
+}
+
+/// Parses an example's arguments: `[--out-dir DIR] [--jobs J] [--seeds N] [--resume]`.
+pub fn parse_study_args(study: Study, args: &[String]) -> Result<StudyOptions, String> {
+    let mut o = StudyOptions {
+        out_dir: PathBuf::from("reproduction"),
+        jobs: 1,
+        seeds: study.default_seeds(),
+        resume: false,
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let mut value = |flag: &str| {
+            it.next()
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        let count = |flag: &str, v: String| match v.parse::<usize>() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!("{flag} {v:?}: expected a whole number ≥ 1")),
+        };
+        match a.as_str() {
+            "--out-dir" => o.out_dir = PathBuf::from(value("--out-dir")?),
+            "--jobs" => o.jobs = count("--jobs", value("--jobs")?)?,
+            "--seeds" => o.seeds = count("--seeds", value("--seeds")?)?,
+            "--resume" => o.resume = true,
+            other => {
+                return Err(format!(
+                    "unknown option {other:?}; options: --out-dir DIR, --jobs J, --seeds N, --resume"
+                ));
+            }
+        }
+    }
+    Ok(o)
+}
+
+/// The whole of an example's `main`: parse, run, report; returns the exit status.
+pub fn study_main(study: Study) -> i32 {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let options = match parse_study_args(study, &args) {
+        Ok(o) => o,
+        Err(m) => {
+            eprintln!("error: {m}");
+            return 2;
+        }
+    };
+    match run_study(study, &options) {
+        Ok(r) => {
+            for c in &r.csv {
+                eprintln!("results: {}", c.display());
+            }
+            eprintln!("figure:  {}", r.png.display());
+            eprintln!("table:   {}", r.table.display());
+            eprintln!("{:.0} s in all", r.seconds);
+            0
+        }
+        Err(m) => {
+            eprintln!("error: {m}");
+            1
+        }
+    }
+}

@@ -1,0 +1,408 @@
+//! Sweeps: complete and resumable results files, grids refused before anything runs, shards
+//! that merge into the unsharded result, and the figures drawn from them.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use surrogate_lab::io::config::Config;
+use surrogate_lab::sweep::csv::METRIC_COLUMNS;
+use surrogate_lab::sweep::plot::{self, Chart, Series, Style};
+use surrogate_lab::sweep::{
+    self, GridAxis, ResultsFile, RunError, RunOptions, Shard, Sweep, SweepEvent,
+};
+
+/// A fresh, empty folder for one test.
+fn scratch(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("surrogate-lab-sweep-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// 20 samples per class (16 train), batches of 50, 2 epochs: a fraction of a second per run.
+fn tiny() -> Config {
+    let mut c = Config::default();
+    c.data.randman.samples_per_class = 20;
+    c.optim.batch_size = 50;
+    c.optim.epochs = 2;
+    c
+}
+
+const TINY_TOML: &str =
+    "[data.randman]\nsamples_per_class = 20\n[optim]\nbatch_size = 50\nepochs = 2\n";
+
+fn axes() -> Vec<GridAxis> {
+    vec![
+        GridAxis::parse("surrogate.shape=super_spike,esser").unwrap(),
+        GridAxis::parse("surrogate.beta=1,10").unwrap(),
+    ]
+}
+
+fn cli(args: &[&str], dir: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("binary runs")
+}
+
+/// The rows of two files agree in everything but wall time.
+fn same_results(a: &ResultsFile, b: &ResultsFile) -> Result<(), String> {
+    if a.rows.len() != b.rows.len() {
+        return Err(format!("{} rows vs {}", a.rows.len(), b.rows.len()));
+    }
+    for (x, y) in a.rows.iter().zip(&b.rows) {
+        if !x.result_eq(y) {
+            return Err(format!("{x:?}\n  vs\n{y:?}"));
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn results_csv_is_complete_and_resumes_where_it_stopped() {
+    let dir = scratch("resume");
+    let out = dir.join("results.csv");
+    let sweep = Sweep::new(tiny(), axes(), 2, Shard::default()).unwrap();
+    let options = RunOptions {
+        jobs: 1,
+        out: Some(out.clone()),
+        cancel: None,
+    };
+    let first = sweep::run(&sweep, &options, |_| {}).unwrap();
+    assert_eq!((first.trained, first.skipped), (8, 0));
+
+    // Complete: every (point, seed) once, every swept value and metric in its column.
+    let file = ResultsFile::load(&out).unwrap();
+    let text = std::fs::read_to_string(&out).unwrap();
+    let header = text.lines().find(|l| !l.starts_with('#')).unwrap();
+    let mut expected = vec!["point", "surrogate.shape", "surrogate.beta"];
+    expected.extend(METRIC_COLUMNS);
+    assert_eq!(header, expected.join(","));
+    assert_eq!(file.rows.len(), 8);
+    for (i, row) in file.rows.iter().enumerate() {
+        let point = &sweep.points()[i / 2];
+        assert_eq!(row.point, point.index);
+        assert_eq!(row.values, point.values);
+        assert_eq!(row.seed, 42 + (i % 2) as u64, "seeds are base seed + index");
+        assert_eq!(row.epochs, 2);
+        assert_eq!(row.status, "ok");
+        assert!((0.0..=1.0).contains(&row.best_test_acc));
+        assert!(row.best_test_acc >= row.final_test_acc);
+        assert!(row.rate_hz.is_finite() && row.seconds > 0.0);
+    }
+
+    // Interrupted after 6 rows: drop the last two, as if the run had stopped there.
+    let mut cut = file.clone();
+    cut.rows.truncate(6);
+    cut.save(&out).unwrap();
+    let mut started = Vec::new();
+    let resumed = sweep::run(&sweep, &options, |e| {
+        if let SweepEvent::Started { point, seed } = e {
+            started.push((point, seed));
+        }
+    })
+    .unwrap();
+    assert_eq!((resumed.trained, resumed.skipped), (2, 6));
+    assert_eq!(started, vec![(3, 42), (3, 43)], "only the missing rows run");
+    same_results(&ResultsFile::load(&out).unwrap(), &file).unwrap();
+
+    // Complete: a third run trains nothing.
+    let again = sweep::run(&sweep, &options, |_| {}).unwrap();
+    assert_eq!((again.trained, again.skipped), (0, 8));
+}
+
+#[test]
+fn cancelled_sweep_leaves_a_complete_file_that_resumes() {
+    let dir = scratch("cancel");
+    let out = dir.join("results.csv");
+    let sweep = Sweep::new(tiny(), axes(), 1, Shard::default()).unwrap();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let options = RunOptions {
+        jobs: 1,
+        out: Some(out.clone()),
+        cancel: Some(cancel.clone()),
+    };
+    let stopped = sweep::run(&sweep, &options, |e| {
+        if matches!(e, SweepEvent::Finished(_)) {
+            cancel.store(true, Ordering::Relaxed);
+        }
+    })
+    .unwrap();
+    assert!(stopped.cancelled);
+    assert_eq!(stopped.trained, 1);
+    assert_eq!(ResultsFile::load(&out).unwrap().rows.len(), 1);
+
+    cancel.store(false, Ordering::Relaxed);
+    let rest = sweep::run(&sweep, &options, |_| {}).unwrap();
+    assert_eq!((rest.trained, rest.skipped), (3, 1));
+    assert!(!rest.cancelled);
+    assert_eq!(ResultsFile::load(&out).unwrap().rows.len(), 4);
+}
+
+#[test]
+fn results_of_another_sweep_are_not_resumed() {
+    let dir = scratch("mismatch");
+    let out = dir.join("results.csv");
+    let options = RunOptions {
+        jobs: 1,
+        out: Some(out.clone()),
+        cancel: None,
+    };
+    let one = Sweep::new(
+        tiny(),
+        vec![GridAxis::parse("surrogate.beta=1").unwrap()],
+        1,
+        Shard::default(),
+    )
+    .unwrap();
+    sweep::run(&one, &options, |_| {}).unwrap();
+    let before = std::fs::read_to_string(&out).unwrap();
+
+    let other_grid = Sweep::new(
+        tiny(),
+        vec![GridAxis::parse("surrogate.beta=1,3").unwrap()],
+        1,
+        Shard::default(),
+    )
+    .unwrap();
+    let mut other_config = tiny();
+    other_config.optim.lr = 0.01;
+    let other_base = Sweep::new(
+        other_config,
+        vec![GridAxis::parse("surrogate.beta=1").unwrap()],
+        1,
+        Shard::default(),
+    )
+    .unwrap();
+    for s in [other_grid, other_base] {
+        let mut ran = false;
+        let err = sweep::run(&s, &options, |e| {
+            ran |= matches!(e, SweepEvent::Started { .. })
+        })
+        .unwrap_err();
+        assert!(
+            matches!(&err, RunError::Refused(m) if m.contains("another sweep")),
+            "{err}"
+        );
+        assert!(!ran);
+    }
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        before,
+        "file untouched"
+    );
+}
+
+#[test]
+fn bad_grid_key_or_value_is_refused_before_anything_runs() {
+    let dir = scratch("refuse");
+    std::fs::write(dir.join("tiny.toml"), TINY_TOML).unwrap();
+    for (grid, names) in [
+        ("surrogate.bta=1,10", vec!["surrogate.bta", "unknown key"]),
+        ("surrogate.beta=1,abc", vec!["surrogate.beta", "abc"]),
+        ("surrogate.beta=10,-1", vec!["surrogate.beta", "-1"]),
+        (
+            "surrogate.shape=esser,wiggly",
+            vec!["surrogate.shape", "wiggly"],
+        ),
+        ("optim.lr=0.01,0", vec!["optim.lr", "0"]),
+        (
+            "model.recurrent=true,maybe",
+            vec!["model.recurrent", "maybe"],
+        ),
+        ("surrogate.beta=1,1", vec!["surrogate.beta", "twice"]),
+        ("surrogate.beta=", vec!["surrogate.beta"]),
+        (
+            "model.hidden=[100],[100",
+            vec!["model.hidden", "unbalanced"],
+        ),
+    ] {
+        // The good axis comes first: nothing of it may run either.
+        let out = cli(
+            &[
+                "sweep",
+                "--config",
+                "tiny.toml",
+                "--grid",
+                "optim.batch_size=25,50",
+                "--grid",
+                grid,
+                "--out",
+                "r.csv",
+            ],
+            &dir,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{grid}: {stderr}");
+        assert_eq!(
+            stderr.trim().lines().count(),
+            1,
+            "{grid}: one line: {stderr}"
+        );
+        for n in names {
+            assert!(stderr.contains(n), "{grid}: {stderr:?} should name {n:?}");
+        }
+        assert!(
+            !dir.join("r.csv").exists(),
+            "{grid}: nothing may be written"
+        );
+    }
+    // Values fine alone but not together: three recurrence flags for two layers.
+    let err = Sweep::new(
+        tiny(),
+        vec![
+            GridAxis::parse("model.hidden=[20],[20,20]").unwrap(),
+            GridAxis::parse("model.recurrent=true,[true,false,true]").unwrap(),
+        ],
+        1,
+        Shard::default(),
+    )
+    .unwrap_err();
+    assert!(err.contains("model.recurrent"), "{err}");
+}
+
+#[test]
+fn tiny_sweep_sharded_and_merged_gives_the_unsharded_rows() {
+    let dir = scratch("shards");
+    std::fs::write(dir.join("tiny.toml"), TINY_TOML).unwrap();
+    let sweep_args = |extra: &[&'static str]| {
+        let mut a = vec![
+            "sweep",
+            "--config",
+            "tiny.toml",
+            "--grid",
+            "surrogate.shape=super_spike,esser",
+            "--grid",
+            "surrogate.beta=1,10",
+            "--seeds",
+            "2",
+        ];
+        a.extend_from_slice(extra);
+        a
+    };
+    let ok = |out: std::process::Output| {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    ok(cli(&sweep_args(&["--out", "all.csv"]), &dir));
+    ok(cli(
+        &sweep_args(&["--shard", "0/2", "--out", "s0.csv"]),
+        &dir,
+    ));
+    ok(cli(
+        &sweep_args(&["--shard", "1/2", "--jobs", "2", "--out", "s1.csv"]),
+        &dir,
+    ));
+    ok(cli(
+        &["sweep-merge", "s0.csv", "s1.csv", "--out", "merged.csv"],
+        &dir,
+    ));
+
+    let all = ResultsFile::load(&dir.join("all.csv")).unwrap();
+    let s0 = ResultsFile::load(&dir.join("s0.csv")).unwrap();
+    let s1 = ResultsFile::load(&dir.join("s1.csv")).unwrap();
+    let merged = ResultsFile::load(&dir.join("merged.csv")).unwrap();
+    assert_eq!(all.rows.len(), 8, "2 shapes × 2 β × 2 seeds");
+    assert!(s0.rows.iter().all(|r| r.point % 2 == 0));
+    assert!(s1.rows.iter().all(|r| r.point % 2 == 1));
+    assert_eq!(s0.rows.len() + s1.rows.len(), 8);
+    same_results(&merged, &all).unwrap();
+    assert_eq!(
+        merged.meta, all.meta,
+        "the merged file is the unsharded sweep's"
+    );
+
+    // The merged file resumes as the unsharded sweep: nothing left to train.
+    let again = cli(&sweep_args(&["--out", "merged.csv"]), &dir);
+    ok(again.clone());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("0 trained now"));
+}
+
+#[test]
+fn merge_refuses_shards_of_different_sweeps() {
+    let dir = scratch("merge");
+    let run_to = |config: Config, grid: &str, name: &str| {
+        let s = Sweep::new(
+            config,
+            vec![GridAxis::parse(grid).unwrap()],
+            1,
+            Shard::default(),
+        )
+        .unwrap();
+        let out = dir.join(name);
+        let options = RunOptions {
+            jobs: 1,
+            out: Some(out.clone()),
+            cancel: None,
+        };
+        sweep::run(&s, &options, |_| {}).unwrap();
+        out
+    };
+    let a = run_to(tiny(), "surrogate.beta=1", "a.csv");
+    let b = run_to(tiny(), "surrogate.beta=3", "b.csv");
+    let mut other = tiny();
+    other.optim.epochs = 1;
+    let c = run_to(other, "surrogate.beta=1", "c.csv");
+    for (x, why) in [(&b, "grid"), (&c, "configuration")] {
+        let out = cli(
+            &[
+                "sweep-merge",
+                a.to_str().unwrap(),
+                x.to_str().unwrap(),
+                "--out",
+                "m.csv",
+            ],
+            &dir,
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("another sweep"), "{why}: {stderr}");
+        assert!(!dir.join("m.csv").exists());
+    }
+}
+
+#[test]
+fn figure_is_a_png_with_every_series_drawn() {
+    let chart = Chart {
+        title: "best test accuracy vs β".into(),
+        x_label: "β".into(),
+        y_label: "accuracy".into(),
+        x_log: true,
+        y_range: (0.0, 1.0),
+        series: vec![
+            Series {
+                name: "SuperSpike".into(),
+                points: vec![(0.1, 0.2, 0.05), (1.0, 0.6, 0.0), (100.0, 0.8, 0.02)],
+                style: Style::Line,
+                color: 0,
+            },
+            Series {
+                name: "straight-through".into(),
+                points: vec![(1.0, 0.4, 0.0)],
+                style: Style::Reference,
+                color: 1,
+            },
+        ],
+    };
+    let png = plot::render_png(&chart, (640, 400)).unwrap();
+    let img = image::load_from_memory(&png).unwrap().to_rgb8();
+    assert_eq!(img.dimensions(), (640, 400));
+    for c in [0, 1] {
+        let want = plot::color(c);
+        let count = img
+            .pixels()
+            .filter(|p| p.0 == [want.0, want.1, want.2])
+            .count();
+        assert!(count > 100, "series {c} drawn: {count} pixels");
+    }
+    // Text is drawn (dark pixels outside the plotted colours: title, ticks, labels).
+    let dark = img.pixels().filter(|p| p.0.iter().all(|&v| v < 80)).count();
+    assert!(dark > 500, "{dark} dark pixels");
+}
