@@ -57,28 +57,10 @@ pub fn short_assignment(key: &str, value: &str) -> String {
 /// Every leaf of a configuration as `key → value`, values printed the way a person reads them
 /// (`1` rather than `1.0`, `esser` rather than `"esser"`).
 pub fn flatten(config: &Config) -> BTreeMap<String, String> {
-    fn walk(prefix: &str, v: &toml::Value, out: &mut BTreeMap<String, String>) {
-        match v {
-            toml::Value::Table(t) => {
-                for (k, child) in t {
-                    let p = if prefix.is_empty() {
-                        k.clone()
-                    } else {
-                        format!("{prefix}.{k}")
-                    };
-                    walk(&p, child, out);
-                }
-            }
-            other => {
-                out.insert(prefix.to_string(), pretty(other));
-            }
-        }
-    }
-    let mut out = BTreeMap::new();
-    if let Ok(v) = toml::Value::try_from(config) {
-        walk("", &v, &mut out);
-    }
-    out
+    crate::io::config::leaves(config)
+        .into_iter()
+        .map(|(k, v)| (k, pretty(&v)))
+        .collect()
 }
 
 fn pretty(v: &toml::Value) -> String {

@@ -765,11 +765,11 @@ fn lookup_mut<'a>(root: &'a mut toml::Value, path: &[&str]) -> Option<&'a mut to
     Some(cur)
 }
 
-/// Every settable leaf key of a configuration, as TOML paths.
-pub fn known_keys(config: &Config) -> Vec<String> {
-    fn walk(prefix: &str, v: &toml::Value, out: &mut Vec<String>) {
-        match v.as_table() {
-            Some(t) => {
+/// Every leaf of a configuration as (TOML path, value), in key order.
+pub fn leaves(config: &Config) -> Vec<(String, toml::Value)> {
+    fn walk(prefix: &str, v: toml::Value, out: &mut Vec<(String, toml::Value)>) {
+        match v {
+            toml::Value::Table(t) => {
                 for (k, child) in t {
                     let p = if prefix.is_empty() {
                         k.clone()
@@ -779,12 +779,17 @@ pub fn known_keys(config: &Config) -> Vec<String> {
                     walk(&p, child, out);
                 }
             }
-            _ => out.push(prefix.to_string()),
+            other => out.push((prefix.to_string(), other)),
         }
     }
     let mut out = Vec::new();
     if let Ok(v) = toml::Value::try_from(config) {
-        walk("", &v, &mut out);
+        walk("", v, &mut out);
     }
     out
+}
+
+/// Every settable leaf key of a configuration, as TOML paths.
+pub fn known_keys(config: &Config) -> Vec<String> {
+    leaves(config).into_iter().map(|(k, _)| k).collect()
 }

@@ -282,6 +282,16 @@ pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String>
         };
     // NIR readers want every neuron parameter as an array of length N, never a scalar.
     let per_neuron = |key: &'static str, n: usize, v: f64| (key, vec![v; n], vec![n as u64]);
+    // The current-based synapse and membrane every CubaLI(F) node carries.
+    let cuba = |n: usize, tau_mem: f64, r: f64| {
+        vec![
+            per_neuron("tau_syn", n, tau_syn),
+            per_neuron("tau_mem", n, tau_mem),
+            per_neuron("r", n, r),
+            per_neuron("v_leak", n, 0.0),
+            per_neuron("w_in", n, w_in),
+        ]
+    };
 
     let inputs = weights.inputs();
     group("input", "Input", vec![], Some(inputs as i64));
@@ -300,20 +310,10 @@ pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String>
                 let (fc, lif) = (format!("fc{l}"), format!("lif{l}"));
                 group(&fc, "Affine", vec![weight, bias], None);
                 let n = cols;
-                group(
-                    &lif,
-                    "CubaLIF",
-                    vec![
-                        per_neuron("tau_syn", n, tau_syn),
-                        per_neuron("tau_mem", n, tau_mem),
-                        per_neuron("r", n, r_hidden),
-                        per_neuron("v_leak", n, 0.0),
-                        per_neuron("v_reset", n, 0.0),
-                        per_neuron("v_threshold", n, config.model.threshold),
-                        per_neuron("w_in", n, w_in),
-                    ],
-                    None,
-                );
+                let mut params = cuba(n, tau_mem, r_hidden);
+                params.push(per_neuron("v_reset", n, 0.0));
+                params.push(per_neuron("v_threshold", n, config.model.threshold));
+                group(&lif, "CubaLIF", params, None);
                 edges.push((previous.clone(), fc.clone()));
                 edges.push((fc, lif.clone()));
                 previous = lif;
@@ -327,18 +327,7 @@ pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String>
             ParamRole::Readout => {
                 group("fc_out", "Affine", vec![weight, bias], None);
                 let n = cols;
-                group(
-                    "li_out",
-                    "CubaLI",
-                    vec![
-                        per_neuron("tau_syn", n, tau_syn),
-                        per_neuron("tau_mem", n, tau_out),
-                        per_neuron("r", n, r_out),
-                        per_neuron("v_leak", n, 0.0),
-                        per_neuron("w_in", n, w_in),
-                    ],
-                    None,
-                );
+                group("li_out", "CubaLI", cuba(n, tau_out, r_out), None);
                 group("output", "Output", vec![], Some(cols as i64));
                 edges.push((previous.clone(), "fc_out".into()));
                 edges.push(("fc_out".into(), "li_out".into()));

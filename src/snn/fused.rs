@@ -26,13 +26,11 @@ use burn::backend::autodiff::{
     grads::Gradients,
     ops::{Backward, Ops, OpsKind},
 };
-use burn::backend::{
-    Backend, Dispatch, TensorData, TensorMetadata, backend_extension, tensor::FloatTensor,
-    try_read_sync,
-};
+use burn::backend::{Backend, Dispatch, TensorMetadata, backend_extension, tensor::FloatTensor};
 use burn::tensor::Tensor;
 use rayon::prelude::*;
 
+use super::host::{from_host, to_host};
 use super::lif::Dynamics;
 use super::surrogate::SurrogateShape;
 use crate::io::config::{ResetMode, SurrogateConfig};
@@ -194,19 +192,6 @@ fn dims3<T: TensorMetadata>(t: &T) -> [usize; 3] {
     [s[0], s[1], s[2]]
 }
 
-fn to_host<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {
-    // CPU backends complete synchronously; a failed read would be a backend bug.
-    try_read_sync(B::float_into_data(t))
-        .and_then(|r| r.ok())
-        .and_then(|d| d.into_vec::<f32>().ok())
-        .unwrap_or_default()
-}
-
-fn from_host<B: Backend>(values: Vec<f32>, dims: &[usize], device: &B::Device) -> FloatTensor<B> {
-    B::float_from_data(TensorData::new(values, dims.to_vec()), device)
-}
-
-/// One LIF layer over T steps on host memory, time-major [T][batch][width].
 /// Rows per parallel task: a few tasks per thread, so a step is not drowned in scheduling.
 fn rows_per_task(batch: usize) -> usize {
     batch.div_ceil(4 * rayon::current_num_threads()).max(1)

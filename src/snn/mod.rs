@@ -2,6 +2,7 @@
 //! loss, regularizers and initialization. Knows nothing of the window.
 
 pub mod fused;
+pub mod host;
 pub mod init;
 pub mod lif;
 pub mod loss;

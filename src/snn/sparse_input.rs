@@ -15,13 +15,11 @@ use burn::backend::autodiff::{
     grads::Gradients,
     ops::{Backward, Ops, OpsKind},
 };
-use burn::backend::{
-    Backend, Dispatch, TensorData, TensorMetadata, backend_extension, tensor::FloatTensor,
-    try_read_sync,
-};
+use burn::backend::{Backend, Dispatch, TensorMetadata, backend_extension, tensor::FloatTensor};
 use burn::tensor::Tensor;
 use rayon::prelude::*;
 
+use super::host::{from_host, to_host};
 use crate::data::batch::SparseBatch;
 
 #[backend_extension(Autodiff, Flex, NdArray: cfg(feature = "ndarray"))]
@@ -32,10 +30,7 @@ pub trait SparseInputBackend: Backend {
         let width = weight.shape()[1];
         let w = to_host::<Self>(weight);
         let out = gather(&w, width, &input);
-        Self::float_from_data(
-            TensorData::new(out, [input.steps, input.batch, width]),
-            &device,
-        )
+        from_host::<Self>(out, &[input.steps, input.batch, width], &device)
     }
 }
 
@@ -63,8 +58,8 @@ impl<B: Backend, C: CheckpointStrategy> SparseInputBackend for Autodiff<B, C> {
                 if let Some(node) = node {
                     let g = to_host::<B>(grad);
                     let gw = scatter(&g, self.width, &self.input);
-                    let data = TensorData::new(gw, [self.input.inputs, self.width]);
-                    grads.register::<B>(node.id, B::float_from_data(data, &device));
+                    let gw = from_host::<B>(gw, &[self.input.inputs, self.width], &device);
+                    grads.register::<B>(node.id, gw);
                 }
             }
         }
@@ -75,32 +70,25 @@ impl<B: Backend, C: CheckpointStrategy> SparseInputBackend for Autodiff<B, C> {
             input: input.clone(),
             width,
         };
-        let w = match backward
+        let dims = [input.steps, input.batch, width];
+        match backward
             .prepare::<C>([weight.node()])
             .compute_bound()
             .stateful()
         {
-            OpsKind::Tracked(prep) => (to_host::<B>(weight.primitive().clone()), Some(prep), None),
-            OpsKind::UnTracked(prep) => (to_host::<B>(weight.into_primitive()), None, Some(prep)),
-        };
-        let out = gather(&w.0, width, &input);
-        let out = B::float_from_data(
-            TensorData::new(out, [input.steps, input.batch, width]),
-            &device,
-        );
-        match (w.1, w.2) {
-            (Some(prep), _) => prep.finish((), out),
-            (None, Some(prep)) => prep.finish(out),
-            (None, None) => unreachable!("prepare yields tracked or untracked"),
+            OpsKind::Tracked(prep) => {
+                let w = to_host::<B>(weight.primitive().clone());
+                prep.finish(
+                    (),
+                    from_host::<B>(gather(&w, width, &input), &dims, &device),
+                )
+            }
+            OpsKind::UnTracked(prep) => {
+                let w = to_host::<B>(weight.into_primitive());
+                prep.finish(from_host::<B>(gather(&w, width, &input), &dims, &device))
+            }
         }
     }
-}
-
-fn to_host<B: Backend>(t: FloatTensor<B>) -> Vec<f32> {
-    try_read_sync(B::float_into_data(t))
-        .and_then(|r| r.ok())
-        .and_then(|d| d.into_vec::<f32>().ok())
-        .unwrap_or_default()
 }
 
 /// out[r] = Σ_{u active in r} W[u].
