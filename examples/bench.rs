@@ -96,6 +96,7 @@ fn measure(which: &str, backend: &str) {
 }
 
 fn main() {
+    surrogate_lab::memory::keep_freed_memory();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let backend = args
         .iter()

@@ -10,6 +10,7 @@ pub mod backend;
 pub mod cli;
 pub mod data;
 pub mod io;
+pub mod memory;
 pub mod rng;
 pub mod snn;
 pub mod sweep;

@@ -117,21 +117,43 @@ impl SpikeDataset {
     /// projection); a unit spiking twice in one step counts once, as in [`Self::dense_batch`].
     pub fn sparse_batch(&self, indices: &[usize]) -> SparseBatch {
         let b = indices.len();
-        let mut per_row: Vec<Vec<u32>> = vec![Vec::new(); self.steps * b];
+        let rows = self.steps * b;
+        // Counting sort by row: count, prefix-sum into offsets, then place.
+        let mut row_offsets = vec![0usize; rows + 1];
         for (row, &i) in indices.iter().enumerate() {
-            for (step, unit) in self.events(i) {
-                per_row[step as usize * b + row].push(unit);
+            for (step, _) in self.events(i) {
+                row_offsets[step as usize * b + row + 1] += 1;
             }
         }
-        let mut row_offsets = Vec::with_capacity(per_row.len() + 1);
-        let mut units = Vec::new();
-        row_offsets.push(0);
-        for mut r in per_row {
-            r.sort_unstable();
-            r.dedup();
-            units.extend(r);
-            row_offsets.push(units.len());
+        for r in 0..rows {
+            row_offsets[r + 1] += row_offsets[r];
         }
+        let mut units = vec![0u32; row_offsets[rows]];
+        let mut fill = row_offsets.clone();
+        for (row, &i) in indices.iter().enumerate() {
+            for (step, unit) in self.events(i) {
+                let r = step as usize * b + row;
+                units[fill[r]] = unit;
+                fill[r] += 1;
+            }
+        }
+        // A unit spiking twice in one step is one spike: sort each row and drop repeats.
+        let mut kept = 0;
+        let mut start = 0;
+        for r in 0..rows {
+            let end = row_offsets[r + 1];
+            units[start..end].sort_unstable();
+            let first = kept;
+            for k in start..end {
+                if kept == first || units[kept - 1] != units[k] {
+                    units[kept] = units[k];
+                    kept += 1;
+                }
+            }
+            start = end;
+            row_offsets[r + 1] = kept;
+        }
+        units.truncate(kept);
         SparseBatch {
             steps: self.steps,
             batch: b,
@@ -172,6 +194,26 @@ mod tests {
         assert_eq!(at(3, 1, 2), 1.0);
         assert_eq!(at(1, 0, 0), 1.0);
         assert_eq!(v.iter().sum::<f32>(), 3.0);
+    }
+
+    #[test]
+    fn sparse_batch_groups_by_row_and_counts_repeats_once() {
+        let mut d = SpikeDataset::new(4, 3, 2);
+        d.push([(2, 3), (0, 1), (2, 0), (2, 3)], 0).unwrap();
+        d.push([(1, 2), (1, 2), (1, 1)], 1).unwrap();
+        let s = d.sparse_batch(&[1, 0]);
+        let row = |r: usize| s.units[s.row_offsets[r]..s.row_offsets[r + 1]].to_vec();
+        // Row n·batch + b: sample 1 is b = 0, sample 0 is b = 1.
+        assert_eq!(row(1), vec![1]);
+        assert_eq!(row(2), vec![1, 2]);
+        assert_eq!(row(5), vec![0, 3]);
+        assert_eq!(s.units.len(), 5);
+        let dense: Vec<f32> = s
+            .to_dense(&Device::flex())
+            .into_data()
+            .iter::<f32>()
+            .collect();
+        assert_eq!(dense.iter().sum::<f32>(), 5.0);
     }
 
     #[test]

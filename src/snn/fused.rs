@@ -319,6 +319,8 @@ fn backward_host(
                 }
             }
         }
+        // ∂L/∂I[n+1]·Vᵀ for the whole batch at once: the one dense product of the backward.
+        let through_recurrence = recurrent.map(|v| matmul_transposed_rhs(&g_syn, v, batch, width));
         g_mem
             .par_chunks_mut(width)
             .zip(g_syn.par_chunks_mut(width))
@@ -334,9 +336,12 @@ fn backward_host(
                 );
                 // ∂L/∂s[n]: direct, through recurrence into I[n+1], through a live reset.
                 let mut g_spike: Vec<f32> = gs.to_vec();
-                if let Some(v) = recurrent {
-                    for (k, g) in g_spike.iter_mut().enumerate() {
-                        *g += dot(gi, &v[k * width..(k + 1) * width]);
+                if let Some(through_v) = &through_recurrence {
+                    for (g, r) in g_spike
+                        .iter_mut()
+                        .zip(&through_v[b * width..(b + 1) * width])
+                    {
+                        *g += r;
                     }
                 }
                 let mut slope = vec![0f32; width];
@@ -372,18 +377,37 @@ fn backward_host(
     (grad_current, grad_v)
 }
 
-/// A dot product the compiler can vectorize: eight independent partial sums.
-fn dot(a: &[f32], b: &[f32]) -> f32 {
-    let mut acc = [0f32; 8];
-    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..8 {
-            acc[l] += x[l] * y[l];
-        }
+/// a · vᵀ for row-major a [rows, n] and v [n, n]: out[r][k] = Σ_j a[r][j]·v[k][j].
+fn matmul_transposed_rhs(a: &[f32], v: &[f32], rows: usize, n: usize) -> Vec<f32> {
+    assert!(a.len() == rows * n && v.len() == n * n, "matmul shapes");
+    let mut out = vec![0f32; rows * n];
+    // SAFETY: the asserts above bound every index gemm derives from (m, n, k) and the strides:
+    // out and a are [rows, n] with row stride n; vᵀ is read as [n (j), n (k)] with row stride 1
+    // and column stride n, all within v's n·n elements. `out` is not aliased.
+    unsafe {
+        gemm::gemm(
+            rows,
+            n,
+            n,
+            out.as_mut_ptr(),
+            1,
+            n as isize,
+            false,
+            a.as_ptr(),
+            1,
+            n as isize,
+            v.as_ptr(),
+            n as isize,
+            1,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::Rayon(0),
+        );
     }
-    let tail: f32 = ra.iter().zip(rb).map(|(x, y)| x * y).sum();
-    acc.iter().sum::<f32>() + tail
+    out
 }
 
 /// Spikes [T, batch, width] of one LIF layer, fused over time (CPU backends).
