@@ -4,6 +4,9 @@
 //!   cargo run --release --features ndarray --example bench -- randman [--backend flex]
 //!   cargo run --release --features ndarray --example bench -- shd [--backend flex]
 //!
+//! Options: `--backend flex|ndarray|wgpu`, `--per-step` (the per-step graph instead of the
+//! fused op), `--batches N` (timed batches; default 12 for Randman, 4 for SHD-sized).
+//!
 //! Each configuration runs in its own process so that its peak memory (VmHWM) is its own.
 
 use std::sync::Arc;
@@ -53,22 +56,24 @@ fn shd_sized(samples: usize, density: f64, steps: usize) -> DataSplits {
     }
 }
 
-fn measure(which: &str, backend: &str) {
+fn measure(which: &str, backend: &str, per_step: bool, batches: Option<usize>) {
     let mut config = Config {
         backend: backend.into(),
         ..Config::default()
     };
+    config.model.fused = !per_step;
     let (data, batches) = match which {
         "randman" => {
             // The paper's Randman configuration: 20 → 100 → 10, feed-forward, batch 250.
             let data = surrogate_lab::data::load(&config.data).expect("randman generates");
-            (data, 12)
+            (data, batches.unwrap_or(12))
         }
         _ => {
             config.model.hidden = vec![256];
             config.model.recurrent = PerLayer::All(true);
             config.optim.batch_size = 256;
-            (shd_sized(256 * 4, 0.01, 100), 4)
+            let n = batches.unwrap_or(4);
+            (shd_sized(256 * (n + 1), 0.01, 100), n)
         }
     };
     let samples_per_batch = config.optim.batch_size;
@@ -88,8 +93,12 @@ fn measure(which: &str, backend: &str) {
         }
     }
     let secs = start.elapsed().as_secs_f64();
+    let path = match trainer.path() {
+        surrogate_lab::snn::network::Path::Fused => "fused",
+        surrogate_lab::snn::network::Path::PerStep => "per-step",
+    };
     println!(
-        "{which:8} backend {backend:8} {:>8.0} training samples/s   peak RSS {:>7.0} MiB   ({batches} batches of {samples_per_batch} in {secs:.2} s)",
+        "{which:8} backend {backend:8} {path:9} {:>8.0} training samples/s   peak RSS {:>7.0} MiB   ({batches} batches of {samples_per_batch} in {secs:.2} s)",
         (batches * samples_per_batch) as f64 / secs,
         peak_rss_mib()
     );
@@ -104,15 +113,26 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned()
         .unwrap_or_else(|| "flex".into());
+    let per_step = args.iter().any(|a| a == "--per-step");
+    let batches = args
+        .iter()
+        .position(|a| a == "--batches")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok());
     match args.first().map(String::as_str) {
-        Some(which @ ("randman" | "shd")) => measure(which, &backend),
+        Some(which @ ("randman" | "shd")) => measure(which, &backend, per_step, batches),
         _ => {
             let exe = std::env::current_exe().expect("own path");
             for which in ["randman", "shd"] {
-                let status = std::process::Command::new(&exe)
-                    .args([which, "--backend", &backend])
-                    .status()
-                    .expect("re-run self");
+                let mut child = std::process::Command::new(&exe);
+                child.args([which, "--backend", &backend]);
+                if per_step {
+                    child.arg("--per-step");
+                }
+                if let Some(n) = batches {
+                    child.args(["--batches", &n.to_string()]);
+                }
+                let status = child.status().expect("re-run self");
                 if !status.success() {
                     std::process::exit(1);
                 }

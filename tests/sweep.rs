@@ -263,6 +263,22 @@ fn bad_grid_key_or_value_is_refused_before_anything_runs() {
     )
     .unwrap_err();
     assert!(err.contains("model.recurrent"), "{err}");
+    // …and values that only make sense together are taken, in either order.
+    for axes in [
+        ["model.recurrent=[true,false]", "model.hidden=[12,12]"],
+        ["model.hidden=[12,12]", "model.recurrent=[true,false]"],
+    ] {
+        let s = Sweep::new(
+            tiny(),
+            axes.iter().map(|a| GridAxis::parse(a).unwrap()).collect(),
+            1,
+            Shard::default(),
+        )
+        .unwrap();
+        let c = &s.points()[0].config;
+        assert_eq!(c.model.hidden, vec![12, 12]);
+        assert!(c.model.is_recurrent(0) && !c.model.is_recurrent(1));
+    }
 }
 
 #[test]
@@ -405,4 +421,35 @@ fn figure_is_a_png_with_every_series_drawn() {
     // Text is drawn (dark pixels outside the plotted colours: title, ticks, labels).
     let dark = img.pixels().filter(|p| p.0.iter().all(|&v| v < 80)).count();
     assert!(dark > 500, "{dark} dark pixels");
+}
+
+#[test]
+fn bracketed_values_survive_the_csv_and_resume() {
+    let dir = scratch("brackets");
+    let out = dir.join("depth.csv");
+    let mut base = tiny();
+    base.optim.epochs = 1;
+    let s = Sweep::new(
+        base,
+        vec![GridAxis::parse("model.hidden=[12],[12,12]").unwrap()],
+        1,
+        Shard::default(),
+    )
+    .unwrap();
+    let options = RunOptions {
+        jobs: 1,
+        out: Some(out.clone()),
+        cancel: None,
+    };
+    let first = sweep::run(&s, &options, |_| {}).unwrap();
+    assert_eq!(first.trained, 2);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains(",\"[12,12]\","),
+        "quoted in the file:\n{text}"
+    );
+    let file = ResultsFile::load(&out).unwrap();
+    assert_eq!(file.rows[1].values, vec!["[12,12]"]);
+    let again = sweep::run(&s, &options, |_| {}).unwrap();
+    assert_eq!((again.trained, again.skipped), (0, 2));
 }

@@ -99,3 +99,40 @@ fn bad_grid_is_refused_and_nothing_runs() {
     );
     assert!(h.state().heatmaps().is_empty());
 }
+
+#[test]
+fn sweep_tab_replaces_the_live_plots_in_the_window() {
+    use surrogate_lab::app::ExplorerApp;
+    use surrogate_lab::app::dialogs::FakeDialogs;
+    let config = tiny();
+    let mut h = Harness::builder()
+        .with_size([1440.0, 900.0])
+        .build_eframe(move |cc| {
+            ExplorerApp::new(&cc.egui_ctx, config, Box::new(FakeDialogs::default()))
+        });
+    h.step();
+    assert!(h.query_by_label("▶ Run sweep").is_none());
+    h.get_by_label("Sweep").click();
+    h.step();
+    h.step();
+    assert!(h.state_mut().sweep_view().shown);
+    h.get_by_label("▶ Run sweep");
+    h.check_accessibility();
+    // Optional picture of the tab after a tiny sweep, for a person to look at.
+    if let Ok(path) = std::env::var("SWEEP_VIEW_PNG") {
+        h.state_mut().sweep_view().epochs = 1;
+        h.get_by_label("▶ Run sweep").click();
+        h.step();
+        let started = Instant::now();
+        while h.state_mut().sweep_view().is_running()
+            && started.elapsed() < Duration::from_secs(300)
+        {
+            h.step();
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        h.step();
+        h.step();
+        let image = h.render().expect("render");
+        image.save(path).expect("save PNG");
+    }
+}

@@ -352,29 +352,29 @@ impl SweepView {
         let running = self.is_running();
         ui.add_enabled_ui(!running, |ui| {
             let mut remove = None;
-            egui::Grid::new("sweep_axes")
-                .num_columns(5)
-                .spacing([8.0, 4.0])
-                .show(ui, |ui| {
-                    for (i, a) in self.axes.iter_mut().enumerate() {
-                        let l = ui.label(format!("Key {}", i + 1));
-                        ui.add(egui::TextEdit::singleline(&mut a.key).desired_width(200.0))
-                            .labelled_by(l.id)
-                            .on_hover_text("a configuration key, e.g. surrogate.beta (see `surrogate-lab keys`)");
-                        let l = ui.label(format!("Values {}", i + 1));
-                        ui.add(egui::TextEdit::singleline(&mut a.values).desired_width(320.0))
-                            .labelled_by(l.id)
-                            .on_hover_text("comma-separated; brackets keep their commas: [100],[100,100]");
-                        if ui
-                            .small_button("✖")
-                            .on_hover_text("remove this key")
-                            .clicked()
-                        {
-                            remove = Some(i);
-                        }
-                        ui.end_row();
+            for (i, a) in self.axes.iter_mut().enumerate() {
+                ui.horizontal(|ui| {
+                    let l = ui.label(format!("Key {}", i + 1));
+                    ui.add(egui::TextEdit::singleline(&mut a.key).desired_width(220.0))
+                        .labelled_by(l.id)
+                        .on_hover_text(
+                            "a configuration key, e.g. surrogate.beta (see `surrogate-lab keys`)",
+                        );
+                    let l = ui.label("values");
+                    ui.add(egui::TextEdit::singleline(&mut a.values).desired_width(360.0))
+                        .labelled_by(l.id)
+                        .on_hover_text(
+                            "comma-separated; brackets keep their commas: [100],[100,100]",
+                        );
+                    if ui
+                        .small_button("✖")
+                        .on_hover_text("remove this key")
+                        .clicked()
+                    {
+                        remove = Some(i);
                     }
                 });
+            }
             if let Some(i) = remove {
                 self.axes.remove(i);
             }
@@ -411,14 +411,18 @@ impl SweepView {
                 ui.add(egui::DragValue::new(&mut self.jobs).range(1..=64))
                     .labelled_by(l.id);
                 let l = ui.label("Results CSV");
-                ui.add(egui::TextEdit::singleline(&mut self.out).desired_width(220.0).hint_text("in memory only"))
-                    .labelled_by(l.id)
-                    .on_hover_text("rows already in the file are skipped: a sweep resumes");
+                ui.add(
+                    egui::TextEdit::singleline(&mut self.out)
+                        .desired_width(220.0)
+                        .hint_text("in memory only"),
+                )
+                .labelled_by(l.id)
+                .on_hover_text("rows already in the file are skipped: a sweep resumes");
             });
         });
         ui.horizontal(|ui| {
             if running {
-                if ui.button("⏹ Stop sweep").clicked() {
+                if ui.button("Stop sweep").clicked() {
                     self.stop();
                 }
             } else if ui
@@ -479,10 +483,12 @@ impl SweepView {
                 .x_axis_formatter(|m, _| format!("{}", 10f64.powf(m.value)))
                 .legend(egui_plot::Legend::default())
                 .show(&mut cols[0], |plot| {
-                    for (name, pts) in curves {
-                        plot.line(Line::new(name.clone(), pts.clone()));
+                    for (i, (name, pts)) in curves.into_iter().enumerate() {
+                        let c = curve_color(i);
+                        plot.line(Line::new(name.clone(), pts.clone()).color(c));
                         plot.points(
                             Points::new(name, pts)
+                                .color(c)
                                 .radius(3.0)
                                 .shape(MarkerShape::Circle),
                         );
@@ -513,6 +519,20 @@ impl SweepView {
                 });
         });
     }
+}
+
+/// The same colour-blind-safe palette as the PNG figures (Okabe–Ito).
+fn curve_color(i: usize) -> egui::Color32 {
+    const C: [[u8; 3]; 6] = [
+        [86, 180, 233],
+        [230, 159, 0],
+        [0, 158, 115],
+        [204, 121, 167],
+        [213, 94, 0],
+        [240, 228, 66],
+    ];
+    let [r, g, b] = C[i % C.len()];
+    egui::Color32::from_rgb(r, g, b)
 }
 
 /// Viridis-like ramp from dark blue (0) to yellow (1).

@@ -188,11 +188,6 @@ impl Sweep {
             if axes[..i].iter().any(|a| a.key == axis.key) {
                 return Err(format!("--grid {}: the key is swept twice", axis.key));
             }
-            // Each value alone on the base: names the key and value that are refused.
-            for v in &axis.values {
-                base.set(&format!("{}={v}", axis.key))
-                    .map_err(|e| format!("--grid {}={v}: {}", axis.key, e.message))?;
-            }
         }
         let total = axes
             .iter()
@@ -202,18 +197,7 @@ impl Sweep {
         let mut points = Vec::with_capacity(total);
         for index in 0..total {
             let values = point_values(&axes, index);
-            let mut config = base.clone();
-            for (axis, v) in axes.iter().zip(&values) {
-                config = config.set(&format!("{}={v}", axis.key)).map_err(|e| {
-                    let at = axes
-                        .iter()
-                        .zip(&values)
-                        .map(|(a, v)| format!("{}={v}", a.key))
-                        .collect::<Vec<_>>()
-                        .join(" ");
-                    format!("grid point {at}: {e}")
-                })?;
-            }
+            let config = apply(&base, &axes, &values)?;
             points.push(Point {
                 index,
                 values,
@@ -257,6 +241,65 @@ impl Sweep {
     pub fn keys(&self) -> Vec<String> {
         self.axes.iter().map(|a| a.key.clone()).collect()
     }
+}
+
+/// Applies a point's values to `base`. One value may only make sense once another is in
+/// (two recurrence flags need two hidden layers), so a value refused is tried again after the
+/// others, in any order; what is still refused when nothing more applies is the answer.
+fn apply(base: &Config, axes: &[GridAxis], values: &[String]) -> Result<Config, String> {
+    let mut config = base.clone();
+    let mut pending: Vec<usize> = (0..axes.len()).collect();
+    loop {
+        let mut refused = Vec::new();
+        let mut first = None;
+        for &i in &pending {
+            match config.set(&format!("{}={}", axes[i].key, values[i])) {
+                Ok(c) => config = c,
+                Err(e) => {
+                    first.get_or_insert((i, e));
+                    refused.push(i);
+                }
+            }
+        }
+        match first {
+            None => return Ok(config),
+            Some((i, e)) if refused.len() == pending.len() => {
+                return Err(refusal(axes, values, i, &e));
+            }
+            Some(_) => pending = refused,
+        }
+    }
+}
+
+/// One line naming the key and value refused while applying axis `at` of a point, and the
+/// other values of the point.
+fn refusal(
+    axes: &[GridAxis],
+    values: &[String],
+    at: usize,
+    e: &crate::io::config::ConfigError,
+) -> String {
+    // A range check names the key it refused, which may be another axis of this point.
+    let culprit = axes.iter().position(|a| a.key == e.key).unwrap_or(at);
+    let others: Vec<String> = axes
+        .iter()
+        .zip(values)
+        .enumerate()
+        .filter(|&(i, _)| i != culprit)
+        .map(|(_, (a, v))| format!("{}={v}", a.key))
+        .collect();
+    let with = if others.is_empty() {
+        String::new()
+    } else {
+        format!(" (with {})", others.join(" "))
+    };
+    let key = &axes[culprit].key;
+    let message = if e.key == *key || e.key.is_empty() {
+        e.message.clone()
+    } else {
+        e.to_string()
+    };
+    format!("--grid {key}={}: {message}{with}", values[culprit])
 }
 
 /// Axis values of point `index`, the first axis varying slowest.

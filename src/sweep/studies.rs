@@ -125,7 +125,7 @@ impl Study {
                     .iter()
                     .enumerate()
                     .map(|(i, shape)| Series {
-                        name: shape_label(shape).into(),
+                        name: shape_label(shape),
                         points: curve(&agg, |a| a.values[0] == *shape, 1, |a| a.best_test_acc),
                         style: Style::Line,
                         color: i,
@@ -137,7 +137,8 @@ impl Study {
                         name: format!("{} ({:.2})", shape_label(&r.values[0]), r.best_test_acc.0),
                         points: vec![(1.0, r.best_test_acc.0, 0.0)],
                         style: Style::Reference,
-                        color: 6 + i,
+                        // Yellow-orange and black; chance is grey.
+                        color: [4, 7][i % 2],
                     });
                 }
                 series.push(chance());
@@ -284,7 +285,7 @@ fn chance() -> Series {
         name: "chance (10 classes)".into(),
         points: vec![(1.0, 0.1, 0.0)],
         style: Style::Reference,
-        color: 7,
+        color: 6,
     }
 }
 
