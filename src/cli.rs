@@ -79,6 +79,34 @@ pub struct TrainArgs {
     pub init_weights: Option<PathBuf>,
 }
 
+/// Walks `--flag value` arguments; every parser of the command line uses it.
+pub struct Flags<'a> {
+    args: std::slice::Iter<'a, String>,
+}
+
+impl<'a> Flags<'a> {
+    pub fn new(args: &'a [String]) -> Self {
+        Self { args: args.iter() }
+    }
+
+    /// The next argument (a flag, or a plain word where a command takes some).
+    pub fn next_arg(&mut self) -> Option<&'a str> {
+        self.args.next().map(String::as_str)
+    }
+
+    /// The value that must follow `flag`.
+    pub fn value(&mut self, flag: &str) -> Result<String, UsageError> {
+        self.args
+            .next()
+            .cloned()
+            .ok_or_else(|| UsageError(format!("{flag} needs a value")))
+    }
+
+    pub fn path(&mut self, flag: &str) -> Result<PathBuf, UsageError> {
+        self.value(flag).map(PathBuf::from)
+    }
+}
+
 pub fn load_config(path: &str) -> Result<Config, UsageError> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| UsageError(format!("{path}: cannot read: {e}")))?;
@@ -94,26 +122,18 @@ pub fn parse_train_args(args: &[String]) -> Result<TrainArgs, UsageError> {
     let mut sets = Vec::new();
     let mut json = false;
     let (mut save_weights, mut save_nir, mut init_weights) = (None, None, None);
-    let mut it = args.iter();
-    let value = |flag: &str, v: Option<&String>| {
-        v.cloned()
-            .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-    };
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--config" => config = load_config(&value("--config", it.next())?)?,
-            "--set" => sets.push(value("--set", it.next())?),
-            "--backend" => sets.push(format!("backend={:?}", value("--backend", it.next())?)),
-            "--epochs" => sets.push(format!("optim.epochs={}", value("--epochs", it.next())?)),
-            "--seed" => sets.push(format!("seed={}", value("--seed", it.next())?)),
+    let mut flags = Flags::new(args);
+    while let Some(arg) = flags.next_arg() {
+        match arg {
+            "--config" => config = load_config(&flags.value(arg)?)?,
+            "--set" => sets.push(flags.value("--set")?),
+            "--backend" => sets.push(format!("backend={:?}", flags.value("--backend")?)),
+            "--epochs" => sets.push(format!("optim.epochs={}", flags.value("--epochs")?)),
+            "--seed" => sets.push(format!("seed={}", flags.value("--seed")?)),
             "--json" => json = true,
-            "--save-weights" => {
-                save_weights = Some(PathBuf::from(value("--save-weights", it.next())?))
-            }
-            "--save-nir" => save_nir = Some(PathBuf::from(value("--save-nir", it.next())?)),
-            "--init-weights" | "--weights" => {
-                init_weights = Some(PathBuf::from(value("--weights", it.next())?))
-            }
+            "--save-weights" => save_weights = Some(flags.path(arg)?),
+            "--save-nir" => save_nir = Some(flags.path(arg)?),
+            "--init-weights" | "--weights" => init_weights = Some(flags.path(arg)?),
             other => {
                 return Err(UsageError(format!(
                     "unknown option {other:?} (see surrogate-lab --help)"
@@ -247,18 +267,13 @@ fn eval(args: &[String]) -> Result<i32, UsageError> {
     let mut config_path = None;
     let mut sets = Vec::new();
     let mut json = false;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-        };
-        match arg.as_str() {
-            "--weights" => weights_path = Some(PathBuf::from(value("--weights")?)),
-            "--config" => config_path = Some(value("--config")?),
-            "--set" => sets.push(value("--set")?),
-            "--backend" => sets.push(format!("backend={:?}", value("--backend")?)),
+    let mut flags = Flags::new(args);
+    while let Some(arg) = flags.next_arg() {
+        match arg {
+            "--weights" => weights_path = Some(flags.path("--weights")?),
+            "--config" => config_path = Some(flags.value("--config")?),
+            "--set" => sets.push(flags.value("--set")?),
+            "--backend" => sets.push(format!("backend={:?}", flags.value("--backend")?)),
             "--json" => json = true,
             other => return Err(UsageError(format!("unknown option {other:?} for eval"))),
         }
@@ -309,17 +324,12 @@ fn export(args: &[String]) -> Result<i32, UsageError> {
     let mut weights_path = None;
     let mut nir_path = None;
     let mut config_path = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-        };
-        match arg.as_str() {
-            "--weights" => weights_path = Some(PathBuf::from(value("--weights")?)),
-            "--nir" => nir_path = Some(PathBuf::from(value("--nir")?)),
-            "--config" => config_path = Some(value("--config")?),
+    let mut flags = Flags::new(args);
+    while let Some(arg) = flags.next_arg() {
+        match arg {
+            "--weights" => weights_path = Some(flags.path("--weights")?),
+            "--nir" => nir_path = Some(flags.path("--nir")?),
+            "--config" => config_path = Some(flags.value("--config")?),
             other => return Err(UsageError(format!("unknown option {other:?} for export"))),
         }
     }
@@ -371,27 +381,22 @@ fn sweep_cmd(args: &[String]) -> Result<i32, UsageError> {
     let mut axes = Vec::new();
     let (mut seeds, mut jobs, mut shard, mut out, mut quiet) =
         (1usize, 1usize, Shard::default(), None, false);
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-        };
+    let mut flags = Flags::new(args);
+    while let Some(arg) = flags.next_arg() {
         let count = |flag: &str, v: String| {
             v.parse::<usize>()
                 .map_err(|_| UsageError(format!("{flag} {v:?}: expected a whole number")))
         };
-        match arg.as_str() {
-            "--config" => config = load_config(&value("--config")?)?,
-            "--set" => sets.push(value("--set")?),
-            "--epochs" => sets.push(format!("optim.epochs={}", value("--epochs")?)),
-            "--backend" => sets.push(format!("backend={:?}", value("--backend")?)),
-            "--grid" => axes.push(GridAxis::parse(&value("--grid")?).map_err(UsageError)?),
-            "--seeds" => seeds = count("--seeds", value("--seeds")?)?,
-            "--jobs" => jobs = count("--jobs", value("--jobs")?)?,
-            "--shard" => shard = Shard::parse(&value("--shard")?).map_err(UsageError)?,
-            "--out" => out = Some(PathBuf::from(value("--out")?)),
+        match arg {
+            "--config" => config = load_config(&flags.value("--config")?)?,
+            "--set" => sets.push(flags.value("--set")?),
+            "--epochs" => sets.push(format!("optim.epochs={}", flags.value("--epochs")?)),
+            "--backend" => sets.push(format!("backend={:?}", flags.value("--backend")?)),
+            "--grid" => axes.push(GridAxis::parse(&flags.value("--grid")?).map_err(UsageError)?),
+            "--seeds" => seeds = count("--seeds", flags.value("--seeds")?)?,
+            "--jobs" => jobs = count("--jobs", flags.value("--jobs")?)?,
+            "--shard" => shard = Shard::parse(&flags.value("--shard")?).map_err(UsageError)?,
+            "--out" => out = Some(flags.path("--out")?),
             "--quiet" => quiet = true,
             other => return Err(UsageError(format!("unknown option {other:?} for sweep"))),
         }
@@ -483,15 +488,10 @@ fn sweep_cmd(args: &[String]) -> Result<i32, UsageError> {
 fn sweep_merge_cmd(args: &[String]) -> Result<i32, UsageError> {
     let mut inputs = Vec::new();
     let mut out = None;
-    let mut it = args.iter();
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--out" => {
-                out = Some(PathBuf::from(
-                    it.next()
-                        .ok_or_else(|| UsageError("--out needs a value".into()))?,
-                ))
-            }
+    let mut flags = Flags::new(args);
+    while let Some(arg) = flags.next_arg() {
+        match arg {
+            "--out" => out = Some(flags.path(arg)?),
             flag if flag.starts_with("--") => {
                 return Err(UsageError(format!(
                     "unknown option {flag:?} for sweep-merge"

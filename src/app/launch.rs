@@ -11,7 +11,7 @@ use eframe::egui;
 use super::dialogs::RfdDialogs;
 use super::screenshot::Automation;
 use super::{ExplorerApp, WINDOW_SIZE};
-use crate::cli::{UsageError, load_config};
+use crate::cli::{Flags, UsageError, load_config};
 use crate::io::config::Config;
 
 #[derive(Clone, Debug, Default)]
@@ -49,16 +49,12 @@ fn parse_window_args(args: &[String]) -> Result<LaunchOptions, UsageError> {
     let mut path = None;
     let mut secs = None;
     let mut sets = Vec::new();
-    let mut it = args.iter();
-    let value = |flag: &str, v: Option<&String>| {
-        v.cloned()
-            .ok_or_else(|| UsageError(format!("{flag} needs a value")))
-    };
-    while let Some(arg) = it.next() {
-        match arg.as_str() {
-            "--screenshot" => path = Some(PathBuf::from(value("--screenshot", it.next())?)),
+    let mut flags = Flags::new(args);
+    while let Some(arg) = flags.next_arg() {
+        match arg {
+            "--screenshot" => path = Some(flags.path("--screenshot")?),
             "--train-secs" => {
-                let v = value("--train-secs", it.next())?;
+                let v = flags.value("--train-secs")?;
                 let s: f64 = v
                     .parse()
                     .ok()
@@ -70,9 +66,9 @@ fn parse_window_args(args: &[String]) -> Result<LaunchOptions, UsageError> {
                     })?;
                 secs = Some(Duration::from_secs_f64(s));
             }
-            "--config" => opts.config = load_config(&value("--config", it.next())?)?,
-            "--set" => sets.push(value("--set", it.next())?),
-            "--compare" => opts.compare = Some(value("--compare", it.next())?),
+            "--config" => opts.config = load_config(&flags.value("--config")?)?,
+            "--set" => sets.push(flags.value("--set")?),
+            "--compare" => opts.compare = Some(flags.value("--compare")?),
             "--frame-stats" => opts.frame_stats = true,
             other => {
                 return Err(UsageError(format!(
