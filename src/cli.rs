@@ -393,7 +393,14 @@ fn sweep_cmd(args: &[String]) -> Result<i32, UsageError> {
             "--epochs" => sets.push(format!("optim.epochs={}", flags.value("--epochs")?)),
             "--backend" => sets.push(format!("backend={:?}", flags.value("--backend")?)),
             "--grid" => axes.push(GridAxis::parse(&flags.value("--grid")?).map_err(UsageError)?),
-            "--seeds" => seeds = count("--seeds", flags.value("--seeds")?)?,
+            "--seeds" => {
+                seeds = count("--seeds", flags.value("--seeds")?)?;
+                if !(1..=10_000).contains(&seeds) {
+                    return Err(UsageError(format!(
+                        "--seeds {seeds}: 1–10000 seeds per point"
+                    )));
+                }
+            }
             "--jobs" => jobs = count("--jobs", flags.value("--jobs")?)?,
             "--shard" => shard = Shard::parse(&flags.value("--shard")?).map_err(UsageError)?,
             "--out" => out = Some(flags.path("--out")?),

@@ -44,6 +44,19 @@ fn bad_values_are_refused_naming_the_key() {
 }
 
 #[test]
+fn a_randman_split_without_a_test_set_is_refused() {
+    let c = Config::default()
+        .set("data.randman.samples_per_class=10")
+        .expect("valid");
+    let err = c
+        .set("data.randman.train_frac=0.85")
+        .expect_err("0.85·10 rounds to 9 + 1 valid")
+        .to_string();
+    assert!(err.starts_with("data.randman.samples_per_class"), "{err}");
+    assert!(err.contains("0 for testing"), "{err}");
+}
+
+#[test]
 fn unknown_shape_lists_the_allowed_ones() {
     let msg = refusal("surrogate.shape=banana");
     assert!(

@@ -74,12 +74,19 @@ impl Manifold {
     }
 }
 
+/// Samples per class in the training, validation and test splits, as `generate` makes them.
+pub fn split_sizes(cfg: &RandmanConfig) -> (usize, usize, usize) {
+    let n = cfg.samples_per_class;
+    let n_train = (((n as f64) * cfg.train_frac).round() as usize).min(n);
+    let n_valid = (((n as f64) * cfg.valid_frac).round() as usize).min(n - n_train);
+    (n_train, n_valid, n - n_train - n_valid)
+}
+
 /// Generates the three splits. Same configuration and seed → identical data.
 pub fn generate(cfg: &RandmanConfig, steps: usize) -> DataSplits {
     let mut rng = Rng::derive(cfg.seed, 0x5241_4E44); // "RAND"
     let n = cfg.samples_per_class;
-    let n_train = ((n as f64) * cfg.train_frac).round() as usize;
-    let n_valid = ((n as f64) * cfg.valid_frac).round() as usize;
+    let (n_train, n_valid, _) = split_sizes(cfg);
     let window = steps as f64 * cfg.step_frac;
 
     // Per class: the spike events of every sample, in generation order.

@@ -349,6 +349,11 @@ impl ShdFile {
                         "{}: sample {i} has unit {u}, not below the {inputs} input channels",
                         self.name
                     ))
+                } else if u.fract() != 0.0 {
+                    Err(format!(
+                        "{}: sample {i} has unit {u}: units are whole channel numbers",
+                        self.name
+                    ))
                 } else {
                     Ok((t, u as u32))
                 }

@@ -529,6 +529,16 @@ impl Config {
                     "train_frac + valid_frac must leave a test set (sum < 1)",
                 ));
             }
+            let (train, _, test) = crate::data::randman::split_sizes(r);
+            if train == 0 || test == 0 {
+                return Err(err(
+                    "data.randman.samples_per_class",
+                    format!(
+                        "{} samples per class split as train_frac {} / valid_frac {} leave {train} for training and {test} for testing: each needs at least one",
+                        r.samples_per_class, r.train_frac, r.valid_frac
+                    ),
+                ));
+            }
             check_range("data.randman.step_frac", r.step_frac, 0.01, 1.0, "0.01–1")?;
         }
         if matches!(d.kind, DataKind::Mnist5k | DataKind::Idx) {

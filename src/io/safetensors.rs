@@ -102,7 +102,10 @@ pub fn decode(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String
             .iter()
             .try_fold(1usize, |acc, &d| acc.checked_mul(d))
             .ok_or_else(|| format!("tensor {name:?} shape {shape:?} overflows"))?;
-        if begin > end || end > data.len() || end - begin != count * elem {
+        let bytes = count
+            .checked_mul(elem)
+            .ok_or_else(|| format!("tensor {name:?} shape {shape:?} overflows"))?;
+        if begin > end || end > data.len() || end - begin != bytes {
             return Err(format!(
                 "tensor {name:?}: bytes {begin}..{end} do not hold {count} {dtype} values within the {}-byte data section",
                 data.len()
@@ -177,5 +180,17 @@ mod tests {
         let mut bad = bytes.clone();
         bad[8] = b'[';
         assert!(decode(&bad).is_err());
+    }
+
+    #[test]
+    fn a_shape_whose_byte_size_overflows_is_refused() {
+        // 2⁶² + 1 elements of 4 bytes wrap to 4 bytes if the product is not checked.
+        let header =
+            r#"{"w":{"dtype":"F32","shape":[4611686018427387905,1],"data_offsets":[0,4]}}"#;
+        let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+        bytes.extend_from_slice(header.as_bytes());
+        bytes.extend_from_slice(&[0, 0, 0, 0]);
+        let err = decode(&bytes).expect_err("overflowing shape");
+        assert!(err.contains("overflows"), "{err}");
     }
 }

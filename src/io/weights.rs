@@ -128,10 +128,14 @@ pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, String> {
         by_name.insert(t.name, (vec![inp, out], transpose(out, inp, &t.data)));
     }
     let config = match meta.get("config") {
-        Some(json) => Some(
-            serde_json::from_str::<Config>(json)
-                .map_err(|e| format!("the experiment in the metadata is invalid: {e}"))?,
-        ),
+        Some(json) => {
+            let config = serde_json::from_str::<Config>(json)
+                .map_err(|e| format!("the experiment in the metadata is invalid: {e}"))?;
+            config
+                .validate()
+                .map_err(|e| format!("the experiment in the metadata is invalid: {e}"))?;
+            Some(config)
+        }
         None => None,
     };
     let summary = TrainingSummary {

@@ -143,6 +143,8 @@ pub enum Path {
     Fused,
 }
 
+const MAX_MATMUL_READOUT_STEPS: usize = 400;
+
 /// Spike input to the first layer.
 #[derive(Clone, Debug)]
 pub enum Input {
@@ -192,7 +194,9 @@ pub fn forward(
         Input::Dense(x) => project(*x, &weights.readout),
         Input::Sparse(batch) => sparse_project(&batch, &weights.readout),
     };
-    let readout = if fused {
+    // The readout's T×T kernel costs T² per output: beyond a few hundred steps the per-step
+    // loop is cheaper.
+    let readout = if fused && drive.dims()[0] <= MAX_MATMUL_READOUT_STEPS {
         leaky_readout_matmul(drive, dy)
     } else {
         leaky_readout(drive, dy)

@@ -70,7 +70,7 @@ pub fn merge_files(files: &[(String, ResultsFile)]) -> Result<MergeReport, Strin
             merged.insert(row.clone());
         }
     }
-    let expected = merged.meta.points * merged.meta.seeds;
+    let expected = merged.meta.points.saturating_mul(merged.meta.seeds);
     let missing = expected.saturating_sub(merged.rows.len());
     Ok(MergeReport {
         merged,

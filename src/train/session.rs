@@ -239,6 +239,10 @@ impl Worker {
                 }
             }
             Command::Step => {
+                if self.state == RunState::Stopped {
+                    // A stopped run is over: stepping starts a new one, as Start would.
+                    self.rebuild(self.config.clone());
+                }
                 if self.trainer.is_some() {
                     self.train_one();
                     if self.state != RunState::Finished {

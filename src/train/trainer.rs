@@ -13,7 +13,7 @@ use super::metrics::{BatchMetrics, EpochMetrics, EvalMetrics, Histogram, Raster,
 use super::optim::Optimizer;
 use crate::backend::{self, scalar};
 use crate::data::{self, DataSplits, SpikeDataset};
-use crate::io::config::{Config, ConfigError, RegConfig, SurrogateConfig};
+use crate::io::config::{Config, ConfigError, InitKind, RegConfig, SurrogateConfig};
 use crate::rng::Rng;
 use crate::snn::init::init_weights;
 use crate::snn::lif::Dynamics;
@@ -103,18 +103,19 @@ impl Trainer {
             key: "backend".into(),
             message: m,
         })?;
-        let calibration = {
+        // Only the fluctuation-driven rule looks at data; the others need no dense batch.
+        let calibration = matches!(config.model.init, InitKind::Fluctuation { .. }).then(|| {
             let n = data.train.len().min(256);
             let indices: Vec<usize> = (0..n).collect();
             data.train.dense_batch(&indices, &device)
-        };
+        });
         let weights = init_weights(
             &config.model,
             data.train.inputs,
             data.train.classes,
             config.seed,
             &device,
-            Some(calibration),
+            calibration,
         );
         let optimizer = Optimizer::new(config.optim.kind, config.optim.adam_betas);
         let rng = Rng::derive(config.seed, 0x4F52_4445); // "ORDE"
@@ -150,6 +151,8 @@ impl Trainer {
     /// must match the network (see [`Weights::shape_mismatch`]).
     pub fn set_weights(&mut self, weights: Weights) {
         self.weights = weights.map(|_, w| w.clone().to_device(&self.device));
+        // The optimizer's moments belonged to the weights just replaced.
+        self.optimizer = Optimizer::new(self.config.optim.kind, self.config.optim.adam_betas);
     }
 
     pub fn epochs_done(&self) -> usize {
