@@ -183,10 +183,15 @@ impl Worker {
     }
 
     fn send_snapshot(&mut self) {
-        if let Some(t) = &self.trainer {
-            let snap = t.snapshot(self.snapshot_sample);
-            self.last_snapshot = Some(Instant::now());
-            self.emit(Event::Snapshot(Box::new(snap)));
+        let Some(t) = &self.trainer else { return };
+        self.last_snapshot = Some(Instant::now());
+        // A snapshot is a view: if making one fails, say so and keep the worker alive.
+        match catch_unwind(AssertUnwindSafe(|| t.snapshot(self.snapshot_sample))) {
+            Ok(snap) => self.emit(Event::Snapshot(Box::new(snap))),
+            Err(panic) => self.emit(Event::Error(format!(
+                "cannot draw the sample: internal error: {}",
+                panic_message(&panic)
+            ))),
         }
     }
 
