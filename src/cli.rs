@@ -108,12 +108,7 @@ impl<'a> Flags<'a> {
 }
 
 pub fn load_config(path: &str) -> Result<Config, UsageError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| UsageError(format!("{path}: cannot read: {e}")))?;
-    let json = Path::new(path)
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"));
-    Config::from_str_format(&text, json).map_err(|e| UsageError(format!("{path}: {e}")))
+    Config::load(Path::new(path)).map_err(UsageError)
 }
 
 /// Parses `train`'s options into a validated configuration.

@@ -10,7 +10,6 @@ use eframe::egui;
 use super::dialogs::DialogKind;
 use super::screenshot::ScreenshotSaver;
 use super::{Action, Message};
-use crate::io::atomic::write_atomic;
 use crate::io::config::Config;
 
 pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Action> {
@@ -54,11 +53,6 @@ pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Acti
     actions
 }
 
-fn is_json(path: &Path) -> bool {
-    path.extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
-}
-
 /// Finishes a dialog the user confirmed with `path`; the message says what happened.
 pub fn complete(
     kind: DialogKind,
@@ -69,13 +63,13 @@ pub fn complete(
 ) -> Option<Message> {
     let shown = path.display();
     let result = match kind {
-        DialogKind::OpenExperiment => open_experiment(path).map(|config| {
-            *draft = config;
-            format!("opened {shown}; live settings apply now, the rest at the next reset")
-        }),
-        DialogKind::SaveExperiment => {
-            save_experiment(path, draft).map(|()| format!("saved {shown}"))
-        }
+        DialogKind::OpenExperiment => Config::load(path)
+            .map_err(|e| format!("cannot open {e}"))
+            .map(|config| {
+                *draft = config;
+                format!("opened {shown}; live settings apply now, the rest at the next reset")
+            }),
+        DialogKind::SaveExperiment => draft.save(path).map(|()| format!("saved {shown}")),
         DialogKind::SavePng => {
             saver.request(ctx, path.to_path_buf());
             return None;
@@ -103,20 +97,4 @@ pub fn complete(
             is_error: true,
         },
     })
-}
-
-pub fn open_experiment(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
-    Config::from_str_format(&text, is_json(path))
-        .map_err(|e| format!("cannot open {}: {e}", path.display()))
-}
-
-pub fn save_experiment(path: &Path, config: &Config) -> Result<(), String> {
-    let text = if is_json(path) {
-        serde_json::to_string_pretty(config).map_err(|e| format!("cannot encode JSON: {e}"))?
-    } else {
-        config.to_toml()
-    };
-    write_atomic(path, text.as_bytes())
 }

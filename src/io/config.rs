@@ -717,6 +717,25 @@ impl Config {
         Ok(config)
     }
 
+    /// Reads an experiment file: JSON when its extension says so, TOML otherwise. The window's
+    /// Open and `--config` both come here; errors name the file.
+    pub fn load(path: &std::path::Path) -> Result<Config, String> {
+        let shown = path.display();
+        let text =
+            std::fs::read_to_string(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+        Config::from_str_format(&text, is_json(path)).map_err(|e| format!("{shown}: {e}"))
+    }
+
+    /// Writes the experiment atomically, as JSON or TOML by the path's extension.
+    pub fn save(&self, path: &std::path::Path) -> Result<(), String> {
+        let text = if is_json(path) {
+            serde_json::to_string_pretty(self).map_err(|e| format!("cannot encode JSON: {e}"))?
+        } else {
+            self.to_toml()
+        };
+        crate::io::atomic::write_atomic(path, text.as_bytes())
+    }
+
     pub fn to_toml(&self) -> String {
         // Serializing plain structs of numbers, strings and enums cannot fail.
         toml::to_string_pretty(self).unwrap_or_default()
@@ -750,6 +769,11 @@ impl Config {
         updated.validate()?;
         Ok(updated)
     }
+}
+
+fn is_json(path: &std::path::Path) -> bool {
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
 }
 
 fn one_line(s: &str) -> String {
