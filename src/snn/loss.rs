@@ -30,6 +30,15 @@ pub fn cross_entropy(scores: Tensor<2>, labels: &[usize]) -> Tensor<1> {
         .div_scalar(batch as f32)
 }
 
+/// How many samples' predicted class is their label.
+pub fn count_correct(scores: Tensor<2>, labels: &[usize]) -> usize {
+    predictions(scores)
+        .iter()
+        .zip(labels)
+        .filter(|(p, l)| p == l)
+        .count()
+}
+
 /// Predicted class per sample.
 pub fn predictions(scores: Tensor<2>) -> Vec<usize> {
     let [batch, _] = scores.dims();

@@ -17,7 +17,7 @@ use crate::io::config::{Config, ConfigError, InitKind, RegConfig, SurrogateConfi
 use crate::rng::Rng;
 use crate::snn::init::init_weights;
 use crate::snn::lif::Dynamics;
-use crate::snn::loss::{class_scores, cross_entropy, predictions};
+use crate::snn::loss::{class_scores, count_correct, cross_entropy, predictions};
 use crate::snn::network::{Input, Path, Weights, forward};
 use crate::snn::regularizer::activity_penalty;
 
@@ -267,11 +267,7 @@ impl Trainer {
         self.weights = self.weights.from_params(updated.into_iter());
 
         // Metrics.
-        let correct = predictions(scores.inner())
-            .iter()
-            .zip(&labels)
-            .filter(|(p, l)| p == l)
-            .count();
+        let correct = count_correct(scores.inner(), &labels);
         let rate_hz = spikes
             .into_iter()
             .map(|s| scalar(s.inner().mean()) * 1000.0 / dy.dt_ms)
@@ -365,11 +361,7 @@ impl Trainer {
             let scores = class_scores(out.readout, self.config.model.loss);
             loss_sum +=
                 scalar(cross_entropy(scores.clone(), &labels)) as f64 * indices.len() as f64;
-            correct += predictions(scores)
-                .iter()
-                .zip(&labels)
-                .filter(|(p, l)| p == l)
-                .count();
+            correct += count_correct(scores, &labels);
         }
         let n = split.len().max(1) as f64;
         let to_hz = 1000.0 / (dy.dt_ms as f64 * split.steps as f64 * n);
