@@ -253,7 +253,7 @@ fn save_outputs(trainer: &Trainer, args: &TrainArgs, summary: &TrainingSummary) 
 
 /// Replaces a trainer's weights with a file's, refusing mismatched shapes.
 pub fn load_weights_into(trainer: &mut Trainer, path: &Path) -> Result<(), String> {
-    let file = weights::load_safetensors(path)?;
+    let file = weights::load_safetensors(path).map_err(|e| e.to_string())?;
     let device = trainer.weights().readout.device();
     let loaded = weights::weights_like(trainer.weights(), &file, &device)
         .map_err(|e| format!("{}: {e}", path.display()))?;
@@ -280,7 +280,7 @@ fn eval(args: &[String]) -> Result<i32, UsageError> {
         }
     }
     let path = weights_path.ok_or_else(|| UsageError("eval needs --weights FILE".into()))?;
-    let file = weights::load_safetensors(&path).map_err(UsageError)?;
+    let file = weights::load_safetensors(&path).map_err(|e| UsageError(e.to_string()))?;
     let mut config = match config_path {
         Some(p) => load_config(&p)?,
         None => file.config.clone().unwrap_or_default(),
@@ -336,7 +336,7 @@ fn export(args: &[String]) -> Result<i32, UsageError> {
     }
     let path = weights_path.ok_or_else(|| UsageError("export needs --weights FILE".into()))?;
     let out = nir_path.ok_or_else(|| UsageError("export needs --nir FILE".into()))?;
-    let file = weights::load_safetensors(&path).map_err(UsageError)?;
+    let file = weights::load_safetensors(&path).map_err(|e| UsageError(e.to_string()))?;
     let config = match config_path {
         Some(p) => load_config(&p)?,
         None => file.config.clone().ok_or_else(|| {
@@ -357,7 +357,7 @@ fn export(args: &[String]) -> Result<i32, UsageError> {
     );
     let loaded = weights::weights_like(&template, &file, &device)
         .map_err(|e| UsageError(format!("{}: {e}", path.display())))?;
-    weights::save_nir(&out, &loaded, &config).map_err(UsageError)?;
+    weights::save_nir(&out, &loaded, &config).map_err(|e| UsageError(e.to_string()))?;
     eprintln!("NIR graph written to {}", out.display());
     Ok(0)
 }

@@ -211,7 +211,7 @@ impl ExplorerApp {
     fn import_weights(&mut self, path: &std::path::Path) -> Message {
         let loaded = crate::io::weights::load_safetensors(path).and_then(|file| {
             crate::io::weights::weights_from_file(&file, &burn::tensor::Device::flex())
-                .map_err(|e| format!("{}: {e}", path.display()))
+                .map_err(|e| e.in_file(path))
         });
         match loaded {
             Ok(weights) => {
