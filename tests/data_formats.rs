@@ -96,7 +96,9 @@ fn idx_config(dir: &Path) -> DataConfig {
 
 /// Loads `dir` and returns the error, which must be one line naming `file`.
 fn idx_error(dir: &Path, file: &str) -> String {
-    let e = data::load(&idx_config(dir)).expect_err("bad input must be refused");
+    let e = data::load(&idx_config(dir))
+        .expect_err("bad input must be refused")
+        .to_string();
     eprintln!("{e}");
     assert!(!e.contains('\n'), "error is not one line: {e:?}");
     assert!(e.contains(file), "error does not name {file}: {e:?}");
@@ -121,7 +123,8 @@ fn shd_error(file: &Path) -> String {
         Err(e) => e,
         Ok(f) => shd::bin_file(&f, &ShdConfig::default(), 100, f.classes())
             .expect_err("bad input must be refused"),
-    };
+    }
+    .to_string();
     eprintln!("{e}");
     assert!(!e.contains('\n'), "error is not one line: {e:?}");
     let name = file.file_name().and_then(|n| n.to_str()).expect("name");
@@ -305,7 +308,9 @@ fn idx_missing_file_and_missing_folder_are_named() {
     let e = idx_error(&dir, "t10k-labels-idx1-ubyte");
     assert!(e.contains("no t10k-labels-idx1-ubyte"), "{e}");
     idx_error(&dir.join("nowhere"), "nowhere");
-    let e = data::load(&idx_config(Path::new(""))).expect_err("empty path");
+    let e = data::load(&idx_config(Path::new("")))
+        .expect_err("empty path")
+        .to_string();
     assert!(e.contains("data.path"), "{e}");
 }
 
@@ -576,7 +581,7 @@ fn shd_test_file_is_found_by_name_or_must_be_given() {
         path: "/d/recording.h5".into(),
         ..DataConfig::default()
     };
-    let e = data::load(&cfg).expect_err("no test path");
+    let e = data::load(&cfg).expect_err("no test path").to_string();
     assert!(e.contains("data.test_path"), "{e}");
     cfg.path = shared_shd().join("tiny_shd_train.h5").display().to_string();
     cfg.test_path = fixtures().join("f16_u16.h5").display().to_string();

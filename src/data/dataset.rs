@@ -6,6 +6,7 @@
 use burn::tensor::{Device, Tensor};
 
 use super::batch::SparseBatch;
+use super::error::SampleError;
 
 /// One split (train, validation or test) of a spike data set, in CSR layout: sample i's events
 /// are `steps[offsets[i]..offsets[i+1]]` / `units[..]`.
@@ -38,22 +39,24 @@ impl SpikeDataset {
         &mut self,
         events: impl IntoIterator<Item = (u32, u32)>,
         label: usize,
-    ) -> Result<(), String> {
+    ) -> Result<(), SampleError> {
         if label >= self.classes {
-            return Err(format!(
-                "label {label} is out of range (0–{})",
-                self.classes - 1
-            ));
+            return Err(SampleError::Label {
+                label,
+                max: self.classes - 1,
+            });
         }
         let start = self.event_steps.len();
         for (step, unit) in events {
             if step as usize >= self.steps || unit as usize >= self.inputs {
                 self.event_steps.truncate(start);
                 self.event_units.truncate(start);
-                return Err(format!(
-                    "event (step {step}, unit {unit}) lies outside {} steps × {} units",
-                    self.steps, self.inputs
-                ));
+                return Err(SampleError::Event {
+                    step,
+                    unit,
+                    steps: self.steps,
+                    inputs: self.inputs,
+                });
             }
             self.event_steps.push(step);
             self.event_units.push(unit);

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use crate::data::dataset::{DataSplits, SpikeDataset};
 use crate::data::encoding::{Encoder, EncodingConfig};
+use crate::data::error::{IdxError, IdxProblem};
 
 pub const IMAGES_MAGIC: u32 = 0x0000_0803;
 pub const LABELS_MAGIC: u32 = 0x0000_0801;
@@ -83,15 +84,12 @@ pub struct LabelledImages {
 
 /// The file's bytes, decompressed when they are gzip (by content: a `.gz` name that is not
 /// gzip is an error, a gzip file without the suffix is read all the same).
-pub fn decompress(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub fn decompress(name: &str, bytes: &[u8]) -> Result<Vec<u8>, IdxError> {
     let is_gzip = bytes.starts_with(&[0x1f, 0x8b]);
     if !is_gzip {
         if name.ends_with(".gz") {
             let head: Vec<String> = bytes.iter().take(2).map(|b| format!("{b:02x}")).collect();
-            return Err(format!(
-                "{name}: not a gzip file (starts with [{}], expected [1f 8b])",
-                head.join(" ")
-            ));
+            return Err(IdxProblem::NotGzip(head.join(" ")).in_file(name));
         }
         return Ok(bytes.to_vec());
     }
@@ -99,15 +97,15 @@ pub fn decompress(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
     flate2::read::MultiGzDecoder::new(bytes)
         .take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut out)
-        .map_err(|e| match e.kind() {
-            std::io::ErrorKind::UnexpectedEof => format!("{name}: truncated gzip data"),
-            _ => format!("{name}: corrupt gzip data ({e})"),
+        .map_err(|e| {
+            match e.kind() {
+                std::io::ErrorKind::UnexpectedEof => IdxProblem::TruncatedGzip,
+                _ => IdxProblem::CorruptGzip(e.to_string()),
+            }
+            .in_file(name)
         })?;
     if out.len() as u64 > MAX_FILE_BYTES {
-        return Err(format!(
-            "{name}: decompresses to more than {} MiB; not an IDX file of images or labels",
-            MAX_FILE_BYTES >> 20
-        ));
+        return Err(IdxProblem::Inflates.in_file(name));
     }
     Ok(out)
 }
@@ -118,35 +116,35 @@ fn parse_idx<'a>(
     name: &str,
     bytes: &'a [u8],
     magic: u32,
-) -> Result<(Vec<usize>, &'a [u8]), String> {
+) -> Result<(Vec<usize>, &'a [u8]), IdxError> {
     let ndim = (magic & 0xff) as usize;
     let header = 4 + 4 * ndim;
     let word =
         |at: usize| u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]);
     if bytes.len() < 4 {
-        return Err(format!(
-            "{name}: too short for an IDX header ({} bytes)",
-            bytes.len()
-        ));
+        return Err(IdxProblem::ShortHeader(bytes.len()).in_file(name));
     }
     let found = word(0);
     if found != magic {
-        return Err(format!(
-            "{name}: wrong magic 0x{found:08x}, expected 0x{magic:08x}"
-        ));
+        return Err(IdxProblem::Magic {
+            found,
+            expected: magic,
+        }
+        .in_file(name));
     }
     if bytes.len() < header {
-        return Err(format!(
-            "{name}: truncated IDX header ({} of {header} bytes)",
-            bytes.len()
-        ));
+        return Err(IdxProblem::TruncatedHeader {
+            len: bytes.len(),
+            header,
+        }
+        .in_file(name));
     }
     let dims: Vec<usize> = (0..ndim).map(|d| word(4 + 4 * d) as usize).collect();
     let expected = dims
         .iter()
         .try_fold(1usize, |acc, &d| acc.checked_mul(d))
         .filter(|&n| n as u64 <= MAX_FILE_BYTES)
-        .ok_or_else(|| format!("{name}: implausible dimensions {dims:?}"))?;
+        .ok_or_else(|| IdxProblem::Dimensions(dims.clone()).in_file(name))?;
     let data = &bytes[header..];
     let shape = dims
         .iter()
@@ -154,31 +152,33 @@ fn parse_idx<'a>(
         .collect::<Vec<_>>()
         .join(" × ");
     if data.len() < expected {
-        return Err(format!(
-            "{name}: truncated: the header says {shape} = {expected} bytes of data, the file has {}",
-            data.len()
-        ));
+        return Err(IdxProblem::TruncatedData {
+            shape,
+            expected,
+            found: data.len(),
+        }
+        .in_file(name));
     }
     if data.len() > expected {
-        return Err(format!(
-            "{name}: {} bytes after the {shape} = {expected} bytes of data the header announces",
-            data.len() - expected
-        ));
+        return Err(IdxProblem::TrailingData {
+            extra: data.len() - expected,
+            shape,
+            expected,
+        }
+        .in_file(name));
     }
     Ok((dims, data))
 }
 
 /// Parses an images file (magic 0x00000803), already decompressed.
-pub fn parse_images(name: &str, bytes: &[u8]) -> Result<Images, String> {
+pub fn parse_images(name: &str, bytes: &[u8]) -> Result<Images, IdxError> {
     let (dims, data) = parse_idx(name, bytes, IMAGES_MAGIC)?;
     let (count, rows, cols) = (dims[0], dims[1], dims[2]);
     if count == 0 {
-        return Err(format!("{name}: no images"));
+        return Err(IdxProblem::NoImages.in_file(name));
     }
     if rows == 0 || cols == 0 || rows.saturating_mul(cols) > MAX_PIXELS {
-        return Err(format!(
-            "{name}: images of {rows} × {cols} pixels (1–{MAX_PIXELS} pixels allowed)"
-        ));
+        return Err(IdxProblem::ImageSize { rows, cols }.in_file(name));
     }
     Ok(Images {
         count,
@@ -189,33 +189,36 @@ pub fn parse_images(name: &str, bytes: &[u8]) -> Result<Images, String> {
 }
 
 /// Parses a labels file (magic 0x00000801), already decompressed; labels must be 0–9.
-pub fn parse_labels(name: &str, bytes: &[u8]) -> Result<Vec<u8>, String> {
+pub fn parse_labels(name: &str, bytes: &[u8]) -> Result<Vec<u8>, IdxError> {
     let (_, data) = parse_idx(name, bytes, LABELS_MAGIC)?;
     if let Some((i, &l)) = data
         .iter()
         .enumerate()
         .find(|&(_, &l)| l as usize >= CLASSES)
     {
-        return Err(format!(
-            "{name}: label {l} of sample {i} is out of range (0–{})",
-            CLASSES - 1
-        ));
+        return Err(IdxProblem::Label {
+            label: l,
+            sample: i,
+        }
+        .in_file(name));
     }
     Ok(data.to_vec())
 }
 
 /// Parses a pair of (possibly gzip) image and label files given as (name, bytes).
-pub fn parse_pair(images: (&str, &[u8]), labels: (&str, &[u8])) -> Result<LabelledImages, String> {
+pub fn parse_pair(
+    images: (&str, &[u8]),
+    labels: (&str, &[u8]),
+) -> Result<LabelledImages, IdxError> {
     let imgs = parse_images(images.0, &decompress(images.0, images.1)?)?;
     let lbls = parse_labels(labels.0, &decompress(labels.0, labels.1)?)?;
     if imgs.count != lbls.len() {
-        return Err(format!(
-            "{}: {} labels for the {} images of {}",
-            labels.0,
-            lbls.len(),
-            imgs.count,
-            images.0
-        ));
+        return Err(IdxProblem::LabelCount {
+            labels: lbls.len(),
+            images: imgs.count,
+            images_file: images.0.into(),
+        }
+        .in_file(labels.0));
     }
     Ok(LabelledImages {
         images: imgs,
@@ -229,7 +232,7 @@ pub fn encode(
     steps: usize,
     encoder: &Encoder,
     split: u64,
-) -> Result<SpikeDataset, String> {
+) -> Result<SpikeDataset, IdxError> {
     let mut out = SpikeDataset::new(data.images.pixels_per_image(), steps, CLASSES);
     let mut events = Vec::new();
     for (i, &label) in data.labels.iter().enumerate() {
@@ -242,11 +245,10 @@ pub fn encode(
         );
         out.push(events.iter().copied(), label as usize)?;
         if out.event_count() > MAX_EVENTS {
-            return Err(format!(
-                "more than {MAX_EVENTS} spikes after {} of {} images: lower data.steps or data.encoding.max_rate",
-                i + 1,
-                data.labels.len()
-            ));
+            return Err(IdxError::TooManySpikes {
+                done: i + 1,
+                total: data.labels.len(),
+            });
         }
     }
     Ok(out)
@@ -257,13 +259,14 @@ fn check_same_size(
     train: &LabelledImages,
     test: &LabelledImages,
     test_name: &str,
-) -> Result<(), String> {
+) -> Result<(), IdxError> {
     let (a, b) = (&train.images, &test.images);
     if (a.rows, a.cols) != (b.rows, b.cols) {
-        return Err(format!(
-            "{test_name}: test images are {} × {}, training images {} × {}",
-            b.rows, b.cols, a.rows, a.cols
-        ));
+        return Err(IdxProblem::TestSize {
+            test: (b.rows, b.cols),
+            train: (a.rows, a.cols),
+        }
+        .in_file(test_name));
     }
     Ok(())
 }
@@ -274,7 +277,7 @@ fn splits(
     test: &LabelledImages,
     steps: usize,
     cfg: &EncodingConfig,
-) -> Result<DataSplits, String> {
+) -> Result<DataSplits, IdxError> {
     let encoder = Encoder::new(cfg);
     Ok(DataSplits {
         name,
@@ -285,7 +288,7 @@ fn splits(
 }
 
 /// The bundled 5,000 digits, encoded.
-pub fn load_bundled(steps: usize, cfg: &EncodingConfig) -> Result<DataSplits, String> {
+pub fn load_bundled(steps: usize, cfg: &EncodingConfig) -> Result<DataSplits, IdxError> {
     let [train_images, train_labels, test_images, test_labels] = BUNDLED;
     let train = parse_pair(train_images, train_labels)?;
     let test = parse_pair(test_images, test_labels)?;
@@ -294,7 +297,7 @@ pub fn load_bundled(steps: usize, cfg: &EncodingConfig) -> Result<DataSplits, St
 
 /// Finds one of the standard files in `folder`: `name`, `name.gz`, or the common variant with
 /// a dot (`train-images.idx3-ubyte`), in that order.
-pub fn find_file(folder: &Path, name: &str) -> Result<PathBuf, String> {
+pub fn find_file(folder: &Path, name: &'static str) -> Result<PathBuf, IdxError> {
     let dotted = name.replacen("-idx", ".idx", 1);
     for candidate in [
         name.to_string(),
@@ -307,27 +310,20 @@ pub fn find_file(folder: &Path, name: &str) -> Result<PathBuf, String> {
             return Ok(path);
         }
     }
-    Err(format!(
-        "{}: no {name} or {name}.gz in this folder",
-        folder.display()
-    ))
+    Err(IdxProblem::NotInFolder(name).in_file(folder.display()))
 }
 
-fn read_file(path: &Path) -> Result<Vec<u8>, String> {
-    let len = std::fs::metadata(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?
-        .len();
+fn read_file(path: &Path) -> Result<Vec<u8>, IdxError> {
+    let unreadable = |e: std::io::Error| IdxProblem::Read(e.to_string()).in_file(path.display());
+    let len = std::fs::metadata(path).map_err(unreadable)?.len();
     if len > MAX_FILE_BYTES {
-        return Err(format!(
-            "{}: {len} bytes is too large for an IDX file",
-            path.display()
-        ));
+        return Err(IdxProblem::TooLarge(len).in_file(path.display()));
     }
-    std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))
+    std::fs::read(path).map_err(unreadable)
 }
 
 /// Reads the pair of files `images`, `labels` from disk.
-pub fn read_pair(images: &Path, labels: &Path) -> Result<LabelledImages, String> {
+pub fn read_pair(images: &Path, labels: &Path) -> Result<LabelledImages, IdxError> {
     let (img_bytes, lbl_bytes) = (read_file(images)?, read_file(labels)?);
     let (img_name, lbl_name) = (images.display().to_string(), labels.display().to_string());
     parse_pair((&img_name, &img_bytes), (&lbl_name, &lbl_bytes))
@@ -338,12 +334,9 @@ pub fn load_folder(
     folder: &Path,
     steps: usize,
     cfg: &EncodingConfig,
-) -> Result<DataSplits, String> {
+) -> Result<DataSplits, IdxError> {
     if !folder.is_dir() {
-        return Err(format!(
-            "{}: not a folder (data.path must name the folder of the four IDX files)",
-            folder.display()
-        ));
+        return Err(IdxProblem::NotAFolder.in_file(folder.display()));
     }
     let [a, b, c, d] = FILE_NAMES.map(|n| find_file(folder, n));
     let train = read_pair(&a?, &b?)?;
@@ -389,10 +382,13 @@ mod tests {
 
     #[test]
     fn empty_and_giant_images_are_refused() {
-        let none = parse_images("e", &write_idx(&[0, 28, 28], &[])).unwrap_err();
+        let none = parse_images("e", &write_idx(&[0, 28, 28], &[]))
+            .unwrap_err()
+            .to_string();
         assert!(none.contains("no images"), "{none}");
-        let giant =
-            parse_images("g", &write_idx(&[1, 1000, 1000], &vec![0; 1_000_000])).unwrap_err();
+        let giant = parse_images("g", &write_idx(&[1, 1000, 1000], &vec![0; 1_000_000]))
+            .unwrap_err()
+            .to_string();
         assert!(giant.contains("1000 × 1000 pixels"), "{giant}");
     }
 

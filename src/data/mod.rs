@@ -8,6 +8,7 @@ pub mod batch;
 pub mod config;
 pub mod dataset;
 pub mod encoding;
+pub mod error;
 pub mod idx;
 pub mod randman;
 pub mod shd;
@@ -17,21 +18,22 @@ pub use dataset::{DataSplits, SpikeDataset};
 use std::path::PathBuf;
 
 use config::{DataConfig, DataKind};
+use error::LoadError;
 
 /// Loads (or generates) the data set a configuration names.
-pub fn load(cfg: &DataConfig) -> Result<DataSplits, String> {
+pub fn load(cfg: &DataConfig) -> Result<DataSplits, LoadError> {
     let mut splits = match cfg.kind {
-        DataKind::Randman => Ok(randman::generate(&cfg.randman, cfg.steps)),
-        DataKind::Mnist5k => idx::load_bundled(cfg.steps, &cfg.encoding),
+        DataKind::Randman => randman::generate(&cfg.randman, cfg.steps),
+        DataKind::Mnist5k => idx::load_bundled(cfg.steps, &cfg.encoding)?,
         DataKind::Idx => {
             let folder = required_path(&cfg.path, "data.path", "the folder of the four IDX files")?;
-            idx::load_folder(&folder, cfg.steps, &cfg.encoding)
+            idx::load_folder(&folder, cfg.steps, &cfg.encoding)?
         }
         DataKind::Shd => {
             let (train, test) = shd_paths(cfg)?;
-            shd::load(&train, &test, cfg.steps, &cfg.shd)
+            shd::load(&train, &test, cfg.steps, &cfg.shd)?
         }
-    }?;
+    };
     // Loading grows the event vectors as it goes; the growth slack is a third of a large set.
     splits.train.shrink_to_fit();
     splits.test.shrink_to_fit();
@@ -41,28 +43,24 @@ pub fn load(cfg: &DataConfig) -> Result<DataSplits, String> {
     Ok(splits)
 }
 
-fn required_path(path: &str, key: &str, what: &str) -> Result<PathBuf, String> {
+fn required_path(path: &str, key: &'static str, what: &'static str) -> Result<PathBuf, LoadError> {
     if path.trim().is_empty() {
-        return Err(format!("{key} is empty: give {what}"));
+        return Err(LoadError::EmptyPath { key, what });
     }
     Ok(PathBuf::from(path))
 }
 
 /// The SHD training and test files a configuration names; an empty `data.test_path` means the
 /// training file's name with "train" read as "test" (`shd_train.h5` → `shd_test.h5`).
-pub fn shd_paths(cfg: &DataConfig) -> Result<(PathBuf, PathBuf), String> {
+pub fn shd_paths(cfg: &DataConfig) -> Result<(PathBuf, PathBuf), LoadError> {
     let train = required_path(
         &cfg.path,
         "data.path",
         "the SHD training file (e.g. shd_train.h5)",
     )?;
     let test = if cfg.test_path.trim().is_empty() {
-        shd::default_test_path(&train).ok_or_else(|| {
-            format!(
-                "data.test_path is empty and {} has no \"train\" in its name to read as \"test\": give the SHD test file",
-                train.display()
-            )
-        })?
+        shd::default_test_path(&train)
+            .ok_or_else(|| LoadError::NoTestPath(train.display().to_string()))?
     } else {
         PathBuf::from(&cfg.test_path)
     };

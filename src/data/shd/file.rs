@@ -7,6 +7,7 @@ use hdf5_reader::{Dataset, Datatype, Hdf5File, VarLenKind};
 
 use super::DEFAULT_CLASSES;
 use super::num::Num;
+use crate::data::error::{ShdError, ShdProblem};
 
 /// One vlen dataset: its per-sample heap references and its element type.
 struct VlenColumn {
@@ -28,6 +29,13 @@ pub struct ShdFile {
     keys: Option<Vec<String>>,
 }
 
+fn fail(file: &str, problem: ShdProblem) -> ShdError {
+    ShdError {
+        file: file.into(),
+        problem,
+    }
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -35,41 +43,53 @@ fn one_line(s: &str) -> String {
 impl ShdFile {
     /// Opens `path` and checks the layout: the three datasets exist, are one-dimensional, of
     /// the right types and of one length.
-    pub fn open(path: &Path) -> Result<Self, String> {
+    pub fn open(path: &Path) -> Result<Self, ShdError> {
         let name = path.display().to_string();
         // hdf5-reader is defensive, but a crafted file reaching a panic in it must still be a
         // one-line error here, not a crash of the program.
         std::panic::catch_unwind(AssertUnwindSafe(|| Self::open_inner(path, &name)))
-            .unwrap_or_else(|_| Err(format!("{name}: malformed HDF5 file (the reader gave up)")))
+            .unwrap_or_else(|_| Err(fail(&name, ShdProblem::Malformed)))
     }
 
-    fn open_inner(path: &Path, name: &str) -> Result<Self, String> {
+    fn open_inner(path: &Path, name: &str) -> Result<Self, ShdError> {
         if !path.is_file() {
-            return Err(format!("{name}: no such file"));
+            return Err(fail(name, ShdProblem::NoSuchFile));
         }
-        let file = Hdf5File::open(path).map_err(|e| {
-            format!(
-                "{name}: not a readable HDF5 file ({})",
-                one_line(&e.to_string())
-            )
-        })?;
-        let dataset = |key: &str| {
+        let file = Hdf5File::open(path)
+            .map_err(|e| fail(name, ShdProblem::NotHdf5(one_line(&e.to_string()))))?;
+        let dataset = |key: &'static str| {
             file.dataset(key).map_err(|e| {
                 let why = one_line(&e.to_string());
-                if why.contains("not found") {
-                    format!("{name}: missing HDF5 dataset {key}")
-                } else {
-                    format!("{name}: cannot read HDF5 dataset {key} ({why})")
-                }
+                fail(
+                    name,
+                    if why.contains("not found") {
+                        ShdProblem::MissingDataset(key)
+                    } else {
+                        ShdProblem::Dataset { key, why }
+                    },
+                )
             })
         };
-        let length = |key: &str, d: &Dataset| match d.shape() {
-            [n] => usize::try_from(*n).map_err(|_| format!("{name}: {key} is too long")),
-            other => Err(format!(
-                "{name}: {key} has shape {other:?}, expected one dimension"
+        let length = |key: &'static str, d: &Dataset| match d.shape() {
+            [n] => usize::try_from(*n).map_err(|_| fail(name, ShdProblem::TooLong(key))),
+            other => Err(fail(
+                name,
+                ShdProblem::Shape {
+                    key,
+                    shape: other.to_vec(),
+                },
             )),
         };
-        let column = |key: &str, want_float: bool| -> Result<VlenColumn, String> {
+        let unreadable = |key: &'static str, e: hdf5_reader::error::Error| {
+            fail(
+                name,
+                ShdProblem::Read {
+                    key,
+                    why: one_line(&e.to_string()),
+                },
+            )
+        };
+        let column = |key: &'static str, want_float: bool| -> Result<VlenColumn, ShdError> {
             let d = dataset(key)?;
             let len = length(key, &d)?;
             let what = if want_float { "float" } else { "integer" };
@@ -83,19 +103,25 @@ impl ShdFile {
             }
             .filter(|n| matches!(n, Num::Float { .. }) == want_float)
             .ok_or_else(|| {
-                format!(
-                    "{name}: {key} must hold variable-length {what} arrays, found {:?}",
-                    d.dtype()
+                fail(
+                    name,
+                    ShdProblem::NotVlen {
+                        key,
+                        what,
+                        found: format!("{:?}", d.dtype()),
+                    },
                 )
             })?;
-            let refs = d
-                .read_raw_bytes()
-                .map_err(|e| format!("{name}: cannot read {key} ({})", one_line(&e.to_string())))?;
+            let refs = d.read_raw_bytes().map_err(|e| unreadable(key, e))?;
             let ref_size = d.vlen_reference_size();
             if Some(refs.len()) != len.checked_mul(ref_size) {
-                return Err(format!(
-                    "{name}: {key} holds {} bytes of references for {len} samples",
-                    refs.len()
+                return Err(fail(
+                    name,
+                    ShdProblem::References {
+                        key,
+                        bytes: refs.len(),
+                        len,
+                    },
                 ));
             }
             Ok(VlenColumn {
@@ -114,37 +140,39 @@ impl ShdFile {
         let label_num = Num::of(label_set.dtype())
             .filter(|n| matches!(n, Num::Int { .. }))
             .ok_or_else(|| {
-                format!(
-                    "{name}: labels must be integers, found {:?}",
-                    label_set.dtype()
+                fail(
+                    name,
+                    ShdProblem::LabelType(format!("{:?}", label_set.dtype())),
                 )
             })?;
         let label_bytes = label_set
             .read_raw_bytes()
-            .map_err(|e| format!("{name}: cannot read labels ({})", one_line(&e.to_string())))?;
+            .map_err(|e| unreadable("labels", e))?;
         if Some(label_bytes.len()) != n_labels.checked_mul(label_num.size()) {
-            return Err(format!(
-                "{name}: labels hold {} bytes for {n_labels} labels",
-                label_bytes.len()
+            return Err(fail(
+                name,
+                ShdProblem::LabelBytes {
+                    bytes: label_bytes.len(),
+                    labels: n_labels,
+                },
             ));
         }
         let labels = label_num.decode_all(&label_bytes);
 
         if times.len != units.len || times.len != n_labels {
-            return Err(format!(
-                "{name}: spikes/times has {} samples, spikes/units {}, labels {}: they must match",
-                times.len, units.len, n_labels
+            return Err(fail(
+                name,
+                ShdProblem::Lengths {
+                    times: times.len,
+                    units: units.len,
+                    labels: n_labels,
+                },
             ));
         }
 
         // Class names are optional; a malformed `extra/keys` is still an error.
         let keys = match file.dataset("extra/keys") {
-            Ok(d) => Some(d.read_strings().map_err(|e| {
-                format!(
-                    "{name}: cannot read extra/keys ({})",
-                    one_line(&e.to_string())
-                )
-            })?),
+            Ok(d) => Some(d.read_strings().map_err(|e| unreadable("extra/keys", e))?),
             Err(_) => None,
         };
         Ok(Self {
@@ -184,19 +212,29 @@ impl ShdFile {
     }
 
     /// Sample i's label, checked to be a class index.
-    pub fn label(&self, i: usize, classes: usize) -> Result<usize, String> {
+    pub fn label(&self, i: usize, classes: usize) -> Result<usize, ShdError> {
         let l = self.labels[i];
         if l < 0.0 || l >= classes as f64 || l.fract() != 0.0 {
-            return Err(format!(
-                "{}: label {l} of sample {i} is out of range (0–{})",
-                self.name,
-                classes.saturating_sub(1)
-            ));
+            return Err(self.fail(ShdProblem::Label {
+                label: l,
+                sample: i,
+                max: classes.saturating_sub(1),
+            }));
         }
         Ok(l as usize)
     }
 
-    fn read_vlen(&self, col: &VlenColumn, key: &str, i: usize) -> Result<Vec<f64>, String> {
+    /// `problem`, found in this file.
+    pub fn fail(&self, problem: ShdProblem) -> ShdError {
+        fail(&self.name, problem)
+    }
+
+    fn read_vlen(
+        &self,
+        col: &VlenColumn,
+        key: &'static str,
+        i: usize,
+    ) -> Result<Vec<f64>, ShdError> {
         let r = &col.refs[i * col.ref_size..(i + 1) * col.ref_size];
         let bytes = std::panic::catch_unwind(AssertUnwindSafe(|| {
             col.dataset.resolve_vlen_reference_bytes(r, col.num.size())
@@ -207,17 +245,17 @@ impl ShdFile {
             ))
         })
         .map_err(|e| {
-            format!(
-                "{}: cannot read {key} of sample {i} ({})",
-                self.name,
-                one_line(&e.to_string())
-            )
+            self.fail(ShdProblem::ReadSample {
+                key,
+                sample: i,
+                why: one_line(&e.to_string()),
+            })
         })?;
         Ok(col.num.decode_all(&bytes))
     }
 
     /// Sample i's spikes as stored: times in seconds and unit indices, unchecked.
-    pub fn raw_sample(&self, i: usize) -> Result<(Vec<f64>, Vec<f64>), String> {
+    pub fn raw_sample(&self, i: usize) -> Result<(Vec<f64>, Vec<f64>), ShdError> {
         Ok((
             self.read_vlen(&self.times, "spikes/times", i)?,
             self.read_vlen(&self.units, "spikes/units", i)?,
@@ -226,37 +264,31 @@ impl ShdFile {
 
     /// Sample i's spikes, checked: as many times as units, times finite and ≥ 0, units whole
     /// numbers below `inputs`.
-    pub fn sample(&self, i: usize, inputs: usize) -> Result<Vec<(f64, u32)>, String> {
+    pub fn sample(&self, i: usize, inputs: usize) -> Result<Vec<(f64, u32)>, ShdError> {
         let (times, units) = self.raw_sample(i)?;
         if times.len() != units.len() {
-            return Err(format!(
-                "{}: sample {i} has {} spike times but {} units",
-                self.name,
-                times.len(),
-                units.len()
-            ));
+            return Err(self.fail(ShdProblem::Counts {
+                sample: i,
+                times: times.len(),
+                units: units.len(),
+            }));
         }
         times
             .into_iter()
             .zip(units)
             .map(|(t, u)| {
                 if t.is_nan() {
-                    Err(format!("{}: sample {i} has a NaN spike time", self.name))
+                    Err(self.fail(ShdProblem::NanTime(i)))
                 } else if t < 0.0 || t.is_infinite() {
-                    Err(format!(
-                        "{}: sample {i} has spike time {t} s: times must be finite and ≥ 0",
-                        self.name
-                    ))
+                    Err(self.fail(ShdProblem::Time { sample: i, time: t }))
                 } else if u < 0.0 || u >= inputs as f64 {
-                    Err(format!(
-                        "{}: sample {i} has unit {u}, not below the {inputs} input channels",
-                        self.name
-                    ))
+                    Err(self.fail(ShdProblem::UnitRange {
+                        sample: i,
+                        unit: u,
+                        inputs,
+                    }))
                 } else if u.fract() != 0.0 {
-                    Err(format!(
-                        "{}: sample {i} has unit {u}: units are whole channel numbers",
-                        self.name
-                    ))
+                    Err(self.fail(ShdProblem::UnitFraction { sample: i, unit: u }))
                 } else {
                     Ok((t, u as u32))
                 }

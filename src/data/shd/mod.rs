@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::bounds::{OutOfBounds, check_count, check_range};
 use crate::data::dataset::{DataSplits, SpikeDataset};
+use crate::data::error::{ShdError, ShdProblem};
 
 /// Spiking Heidelberg Digits: spike times in seconds on `inputs` channels, binned into
 /// `data.steps` bins over `duration_s` (t ≥ duration_s falls in the last bin).
@@ -79,7 +80,7 @@ pub fn bin_file(
     cfg: &ShdConfig,
     steps: usize,
     classes: usize,
-) -> Result<SpikeDataset, String> {
+) -> Result<SpikeDataset, ShdError> {
     let mut out = SpikeDataset::new(cfg.inputs, steps, classes);
     let mut events: Vec<(u32, u32)> = Vec::new();
     for i in 0..file.len() {
@@ -93,7 +94,7 @@ pub fn bin_file(
         events.sort_unstable();
         events.dedup();
         out.push(events.iter().copied(), label)
-            .map_err(|e| format!("{}: sample {i}: {e}", file.name()))?;
+            .map_err(|error| file.fail(ShdProblem::Sample { sample: i, error }))?;
     }
     Ok(out)
 }
@@ -111,7 +112,7 @@ pub fn load(
     test: &Path,
     steps: usize,
     cfg: &ShdConfig,
-) -> Result<DataSplits, String> {
+) -> Result<DataSplits, ShdError> {
     let train_file = ShdFile::open(train)?;
     let classes = train_file.classes();
     let train_set = bin_file(&train_file, cfg, steps, classes)?;
@@ -119,11 +120,10 @@ pub fn load(
     let test_file = ShdFile::open(test)?;
     if test_file.keys().is_some() && test_file.classes() != classes {
         // Different class lists: labels would not mean the same thing.
-        return Err(format!(
-            "{}: {} classes in extra/keys, the training file has {classes}",
-            test_file.name(),
-            test_file.classes()
-        ));
+        return Err(test_file.fail(ShdProblem::Classes {
+            found: test_file.classes(),
+            expected: classes,
+        }));
     }
     let test_set = bin_file(&test_file, cfg, steps, classes)?;
     let stem = train

@@ -16,6 +16,7 @@ use super::live::LiveSettings;
 use super::metrics::{BatchMetrics, EpochMetrics, EvalMetrics};
 use super::optim::Optimizer;
 use crate::backend::{self, BackendError, scalar};
+use crate::data::error::LoadError;
 use crate::data::{self, DataSplits, SpikeDataset};
 use crate::rng::Rng;
 use crate::snn::init::{InitKind, init_weights};
@@ -54,7 +55,7 @@ pub enum BuildError {
     #[error(transparent)]
     Settings(#[from] SettingsError),
     #[error("data: {0}")]
-    Data(String),
+    Data(#[from] LoadError),
     #[error(
         "optim.batch_size: {batch_size} is larger than the {samples} training samples of {dataset}"
     )]
@@ -98,7 +99,7 @@ impl Trainer {
     pub fn new(config: impl Into<TrainingConfig>) -> Result<Self, BuildError> {
         let config = config.into();
         config.validate()?;
-        let data = data::load(&config.data).map_err(BuildError::Data)?;
+        let data = data::load(&config.data)?;
         Self::with_data(config, Arc::new(data))
     }
 
