@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::io::config::{Config, ConfigError};
+use crate::config::{Config, ConfigError};
 use crate::io::weights::{self, TrainingSummary};
-use crate::train::Trainer;
+use crate::train::{BuildError, Trainer};
 
 const USAGE: &str = "\
 surrogate-lab — surrogate-gradient learning in spiking neural networks
@@ -71,6 +71,12 @@ impl From<ConfigError> for UsageError {
     }
 }
 
+impl From<BuildError> for UsageError {
+    fn from(e: BuildError) -> Self {
+        UsageError(e.to_string())
+    }
+}
+
 pub struct TrainArgs {
     pub config: Config,
     pub json: bool,
@@ -108,7 +114,7 @@ impl<'a> Flags<'a> {
 }
 
 pub fn load_config(path: &str) -> Result<Config, UsageError> {
-    Config::load(Path::new(path)).map_err(UsageError)
+    Config::load(Path::new(path)).map_err(|e| UsageError(e.to_string()))
 }
 
 /// Parses `train`'s options into a validated configuration.

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 use surrogate_lab::sweep::csv::METRIC_COLUMNS;
 use surrogate_lab::sweep::plot::{self, Chart, Series, Style};
 use surrogate_lab::sweep::{

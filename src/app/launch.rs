@@ -12,7 +12,7 @@ use super::dialogs::RfdDialogs;
 use super::screenshot::Automation;
 use super::{ExplorerApp, WINDOW_SIZE};
 use crate::cli::{Flags, UsageError, load_config};
-use crate::io::config::Config;
+use crate::config::Config;
 
 #[derive(Clone, Debug, Default)]
 pub struct LaunchOptions {

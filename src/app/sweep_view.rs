@@ -13,7 +13,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use eframe::egui;
 use egui_plot::{Line, MarkerShape, Points};
 
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::sweep::{
     self, GridAxis, Row, RunError, RunOptions, Shard, Sweep, SweepEvent, SweepSummary,
 };

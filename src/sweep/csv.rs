@@ -17,7 +17,7 @@
 use std::path::Path;
 
 use super::grid::{Shard, Sweep};
-use crate::io::atomic::write_atomic;
+use crate::atomic::write_atomic;
 
 /// Format version of the header line.
 pub const FORMAT: &str = "surrogate-lab sweep v1";
@@ -181,7 +181,7 @@ impl ResultsFile {
 
     /// Writes the whole file atomically.
     pub fn save(&self, path: &Path) -> Result<(), String> {
-        write_atomic(path, self.to_csv().as_bytes())
+        write_atomic(path, self.to_csv().as_bytes()).map_err(|e| e.to_string())
     }
 
     /// Reads a results file; a problem is reported as `FILE:LINE: what`.

@@ -5,7 +5,7 @@
 //! the base configuration with [`Config::set`], and so is every whole point (values that are
 //! fine alone can clash, e.g. two hidden layers and three recurrence flags).
 
-use crate::io::config::Config;
+use crate::config::Config;
 
 /// One axis of the grid: a configuration key (TOML path) and the values it takes, as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -277,10 +277,10 @@ fn refusal(
     axes: &[GridAxis],
     values: &[String],
     at: usize,
-    e: &crate::io::config::ConfigError,
+    e: &crate::config::ConfigError,
 ) -> String {
     // A range check names the key it refused, which may be another axis of this point.
-    let culprit = axes.iter().position(|a| a.key == e.key).unwrap_or(at);
+    let culprit = axes.iter().position(|a| a.key == e.key()).unwrap_or(at);
     let others: Vec<String> = axes
         .iter()
         .zip(values)
@@ -294,8 +294,8 @@ fn refusal(
         format!(" (with {})", others.join(" "))
     };
     let key = &axes[culprit].key;
-    let message = if e.key == *key || e.key.is_empty() {
-        e.message.clone()
+    let message = if e.key() == key || e.key().is_empty() {
+        e.problem()
     } else {
         e.to_string()
     };

@@ -7,7 +7,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::io::atomic::write_atomic;
+use crate::atomic::write_atomic;
 
 /// How a series is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -76,7 +76,7 @@ fn register_font() {
 /// Renders `chart` into a PNG of `size` pixels at `path` (written atomically).
 pub fn save_png(chart: &Chart, path: &std::path::Path, size: (u32, u32)) -> Result<(), String> {
     let png = render_png(chart, size)?;
-    write_atomic(path, &png)
+    write_atomic(path, &png).map_err(|e| e.to_string())
 }
 
 /// Renders `chart` to PNG bytes.

@@ -15,7 +15,7 @@ use super::grid::{GridAxis, Shard, Sweep};
 use super::plot::{self, Chart, Series, Style};
 use super::runner::{RunOptions, SweepEvent, run};
 use super::{Aggregate, aggregate, mean_std};
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::snn::surrogate::SurrogateShape;
 
 /// One of the paper's studies.
@@ -375,7 +375,8 @@ pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, St
     let png = options.out_dir.join(format!("{}.png", study.name()));
     plot::save_png(&study.chart(&all_rows), &png, (1000, 640))?;
     let table = options.out_dir.join(format!("{}.md", study.name()));
-    crate::io::atomic::write_atomic(&table, study.table(&sweeps, &all_rows).as_bytes())?;
+    crate::atomic::write_atomic(&table, study.table(&sweeps, &all_rows).as_bytes())
+        .map_err(|e| e.to_string())?;
     Ok(StudyReport {
         csv,
         png,
