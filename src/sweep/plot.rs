@@ -67,7 +67,7 @@ fn register_font() {
 /// Renders `chart` into a PNG of `size` pixels at `path` (written atomically).
 pub fn save_png(chart: &Chart, path: &std::path::Path, size: (u32, u32)) -> Result<(), PlotError> {
     let png = render_png(chart, size)?;
-    write_atomic(path, &png).map_err(|e| PlotError::Write(e.to_string()))
+    Ok(write_atomic(path, &png)?)
 }
 
 /// Renders `chart` to PNG bytes.
