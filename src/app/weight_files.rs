@@ -87,7 +87,7 @@ impl WeightFiles {
 pub fn import(path: &Path) -> Result<(Command, Message), Message> {
     let loaded = weights::load_safetensors(path).and_then(|file| {
         weights::weights_from_file(&file, &burn::tensor::Device::flex())
-            .map_err(|e| format!("{}: {e}", path.display()))
+            .map_err(|e| e.in_file(path))
     });
     match loaded {
         Ok(w) => Ok((
