@@ -6,7 +6,7 @@
 //! of classes; 20 without it). Times may be float16, float32 or float64, units and labels any
 //! integer width, either byte order.
 //!
-//! Binning (DESIGN §2): T bins over `duration_s` (1.4 s); bin = ⌊t / duration · T⌋, t ≥ duration
+//! Binning (ARCHITECTURE.md §4): T bins over `duration_s` (1.4 s); bin = ⌊t / duration · T⌋, t ≥ duration
 //! clamped to the last bin. Several spikes of one unit in one bin become one event (the input
 //! is a spike, not a count). Samples are read one at a time straight into the sparse store: no
 //! dense [N, T, 700] array is ever made.
