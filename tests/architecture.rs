@@ -14,7 +14,8 @@ const UPPER: [&str; 5] = ["io", "app", "cli", "sweep", "config"];
 const PENDING: [(&str, &str, &str); 1] = [(
     "app",
     "cli",
-    "the window parses its flags with cli's helpers; goes when the command line moves onto clap",
+    "app/launch.rs takes cli's WindowArgs and CliError while cli starts the window; goes when \
+     cli hands the window plain launch options",
 )];
 
 /// One `crate::to` reference in module `from`.
