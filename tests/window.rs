@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
 use surrogate_lab::app::{ExplorerApp, WgpuCheck};
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 use surrogate_lab::train::RunState;
 
 /// Small enough that a batch takes milliseconds, big enough to show learning.
@@ -270,7 +270,7 @@ fn exported_weights_load_back() {
     let m = h.state().message().cloned().expect("a message");
     assert!(!m.is_error, "{m:?}");
     let file = surrogate_lab::io::weights::load_safetensors(&path).expect("a weight file");
-    assert_eq!(file.config.map(|c| c.model.hidden), Some(vec![32]));
+    assert_eq!(file.config.map(|c| c.model.hidden.clone()), Some(vec![32]));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -421,7 +421,7 @@ fn without_a_system_dialog_the_built_in_one_saves_opens_and_cancels() {
         a.message().is_some_and(|m| m.text.starts_with("exported"))
     });
     let file = surrogate_lab::io::weights::load_safetensors(&weights).expect("a weight file");
-    assert_eq!(file.config.map(|c| c.model.hidden), Some(vec![32]));
+    assert_eq!(file.config.map(|c| c.model.hidden.clone()), Some(vec![32]));
     assert!(h.query_by_label("Save").is_none(), "the dialog closed");
 
     // Save, then open again: the dialog starts in the folder of the last file chosen.

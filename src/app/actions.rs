@@ -35,7 +35,9 @@ impl ExplorerApp {
                 Ok(()) => {
                     self.live.building = true;
                     self.live.error = None;
-                    self.send(Command::Reset(Some(Box::new(self.ui.draft.clone()))));
+                    self.send(Command::Reset(Some(Box::new(
+                        self.ui.draft.training.clone(),
+                    ))));
                 }
                 Err(e) => {
                     self.ui.message = Some(Message {

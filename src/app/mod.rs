@@ -28,7 +28,7 @@ use std::time::Duration;
 
 use eframe::egui;
 
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::train::{Command, RunState, Session};
 use dialogs::{Dialogs, FileChooser};
 use frame_stats::FrameStats;
@@ -195,10 +195,10 @@ impl ExplorerApp {
 
     /// Sends every live edit (β, shape, regularizers, learning rate) the moment it is made.
     fn send_live_edits(&mut self) {
-        if let Some(applied) = &mut self.live.applied {
-            for c in edits::live_commands(&self.ui.draft, applied) {
-                self.session.send(c);
-            }
+        if let Some(applied) = &mut self.live.applied
+            && let Some(c) = edits::live_command(&self.ui.draft, applied)
+        {
+            self.session.send(c);
         }
     }
 

@@ -11,8 +11,8 @@ use eframe::egui;
 use super::live::Live;
 use super::task::{Poll, Task};
 use super::{Action, Message};
-use crate::io::atomic::write_atomic;
-use crate::io::config::Config;
+use crate::atomic::write_atomic;
+use crate::config::Config;
 
 /// RGB (the window is opaque; eframe's clear colour has alpha, which would show as holes).
 pub fn encode_png(image: &egui::ColorImage) -> Result<Vec<u8>, String> {
@@ -35,7 +35,7 @@ pub fn encode_png(image: &egui::ColorImage) -> Result<Vec<u8>, String> {
 }
 
 pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
-    write_atomic(path, &encode_png(image)?)
+    write_atomic(path, &encode_png(image)?).map_err(|e| e.to_string())
 }
 
 /// What became of one PNG: its pixel size, or why it was not written.

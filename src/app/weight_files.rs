@@ -9,7 +9,7 @@ use eframe::egui;
 
 use super::Message;
 use super::task::{Poll, Task};
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::io::weights::{self, TrainingSummary};
 use crate::snn::network::Weights;
 use crate::train::Command;

@@ -5,7 +5,7 @@ use eframe::egui;
 
 use super::Message;
 use super::task::{Poll, Task};
-use crate::io::config::Config;
+use crate::config::Config;
 
 #[derive(Default)]
 pub enum WgpuCheck {
@@ -46,7 +46,9 @@ impl WgpuCheck {
         match self {
             WgpuCheck::Unchecked => {
                 let probe = Task::spawn("wgpu-probe", ctx, || {
-                    crate::backend::device("wgpu").map(|_| ())
+                    crate::backend::device("wgpu")
+                        .map(|_| ())
+                        .map_err(|e| e.to_string())
                 });
                 *self = match probe {
                     Ok(task) => WgpuCheck::Checking(task),
