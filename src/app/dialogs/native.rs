@@ -103,6 +103,10 @@ impl Dialogs for RfdDialogs {
 /// Whether rfd can show a dialog here: zenity on PATH, or a portal file chooser on the
 /// session bus (see the module's comment).
 pub fn system_dialog_available() -> Result<(), String> {
+    // rfd draws the system's own dialog there; portals and zenity are a Linux/BSD matter.
+    if cfg!(any(target_os = "macos", target_os = "windows")) {
+        return Ok(());
+    }
     if on_path("zenity", std::env::var_os("PATH").as_deref()).is_some() {
         return Ok(());
     }
@@ -116,10 +120,16 @@ fn on_path(name: &str, path: Option<&OsStr>) -> Option<PathBuf> {
         .find(|p| is_executable(p))
 }
 
+#[cfg(unix)]
 fn is_executable(p: &Path) -> bool {
     use std::os::unix::fs::PermissionsExt;
     p.metadata()
         .is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(p: &Path) -> bool {
+    p.is_file()
 }
 
 /// Reads the portal's FileChooser `version` on the session bus.
@@ -146,7 +156,7 @@ fn portal_file_chooser() -> Result<(), String> {
     })
 }
 
-#[cfg(test)]
+#[cfg(all(test, unix))]
 mod tests {
     use std::os::unix::fs::PermissionsExt;
 
