@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::to_vec;
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 use surrogate_lab::io::safetensors::{self, NamedTensor};
 use surrogate_lab::io::weights::{self, TrainingSummary, decode_weight_file, weights_like};
 use surrogate_lab::train::Trainer;
@@ -36,7 +36,7 @@ fn all_weights(t: &Trainer) -> Vec<Vec<f32>> {
 fn safetensors_round_trip_gives_identical_weights_and_evaluation() {
     let dir = temp_dir("roundtrip");
     let mut config = small_config();
-    config.model.recurrent = surrogate_lab::io::config::PerLayer::All(true);
+    config.model.recurrent = surrogate_lab::snn::model::PerLayer::All(true);
     let mut trained = Trainer::new(config.clone()).expect("valid");
     let epoch = trained.run_epoch().expect("trains");
     let path = dir.join("net.safetensors");
@@ -188,7 +188,7 @@ fn failed_writes_say_why_and_leave_what_was_there() {
 fn nir_graph_has_the_documented_structure() {
     let mut config = small_config();
     config.model.hidden = vec![30, 20];
-    config.model.recurrent = surrogate_lab::io::config::PerLayer::Each(vec![false, true]);
+    config.model.recurrent = surrogate_lab::snn::model::PerLayer::Each(vec![false, true]);
     let trainer = Trainer::new(config.clone()).expect("valid");
     let bytes = weights::encode_nir(trainer.weights(), &config).expect("encodes");
     let file = hdf5_pure::File::from_bytes(bytes).expect("HDF5 parses");
@@ -275,7 +275,7 @@ fn a_saved_experiment_reopens_to_the_same_start_and_first_epoch() {
     config.model.hidden = vec![40];
     config.seed = 9;
     let path = dir.join("exp.toml");
-    surrogate_lab::io::atomic::write_atomic(&path, config.to_toml().as_bytes()).expect("writes");
+    surrogate_lab::atomic::write_atomic(&path, config.to_toml().as_bytes()).expect("writes");
     let text = std::fs::read_to_string(&path).expect("reads");
     let reopened = Config::from_str_format(&text, false).expect("parses");
     assert_eq!(reopened, config);
@@ -311,7 +311,7 @@ fn experiment_files_with_bad_values_name_the_key() {
 fn weights_from_a_file_alone_rebuild_the_network_and_refuse_broken_chains() {
     let mut config = small_config();
     config.model.hidden = vec![12, 8];
-    config.model.recurrent = surrogate_lab::io::config::PerLayer::Each(vec![true, false]);
+    config.model.recurrent = surrogate_lab::snn::model::PerLayer::Each(vec![true, false]);
     let trainer = Trainer::new(config).expect("valid");
     let bytes = weights::encode_safetensors(
         trainer.weights(),

@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
 use surrogate_lab::app::{ExplorerApp, WgpuCheck};
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 use surrogate_lab::train::RunState;
 
 /// Small enough that a batch takes milliseconds, big enough to show learning.
@@ -270,7 +270,7 @@ fn exported_weights_load_back() {
     let m = h.state().message().cloned().expect("a message");
     assert!(!m.is_error, "{m:?}");
     let file = surrogate_lab::io::weights::load_safetensors(&path).expect("a weight file");
-    assert_eq!(file.config.map(|c| c.model.hidden), Some(vec![32]));
+    assert_eq!(file.config.map(|c| c.model.hidden.clone()), Some(vec![32]));
     let _ = std::fs::remove_dir_all(&dir);
 }
 

@@ -10,7 +10,7 @@ use eframe::egui;
 use super::dialogs::DialogKind;
 use super::screenshot::ScreenshotSaver;
 use super::{Action, Message};
-use crate::io::config::Config;
+use crate::config::Config;
 
 pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -69,7 +69,10 @@ pub fn complete(
                 *draft = config;
                 format!("opened {shown}; live settings apply now, the rest at the next reset")
             }),
-        DialogKind::SaveExperiment => draft.save(path).map(|()| format!("saved {shown}")),
+        DialogKind::SaveExperiment => draft
+            .save(path)
+            .map(|()| format!("saved {shown}"))
+            .map_err(|e| e.to_string()),
         DialogKind::SavePng => {
             saver.request(ctx, path.to_path_buf());
             return None;

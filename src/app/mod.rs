@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::train::{Command, RunState, Session};
 use dialogs::{DialogKind, Dialogs};
 use frame_stats::FrameStats;
@@ -265,10 +265,10 @@ impl ExplorerApp {
 
     /// Sends every live edit (β, shape, regularizers, learning rate) the moment it is made.
     fn send_live_edits(&mut self) {
-        if let Some(applied) = &mut self.live.applied {
-            for c in edits::live_commands(&self.ui.draft, applied) {
-                self.session.send(c);
-            }
+        if let Some(applied) = &mut self.live.applied
+            && let Some(c) = edits::live_command(&self.ui.draft, applied)
+        {
+            self.session.send(c);
         }
     }
 
@@ -284,7 +284,11 @@ impl ExplorerApp {
                     std::thread::Builder::new()
                         .name("wgpu-probe".into())
                         .spawn(move || {
-                            let _ = tx.send(crate::backend::device("wgpu").map(|_| ()));
+                            let _ = tx.send(
+                                crate::backend::device("wgpu")
+                                    .map(|_| ())
+                                    .map_err(|e| e.to_string()),
+                            );
                         });
                 self.ui.wgpu = match spawned {
                     Ok(_) => WgpuCheck::Checking(rx),
@@ -327,7 +331,9 @@ impl ExplorerApp {
                 Ok(()) => {
                     self.live.building = true;
                     self.live.error = None;
-                    self.send(Command::Reset(Some(Box::new(self.ui.draft.clone()))));
+                    self.send(Command::Reset(Some(Box::new(
+                        self.ui.draft.training.clone(),
+                    ))));
                 }
                 Err(e) => {
                     self.ui.message = Some(Message {

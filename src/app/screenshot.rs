@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
-use crate::io::atomic::write_atomic;
+use crate::atomic::write_atomic;
 
 /// RGB (the window is opaque; eframe's clear colour has alpha, which would show as holes).
 pub fn encode_png(image: &egui::ColorImage) -> Result<Vec<u8>, String> {
@@ -31,7 +31,7 @@ pub fn encode_png(image: &egui::ColorImage) -> Result<Vec<u8>, String> {
 }
 
 pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
-    write_atomic(path, &encode_png(image)?)
+    write_atomic(path, &encode_png(image)?).map_err(|e| e.to_string())
 }
 
 /// Screenshots requested from the renderer and written off the UI thread.

@@ -13,7 +13,7 @@ use std::sync::mpsc::{self, Receiver, TryRecvError};
 use eframe::egui;
 use egui_plot::{Line, MarkerShape, Points};
 
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::sweep::{
     self, GridAxis, Row, RunError, RunOptions, Shard, Sweep, SweepEvent, SweepSummary,
 };
@@ -149,11 +149,12 @@ impl SweepView {
             .iter()
             .filter(|a| !a.key.trim().is_empty())
             .map(|a| GridAxis::parse(&format!("{}={}", a.key.trim(), a.values)))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
         if axes.is_empty() {
             return Err("add at least one key to sweep".into());
         }
-        Sweep::new(base, axes, self.seeds.max(1), Shard::default())
+        Sweep::new(base, axes, self.seeds.max(1), Shard::default()).map_err(|e| e.to_string())
     }
 
     fn spawn(&mut self, s: Sweep) {

@@ -19,8 +19,43 @@ use std::path::{Path, PathBuf};
 
 use hdf5_reader::{ByteOrder, Dataset, Datatype, Hdf5File, VarLenKind};
 
+use serde::{Deserialize, Serialize};
+
+use crate::bounds::{OutOfBounds, check_count, check_range};
 use crate::data::dataset::{DataSplits, SpikeDataset};
-use crate::io::config::ShdConfig;
+
+/// Spiking Heidelberg Digits: spike times in seconds on `inputs` channels, binned into
+/// `data.steps` bins over `duration_s` (t ≥ duration_s falls in the last bin).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ShdConfig {
+    /// Input channels; a unit ≥ this is refused.
+    pub inputs: usize,
+    /// Trial length covered by the bins, seconds.
+    pub duration_s: f64,
+}
+
+impl Default for ShdConfig {
+    fn default() -> Self {
+        Self {
+            inputs: 700,
+            duration_s: 1.4,
+        }
+    }
+}
+
+impl ShdConfig {
+    pub fn validate(&self) -> Result<(), OutOfBounds> {
+        check_count("data.shd.inputs", self.inputs, 1, 100_000, " channels")?;
+        check_range(
+            "data.shd.duration_s",
+            self.duration_s,
+            1e-6,
+            1e6,
+            "0.000001–1000000 seconds",
+        )
+    }
+}
 
 /// SHD's number of classes, used when a file has no `extra/keys`.
 pub const DEFAULT_CLASSES: usize = 20;

@@ -17,11 +17,12 @@ use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::atomic::write_atomic;
-use super::config::Config;
 use super::safetensors::{NamedTensor, decode, encode};
+use crate::atomic::write_atomic;
+use crate::config::Config;
 use crate::snn::lif::Dynamics;
 use crate::snn::network::{ParamRole, Weights};
+use crate::train::config::TrainingConfig;
 
 pub const FORMAT: &str = "surrogate-lab weights v1";
 
@@ -79,14 +80,14 @@ fn torch_tensors(weights: &Weights) -> Vec<NamedTensor> {
 
 pub fn encode_safetensors(
     weights: &Weights,
-    config: &Config,
+    config: &TrainingConfig,
     summary: &TrainingSummary,
 ) -> Vec<u8> {
     let mut meta = BTreeMap::new();
     meta.insert("format".to_string(), FORMAT.to_string());
     meta.insert(
         "config".to_string(),
-        serde_json::to_string(config).unwrap_or_default(),
+        serde_json::to_string(&Config::from(config.clone())).unwrap_or_default(),
     );
     if let Some(e) = summary.epoch {
         meta.insert("epoch".into(), e.to_string());
@@ -101,10 +102,10 @@ pub fn encode_safetensors(
 pub fn save_safetensors(
     path: &Path,
     weights: &Weights,
-    config: &Config,
+    config: &TrainingConfig,
     summary: &TrainingSummary,
 ) -> Result<(), String> {
-    write_atomic(path, &encode_safetensors(weights, config, summary))
+    write_atomic(path, &encode_safetensors(weights, config, summary)).map_err(|e| e.to_string())
 }
 
 /// Reads a safetensors file written by us or by PyTorch (`safetensors.torch.save_file`) with
@@ -240,7 +241,7 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
 
 /// The NIR graph of a network, as an HDF5 file in the layout `nir.read` expects:
 /// Input → Affine → CubaLIF (→ Affine back to itself when recurrent) → … → Affine → CubaLI → Output.
-pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String> {
+pub fn encode_nir(weights: &Weights, config: &TrainingConfig) -> Result<Vec<u8>, String> {
     use hdf5_pure::FileBuilder;
 
     let dy = Dynamics::new(&config.model);
@@ -379,16 +380,16 @@ pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String>
     file.finish().map_err(|e| format!("cannot encode NIR: {e}"))
 }
 
-pub fn save_nir(path: &Path, weights: &Weights, config: &Config) -> Result<(), String> {
+pub fn save_nir(path: &Path, weights: &Weights, config: &TrainingConfig) -> Result<(), String> {
     let bytes = encode_nir(weights, config).map_err(|e| format!("{}: {e}", path.display()))?;
-    write_atomic(path, &bytes)
+    write_atomic(path, &bytes).map_err(|e| e.to_string())
 }
 
 /// Saves in the format the extension names: `.nir`/`.h5` → NIR, anything else → safetensors.
 pub fn save_by_extension(
     path: &Path,
     weights: &Weights,
-    config: &Config,
+    config: &TrainingConfig,
     summary: &TrainingSummary,
 ) -> Result<(), String> {
     let ext = path

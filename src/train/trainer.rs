@@ -1,21 +1,22 @@
 //! The training loop: forward, loss, backward, optimizer step; evaluation; snapshots.
 //!
 //! Synchronous and free of threads: the CLI drives it directly, the session runs it on a
-//! worker thread. Live edits (surrogate, regularizers, learning rate) change `config` and are
-//! read by the very next batch.
+//! worker thread. Live edits ([`LiveSettings`]) change `config` and are read by the very next
+//! batch.
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use burn::tensor::{Device, Tensor};
 
+use super::config::{SettingsError, TrainingConfig};
+use super::live::LiveSettings;
 use super::metrics::{BatchMetrics, EpochMetrics, EvalMetrics, Histogram, Raster, Snapshot};
 use super::optim::Optimizer;
-use crate::backend::{self, scalar};
+use crate::backend::{self, BackendError, scalar};
 use crate::data::{self, DataSplits, SpikeDataset};
-use crate::io::config::{Config, ConfigError, InitKind, RegConfig, SurrogateConfig};
 use crate::rng::Rng;
-use crate::snn::init::init_weights;
+use crate::snn::init::{InitKind, init_weights};
 use crate::snn::lif::Dynamics;
 use crate::snn::loss::{class_scores, count_correct, cross_entropy, predictions};
 use crate::snn::network::{Input, Path, Weights, forward};
@@ -45,6 +46,25 @@ impl std::fmt::Display for TrainError {
 
 impl std::error::Error for TrainError {}
 
+/// Why no trainer could be built; the message names the key at fault.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("data: {0}")]
+    Data(String),
+    #[error(
+        "optim.batch_size: {batch_size} is larger than the {samples} training samples of {dataset}"
+    )]
+    BatchTooLarge {
+        batch_size: usize,
+        samples: usize,
+        dataset: String,
+    },
+    #[error("backend: {0}")]
+    Device(BackendError),
+}
+
 /// Evaluation batches are large: no graph is kept, so memory is only the activations.
 const EVAL_BATCH: usize = 512;
 /// Samples whose membranes fill the snapshot's histogram.
@@ -61,7 +81,8 @@ struct EpochTally {
 }
 
 pub struct Trainer {
-    config: Config,
+    /// The settings built from, with the live edits since.
+    config: TrainingConfig,
     data: Arc<DataSplits>,
     device: Device,
     weights: Weights,
@@ -76,33 +97,28 @@ pub struct Trainer {
 
 impl Trainer {
     /// Loads the data the configuration names and initializes the network.
-    pub fn new(config: Config) -> Result<Self, ConfigError> {
+    pub fn new(config: impl Into<TrainingConfig>) -> Result<Self, BuildError> {
+        let config = config.into();
         config.validate()?;
-        let data = data::load(&config.data).map_err(|m| ConfigError {
-            key: "data".into(),
-            message: m,
-        })?;
+        let data = data::load(&config.data).map_err(BuildError::Data)?;
         Self::with_data(config, Arc::new(data))
     }
 
     /// Initializes the network on data already loaded (a reset keeps the data set).
-    pub fn with_data(config: Config, data: Arc<DataSplits>) -> Result<Self, ConfigError> {
+    pub fn with_data(
+        config: impl Into<TrainingConfig>,
+        data: Arc<DataSplits>,
+    ) -> Result<Self, BuildError> {
+        let config = config.into();
         config.validate()?;
         if config.optim.batch_size > data.train.len() {
-            return Err(ConfigError {
-                key: "optim.batch_size".into(),
-                message: format!(
-                    "{} is larger than the {} training samples of {}",
-                    config.optim.batch_size,
-                    data.train.len(),
-                    data.name
-                ),
+            return Err(BuildError::BatchTooLarge {
+                batch_size: config.optim.batch_size,
+                samples: data.train.len(),
+                dataset: data.name.clone(),
             });
         }
-        let device = backend::device(&config.backend).map_err(|m| ConfigError {
-            key: "backend".into(),
-            message: m,
-        })?;
+        let device = backend::device(&config.backend).map_err(BuildError::Device)?;
         // Only the fluctuation-driven rule looks at data; the others need no dense batch.
         let calibration = matches!(config.model.init, InitKind::Fluctuation { .. }).then(|| {
             let n = data.train.len().min(256);
@@ -135,7 +151,7 @@ impl Trainer {
         })
     }
 
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &TrainingConfig {
         &self.config
     }
 
@@ -167,16 +183,13 @@ impl Trainer {
         self.data.train.len().div_ceil(self.config.optim.batch_size)
     }
 
-    pub fn set_surrogate(&mut self, surrogate: SurrogateConfig) {
-        self.config.surrogate = surrogate;
+    pub fn live(&self) -> LiveSettings {
+        self.config.live()
     }
 
-    pub fn set_regularizer(&mut self, reg: RegConfig) {
-        self.config.reg = reg;
-    }
-
-    pub fn set_learning_rate(&mut self, lr: f64) {
-        self.config.optim.lr = lr;
+    /// Takes new live settings; the next batch trains with them.
+    pub fn set_live(&mut self, live: LiveSettings) {
+        self.config.set_live(live);
     }
 
     /// The fused path where the backend has it and the configuration asks for it.

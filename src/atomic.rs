@@ -8,14 +8,26 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Distinguishes the temporary files of writes running at once in one process.
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// A write that did not happen; the file that was there is untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0}: not a file path")]
+    NotAFile(String),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
     let name = path
         .file_name()
-        .ok_or_else(|| format!("{}: not a file path", path.display()))?;
+        .ok_or_else(|| WriteError::NotAFile(path.display().to_string()))?;
     let tmp = dir.join(format!(
         ".{}.{}.{}.tmp",
         name.to_string_lossy(),
@@ -28,8 +40,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
         f.sync_all()?;
         std::fs::rename(&tmp, path)
     })();
-    result.map_err(|e| {
+    result.map_err(|source| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
+        WriteError::Io {
+            path: path.display().to_string(),
+            source,
+        }
     })
 }
