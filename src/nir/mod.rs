@@ -8,6 +8,7 @@
 pub mod discrete;
 pub mod graph;
 pub mod map;
+pub mod model;
 pub mod read;
 pub mod stack;
 pub mod write;
