@@ -89,11 +89,17 @@ def braille(name, inputs):
     graph = nir.read(str(FIXTURES / f"{name}.nir"))
     layers = {"hidden": "lif1_lif", "output": "lif2"}
     out, margin = run_norse(graph, inputs, layers)
+    return record(f"{name}.nir", out, margin, len(inputs))
+
+
+def record(graph_file, out, margin, steps, **extra):
+    """The golden JSON of one Norse run."""
     return {
-        "graph": f"{name}.nir",
+        "graph": graph_file,
+        **extra,
         "simulator": f"norse {norse.__version__} from_nir(graph, dt={DT})",
         "dt_s": DT,
-        "steps": len(inputs),
+        "steps": steps,
         "input": "input.csv",
         "hidden_spikes": out["hidden"]["spikes"],
         "hidden_membrane_after_reset": out["hidden"]["membrane"],
@@ -169,19 +175,8 @@ def snntorch_golden(graph, file, hidden, inputs):
     out, margin = run_norse(graph, inputs, {"hidden": hidden, "output": "lif2"})
     import snntorch
 
-    return {
-        "graph": f"golden/{file}",
-        "writer": f"snntorch {snntorch.__version__} export_to_nir, torch seed {SEED}",
-        "simulator": f"norse {norse.__version__} from_nir(graph, dt={DT})",
-        "dt_s": DT,
-        "steps": len(inputs),
-        "input": "input.csv",
-        "hidden_spikes": out["hidden"]["spikes"],
-        "hidden_membrane_after_reset": out["hidden"]["membrane"],
-        "output_spikes": out["output"]["spikes"],
-        "output_membrane_after_reset": out["output"]["membrane"],
-        "min_distance_from_threshold_of_silent_neurons": margin,
-    }
+    writer = f"snntorch {snntorch.__version__} export_to_nir, torch seed {SEED}"
+    return record(f"golden/{file}", out, margin, len(inputs), writer=writer)
 
 
 def lif_trace():

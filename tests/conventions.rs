@@ -1,26 +1,18 @@
 //! The update conventions imported networks need (this step's or the previous step's
 //! current, reset in the same or the next step, per-neuron constants, leak, reset value,
 //! biases, spiking readouts): the fused op's hand-written BPTT against burn's autodiff of
-//! the per-step path, loss and every weight's gradient, for every combination.
+//! the per-step path, loss and every weight's gradient, for every combination (the same
+//! check tests/fused.rs makes for the paper's options).
 
 mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, to_vec};
+use common::{close, loss_and_grads, matrix};
 use surrogate_lab::rng::Rng;
 use surrogate_lab::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
 use surrogate_lab::snn::lif::ResetMode;
-use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
-use surrogate_lab::snn::network::{Path, Weights, forward_with};
-use surrogate_lab::snn::regularizer::{RegConfig, activity_penalty};
+use surrogate_lab::snn::network::{Path, Weights};
 use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
-
-fn matrix(rng: &mut Rng, rows: usize, cols: usize, scale: f64, device: &Device) -> Tensor<2> {
-    let v: Vec<f32> = (0..rows * cols)
-        .map(|_| (rng.normal() * scale) as f32)
-        .collect();
-    Tensor::from_data(TensorData::new(v, [rows, cols]), device)
-}
 
 fn spread(rng: &mut Rng, n: usize, lo: f64, hi: f64) -> Vec<f32> {
     (0..n)
@@ -56,52 +48,6 @@ struct Case {
     detached: bool,
     recurrent: bool,
     spiking_readout: bool,
-}
-
-fn loss_and_grads(
-    weights: &Weights,
-    dynamics: &NetworkDynamics,
-    input: &Tensor<3>,
-    path: Path,
-) -> (f32, Vec<Vec<f32>>, usize) {
-    let surrogate = SurrogateConfig {
-        shape: SurrogateShape::SuperSpike,
-        beta: 5.0,
-    };
-    let tracked = weights.map(|_, w| w.clone().autodiff().require_grad());
-    let out = forward_with(
-        &tracked,
-        input.clone().autodiff(),
-        dynamics,
-        &surrogate,
-        path,
-        false,
-    );
-    let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
-    let count = spikes
-        .iter()
-        .map(|s| {
-            to_vec(s.clone().inner())
-                .iter()
-                .filter(|&&v| v > 0.0)
-                .count()
-        })
-        .sum();
-    let mut reg = RegConfig::default();
-    reg.upper.lambda = 0.05;
-    reg.upper.theta = 1.0;
-    let loss = cross_entropy(
-        class_scores(out.readout, LossKind::MaxOverTime),
-        &[0, 1, 2, 1],
-    ) + activity_penalty(&spikes, &reg).expect("penalty on");
-    let value = to_vec(loss.clone().inner())[0];
-    let grads = loss.backward();
-    let g = tracked
-        .params()
-        .into_iter()
-        .map(|(_, t)| t.grad(&grads).map(to_vec).unwrap_or_default())
-        .collect();
-    (value, g, count)
 }
 
 #[test]
@@ -164,10 +110,15 @@ fn fused_bptt_matches_per_step_autodiff_for_every_convention() {
                         .collect();
                     let input =
                         Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
-                    let (l_ref, g_ref, spikes) =
-                        loss_and_grads(&weights, &dynamics, &input, Path::PerStep);
-                    let (l_fused, g_fused, _) =
-                        loss_and_grads(&weights, &dynamics, &input, Path::Fused);
+                    let surrogate = SurrogateConfig {
+                        shape: SurrogateShape::SuperSpike,
+                        beta: 5.0,
+                    };
+                    let run = |path| {
+                        loss_and_grads(&weights, &input, &[0, 1, 2, 1], &dynamics, &surrogate, path)
+                    };
+                    let (l_ref, g_ref, spikes) = run(Path::PerStep);
+                    let (l_fused, g_fused, _) = run(Path::Fused);
                     assert!(spikes > 10, "{case:?}: only {spikes} spikes");
                     assert!(
                         close(l_fused as f64, l_ref as f64, 1e-5),
