@@ -92,7 +92,7 @@ struct Net {
     w_o: Vec<f32>, // [hid][out]
 }
 
-/// Scalar forward of DESIGN §1 with CE of max-over-time; returns (tape, loss, leaf ids).
+/// Scalar forward of ARCHITECTURE.md §1 with CE of max-over-time; returns (tape, loss, leaf ids).
 fn scalar_loss(
     net: &Net,
     input: &[Vec<Vec<f32>>], // [t][b][i]

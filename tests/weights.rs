@@ -120,7 +120,9 @@ fn mismatched_shapes_are_refused_naming_both() {
     .expect("decodes");
     let target = Trainer::new(small_config()).expect("valid");
     let device = target.weights().readout.device();
-    let err = weights_like(target.weights(), &file, &device).expect_err("shapes differ");
+    let err = weights_like(target.weights(), &file, &device)
+        .expect_err("shapes differ")
+        .to_string();
     assert!(
         err.contains("(30, 20)") && err.contains("(100, 20)"),
         "{err}"
@@ -133,7 +135,9 @@ fn mismatched_shapes_are_refused_naming_both() {
     };
     let file =
         decode_weight_file(&safetensors::encode(&[missing], &BTreeMap::new())).expect("decodes");
-    let err = weights_like(target.weights(), &file, &device).expect_err("readout missing");
+    let err = weights_like(target.weights(), &file, &device)
+        .expect_err("readout missing")
+        .to_string();
     assert!(err.contains("readout.weight"), "{err}");
 }
 
@@ -142,9 +146,13 @@ fn corrupt_weight_files_are_refused() {
     let dir = temp_dir("corrupt");
     let path = dir.join("bad.safetensors");
     std::fs::write(&path, b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":").expect("writes");
-    let err = weights::load_safetensors(&path).expect_err("truncated");
+    let err = weights::load_safetensors(&path)
+        .expect_err("truncated")
+        .to_string();
     assert!(err.contains("bad.safetensors"), "{err}");
-    let err = weights::load_safetensors(&dir.join("absent.safetensors")).expect_err("missing");
+    let err = weights::load_safetensors(&dir.join("absent.safetensors"))
+        .expect_err("missing")
+        .to_string();
     assert!(err.contains("absent.safetensors"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -157,7 +165,8 @@ fn failed_writes_say_why_and_leave_what_was_there() {
 
     let missing = dir.join("no/such/folder/w.safetensors");
     let err = weights::save_safetensors(&missing, trainer.weights(), trainer.config(), &summary)
-        .expect_err("missing folder");
+        .expect_err("missing folder")
+        .to_string();
     assert!(err.contains("no/such/folder"), "{err}");
 
     // A non-empty directory where the file should go: the rename fails, nothing is replaced,
@@ -165,7 +174,8 @@ fn failed_writes_say_why_and_leave_what_was_there() {
     let occupied = dir.join("occupied");
     std::fs::create_dir_all(occupied.join("inside")).expect("dir");
     let err = weights::save_safetensors(&occupied, trainer.weights(), trainer.config(), &summary)
-        .expect_err("target is a directory");
+        .expect_err("target is a directory")
+        .to_string();
     assert!(err.contains("occupied"), "{err}");
     assert!(occupied.join("inside").is_dir());
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
@@ -332,6 +342,8 @@ fn weights_from_a_file_alone_rebuild_the_network_and_refuse_broken_chains() {
     }
     let broken =
         decode_weight_file(&safetensors::encode(&tensors, &BTreeMap::new())).expect("decodes");
-    let err = weights::weights_from_file(&broken, &device).expect_err("broken chain");
+    let err = weights::weights_from_file(&broken, &device)
+        .expect_err("broken chain")
+        .to_string();
     assert!(err.contains("hidden.1.weight"), "{err}");
 }

@@ -7,8 +7,9 @@ use std::path::Path;
 
 use eframe::egui;
 
-use super::dialogs::DialogKind;
+use super::dialogs::{DialogKind, Outcome};
 use super::screenshot::ScreenshotSaver;
+use super::weight_files;
 use super::{Action, Message};
 use crate::config::Config;
 
@@ -78,7 +79,7 @@ pub fn complete(
             return None;
         }
         // The weights live on the trainer's thread: the app asks for them and writes them when
-        // they arrive (see `ExplorerApp::export_weights`).
+        // they arrive (see `weight_files`).
         DialogKind::ExportWeights | DialogKind::ImportWeights => return None,
         DialogKind::DataFolder | DialogKind::ShdTrain | DialogKind::ShdTest => {
             let text = path.to_string_lossy().into_owned();
@@ -100,4 +101,37 @@ pub fn complete(
             is_error: true,
         },
     })
+}
+
+impl super::ExplorerApp {
+    /// Carries out what the user chose in a File-menu dialog.
+    pub(super) fn poll_dialogs(&mut self) {
+        let (kind, path) = match self.dialogs.show(&self.ctx) {
+            Some(Outcome::Answered(kind, Some(path))) => (kind, path),
+            Some(Outcome::FellBack(why)) => {
+                self.ui.message = Some(Message {
+                    text: why,
+                    is_error: false,
+                });
+                return;
+            }
+            // A cancelled dialog changes nothing.
+            Some(Outcome::Answered(_, None)) | None => return,
+        };
+        self.ui.message = match kind {
+            DialogKind::ExportWeights => {
+                let command = self.weights.export(path);
+                self.send(command);
+                return;
+            }
+            DialogKind::ImportWeights => Some(match weight_files::import(&path) {
+                Ok((command, message)) => {
+                    self.send(command);
+                    message
+                }
+                Err(message) => message,
+            }),
+            _ => complete(kind, &path, &mut self.ui.draft, &mut self.saver, &self.ctx),
+        };
+    }
 }

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-use crate::config::ConfigError;
+use crate::config::{ConfigError, FileError};
 use crate::sweep::{GridError, MergeError, Refusal};
 use crate::train::BuildError;
 
@@ -16,8 +16,8 @@ pub enum CliError {
     #[error(transparent)]
     Config(#[from] ConfigError),
     /// An experiment file that cannot be read or parsed (the message names it).
-    #[error("{0}")]
-    ExperimentFile(String),
+    #[error(transparent)]
+    ExperimentFile(#[from] FileError),
     /// A weight file that cannot be read, written, or does not fit the network (the message
     /// names it).
     #[error("{0}")]

@@ -75,9 +75,7 @@ impl ExperimentArgs {
         extra: &[String],
     ) -> Result<Config, CliError> {
         let mut config = match &self.config {
-            Some(path) => {
-                Config::load(path).map_err(|e| CliError::ExperimentFile(e.to_string()))?
-            }
+            Some(path) => Config::load(path)?,
             None => base(),
         };
         for s in self.sets.iter().chain(extra) {

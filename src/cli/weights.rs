@@ -67,7 +67,7 @@ pub fn eval(args: EvalArgs) -> Result<i32, CliError> {
 pub fn export(args: ExportArgs) -> Result<i32, CliError> {
     let file = load(&args.weights)?;
     let config = match &args.config {
-        Some(p) => Config::load(p).map_err(|e| CliError::ExperimentFile(e.to_string()))?,
+        Some(p) => Config::load(p)?,
         None => file
             .config
             .clone()

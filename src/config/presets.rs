@@ -11,7 +11,7 @@ use crate::snn::model::PerLayer;
 /// model and optimizer that train it well (the defaults are Randman's).
 ///
 /// - MNIST (bundled or IDX): 784 → 128 → 10, latency code τ = 20 steps, θ = 0.2, init
-///   N(0, (3/√fan_in)²), Adam 2·10⁻³, batch 128 (DESIGN §7; here 88 % after 7 epochs, 90 %
+///   N(0, (3/√fan_in)²), Adam 2·10⁻³, batch 128 (ARCHITECTURE.md §5; here 88 % after 7 epochs, 90 %
 ///   after 11, 91 % after 20 on the bundled 5k digits).
 /// - SHD: 700 → 128 recurrent → 20, 100 bins over 1.4 s, init gain 3, Adam 2·10⁻³, batch 32
 ///   (the tiny SHD-format files: > 50 % test accuracy after 4 epochs, ≈ 80 % after 10; for the

@@ -1,4 +1,4 @@
-//! Images → spike events (DESIGN §2).
+//! Images → spike events (ARCHITECTURE.md §4).
 //!
 //! Latency code (SpyTorch's `current2firing_time`): a pixel x ∈ [0, 1] is the constant input
 //! current of a leaky neuron with time constant τ and threshold θ; it fires once, at

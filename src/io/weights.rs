@@ -17,6 +17,7 @@ use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
 
+use super::error::WeightsError;
 use super::safetensors::{NamedTensor, decode, encode};
 use crate::atomic::write_atomic;
 use crate::config::Config;
@@ -104,26 +105,32 @@ pub fn save_safetensors(
     weights: &Weights,
     config: &TrainingConfig,
     summary: &TrainingSummary,
-) -> Result<(), String> {
-    write_atomic(path, &encode_safetensors(weights, config, summary)).map_err(|e| e.to_string())
+) -> Result<(), WeightsError> {
+    Ok(write_atomic(
+        path,
+        &encode_safetensors(weights, config, summary),
+    )?)
 }
 
 /// Reads a safetensors file written by us or by PyTorch (`safetensors.torch.save_file`) with
 /// our tensor names. The config in its metadata is returned when present and valid.
-pub fn load_safetensors(path: &Path) -> Result<WeightFile, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    decode_weight_file(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+pub fn load_safetensors(path: &Path) -> Result<WeightFile, WeightsError> {
+    let bytes = std::fs::read(path).map_err(|source| WeightsError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    decode_weight_file(&bytes).map_err(|e| e.in_file(path))
 }
 
-pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, String> {
+pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, WeightsError> {
     let (tensors, meta) = decode(bytes)?;
     let mut by_name = BTreeMap::new();
     for t in tensors {
         if t.shape.len() != 2 {
-            return Err(format!(
-                "tensor {:?} has shape {:?}; a matrix expected",
-                t.name, t.shape
-            ));
+            return Err(WeightsError::NotMatrix {
+                name: t.name,
+                shape: t.shape,
+            });
         }
         let (out, inp) = (t.shape[0], t.shape[1]);
         by_name.insert(t.name, (vec![inp, out], transpose(out, inp, &t.data)));
@@ -131,10 +138,10 @@ pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, String> {
     let config = match meta.get("config") {
         Some(json) => {
             let config = serde_json::from_str::<Config>(json)
-                .map_err(|e| format!("the experiment in the metadata is invalid: {e}"))?;
+                .map_err(|e| WeightsError::Metadata(e.to_string()))?;
             config
                 .validate()
-                .map_err(|e| format!("the experiment in the metadata is invalid: {e}"))?;
+                .map_err(|e| WeightsError::Metadata(e.to_string()))?;
             Some(config)
         }
         None => None,
@@ -156,7 +163,7 @@ pub fn weights_like(
     template: &Weights,
     file: &WeightFile,
     device: &Device,
-) -> Result<Weights, String> {
+) -> Result<Weights, WeightsError> {
     let mut error = None;
     let weights = template.map(|role, t| {
         let expected = t.dims();
@@ -166,25 +173,22 @@ pub fn weights_like(
                 Tensor::from_data(TensorData::new(data.clone(), [shape[0], shape[1]]), device)
             }
             Some((shape, _)) => {
-                error.get_or_insert(format!(
-                    "{} is {} in the file but the network needs {}",
-                    role.name(),
-                    torch(shape),
-                    torch(&expected)
-                ));
+                error.get_or_insert(WeightsError::Shape {
+                    name: role.name(),
+                    found: torch(shape),
+                    needed: torch(&expected),
+                });
                 t.clone()
             }
             None => {
-                error.get_or_insert(format!("the file has no tensor {}", role.name()));
+                error.get_or_insert(WeightsError::Missing(role.name()));
                 t.clone()
             }
         }
     });
     let expected: Vec<String> = template.params().iter().map(|(r, _)| r.name()).collect();
     if let Some(extra) = file.tensors.keys().find(|k| !expected.contains(k)) {
-        error.get_or_insert(format!(
-            "the file has a tensor {extra} the network does not"
-        ));
+        error.get_or_insert(WeightsError::Extra(extra.clone()));
     }
     match error {
         Some(e) => Err(e),
@@ -195,7 +199,7 @@ pub fn weights_like(
 /// Weights built from a file's tensors alone (names as documented above), for a caller that
 /// has no network at hand to compare with: the hidden layers `hidden.0…`, their optional
 /// recurrent matrices, and the readout; consecutive shapes must chain.
-pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, String> {
+pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, WeightsError> {
     let matrix = |name: &str| {
         file.tensors.get(name).map(|(shape, data)| {
             Tensor::<2>::from_data(TensorData::new(data.clone(), [shape[0], shape[1]]), device)
@@ -208,10 +212,10 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
         hidden.push(w);
     }
     if hidden.is_empty() {
-        return Err("the file has no tensor hidden.0.weight".into());
+        return Err(WeightsError::Missing(ParamRole::FeedForward(0).name()));
     }
     let readout = matrix(&ParamRole::Readout.name())
-        .ok_or_else(|| "the file has no tensor readout.weight".to_string())?;
+        .ok_or_else(|| WeightsError::Missing(ParamRole::Readout.name()))?;
     let weights = Weights {
         hidden,
         recurrent,
@@ -227,10 +231,12 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
             fan_in
         };
         if rows != expected {
-            return Err(format!(
-                "{} is ({cols}, {rows}) but its input has {expected} values",
-                role.name()
-            ));
+            return Err(WeightsError::Chain {
+                name: role.name(),
+                rows,
+                cols,
+                expected,
+            });
         }
         if !matches!(role, ParamRole::Recurrent(_)) {
             fan_in = cols;
@@ -241,7 +247,7 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
 
 /// The NIR graph of a network, as an HDF5 file in the layout `nir.read` expects:
 /// Input → Affine → CubaLIF (→ Affine back to itself when recurrent) → … → Affine → CubaLI → Output.
-pub fn encode_nir(weights: &Weights, config: &TrainingConfig) -> Result<Vec<u8>, String> {
+pub fn encode_nir(weights: &Weights, config: &TrainingConfig) -> Result<Vec<u8>, WeightsError> {
     use hdf5_pure::FileBuilder;
 
     let dy = Dynamics::new(&config.model);
@@ -377,12 +383,16 @@ pub fn encode_nir(weights: &Weights, config: &TrainingConfig) -> Result<Vec<u8>,
         .with_shape(&[]);
     node.add_group(meta.finish());
     file.add_group(node.finish());
-    file.finish().map_err(|e| format!("cannot encode NIR: {e}"))
+    file.finish().map_err(|e| WeightsError::Nir(e.to_string()))
 }
 
-pub fn save_nir(path: &Path, weights: &Weights, config: &TrainingConfig) -> Result<(), String> {
-    let bytes = encode_nir(weights, config).map_err(|e| format!("{}: {e}", path.display()))?;
-    write_atomic(path, &bytes).map_err(|e| e.to_string())
+pub fn save_nir(
+    path: &Path,
+    weights: &Weights,
+    config: &TrainingConfig,
+) -> Result<(), WeightsError> {
+    let bytes = encode_nir(weights, config).map_err(|e| e.in_file(path))?;
+    Ok(write_atomic(path, &bytes)?)
 }
 
 /// Saves in the format the extension names: `.nir`/`.h5` → NIR, anything else → safetensors.
@@ -391,7 +401,7 @@ pub fn save_by_extension(
     weights: &Weights,
     config: &TrainingConfig,
     summary: &TrainingSummary,
-) -> Result<(), String> {
+) -> Result<(), WeightsError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())

@@ -2,7 +2,7 @@
 //! fluctuation-driven rule that calibrates each layer on data.
 //!
 //! The paper's U(−√k, √k), k = 1/fan_in, combined with the (1−β) input factor leaves the
-//! network nearly silent (DESIGN §7: 0 Hz, loss stuck at ln 10), which is why it is not the default.
+//! network nearly silent (ARCHITECTURE.md §5: 0 Hz, loss stuck at ln 10), which is why it is not the default.
 
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};

@@ -1,4 +1,4 @@
-//! Current-based leaky integrate-and-fire dynamics, discrete time (DESIGN §1):
+//! Current-based leaky integrate-and-fire dynamics, discrete time (ARCHITECTURE.md §1):
 //!
 //! ```text
 //!   I[n+1] = α·I[n] + W·s_in[n] (+ V·s[n] when recurrent)

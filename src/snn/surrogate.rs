@@ -1,4 +1,4 @@
-//! Surrogate derivatives σ'(x), x = U − ϑ, with scale β (Zenke & Vogels 2021, Table in DESIGN §1).
+//! Surrogate derivatives σ'(x), x = U − ϑ, with scale β (Zenke & Vogels 2021, ARCHITECTURE.md §2).
 //!
 //! The forward pass of a spiking neuron is always the Heaviside step; only its derivative is
 //! replaced. Each shape exists here as a plain scalar function: the oracle for tests and the curve

@@ -182,7 +182,7 @@ impl ResultsFile {
 
     /// Writes the whole file atomically.
     pub fn save(&self, path: &Path) -> Result<(), CsvError> {
-        write_atomic(path, self.to_csv().as_bytes()).map_err(|e| CsvError::Write(e.to_string()))
+        Ok(write_atomic(path, self.to_csv().as_bytes())?)
     }
 
     /// Reads a results file; a problem is reported as `FILE:LINE: what`.

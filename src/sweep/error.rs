@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::grid::{MAX_POINTS, Shard};
+use crate::atomic::WriteError;
 use crate::config::ConfigError;
 use crate::train::BuildError;
 
@@ -107,8 +108,8 @@ pub enum CsvError {
     #[error("{}:{error}", path.display())]
     Parse { path: PathBuf, error: CsvParseError },
     /// The atomic write's own message names the file.
-    #[error("{0}")]
-    Write(String),
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }
 
 /// Shards' results that do not belong together.
@@ -159,8 +160,8 @@ pub enum PlotError {
     #[error("cannot encode PNG: {0}")]
     Encode(#[from] image::ImageError),
     /// The atomic write's own message names the file.
-    #[error("{0}")]
-    Write(String),
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }
 
 /// Why a sweep would not start: nothing was trained.
@@ -240,6 +241,6 @@ pub enum StudyError {
     #[error(transparent)]
     Plot(#[from] PlotError),
     /// The atomic write's own message names the file.
-    #[error("{0}")]
-    Write(String),
+    #[error(transparent)]
+    Write(#[from] WriteError),
 }

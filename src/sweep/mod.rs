@@ -8,15 +8,18 @@
 //! - [`runner`]: runs the rows a results file lacks on worker threads (resumable).
 //! - [`error`]: why a grid, a results file, a merge, a figure or a run is refused.
 //! - [`merge`]: joins the results of shards, refusing those of another sweep.
-//! - [`plot`]: PNG line charts of results (plotters, pure Rust).
+//! - [`plot`]: PNG line charts of results (plotters, pure Rust), in the [`palette`]'s colours.
+//! - [`slices`]: heatmaps and curves of results for the window's Sweep view.
 //! - [`studies`]: the paper's three studies, shrunk to minutes, with their figures.
 
 pub mod csv;
 pub mod error;
 pub mod grid;
 pub mod merge;
+pub mod palette;
 pub mod plot;
 pub mod runner;
+pub mod slices;
 pub mod studies;
 
 pub use csv::{ResultsFile, Row};

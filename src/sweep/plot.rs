@@ -45,20 +45,10 @@ pub struct Chart {
     pub series: Vec<Series>,
 }
 
-/// Colour-blind-safe palette (Okabe–Ito), then grey and black.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(120, 120, 120),
-    RGBColor(0, 0, 0),
-];
-
+/// Colour `i` of the sweep palette (shared with the window's Sweep view).
 pub fn color(i: usize) -> RGBColor {
-    PALETTE[i % PALETTE.len()]
+    let [r, g, b] = super::palette::rgb(i);
+    RGBColor(r, g, b)
 }
 
 fn register_font() {
@@ -77,7 +67,7 @@ fn register_font() {
 /// Renders `chart` into a PNG of `size` pixels at `path` (written atomically).
 pub fn save_png(chart: &Chart, path: &std::path::Path, size: (u32, u32)) -> Result<(), PlotError> {
     let png = render_png(chart, size)?;
-    write_atomic(path, &png).map_err(|e| PlotError::Write(e.to_string()))
+    Ok(write_atomic(path, &png)?)
 }
 
 /// Renders `chart` to PNG bytes.

@@ -377,8 +377,7 @@ pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, St
     let png = options.out_dir.join(format!("{}.png", study.name()));
     plot::save_png(&study.chart(&all_rows), &png, (1000, 640))?;
     let table = options.out_dir.join(format!("{}.md", study.name()));
-    crate::atomic::write_atomic(&table, study.table(&sweeps, &all_rows).as_bytes())
-        .map_err(|e| StudyError::Write(e.to_string()))?;
+    crate::atomic::write_atomic(&table, study.table(&sweeps, &all_rows).as_bytes())?;
     Ok(StudyReport {
         csv,
         png,
