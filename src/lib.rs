@@ -3,7 +3,8 @@
 //!
 //! Layers, each importing only those before it: `snn` (model) and `data` (spike data sets),
 //! each with its settings; `train` (trainer, its settings and its thread); `config` (the whole
-//! experiment, its files and key paths); `io` (weight files); `sweep` (grids of runs,
+//! experiment, its files and key paths); `io` (weight files); `nir`
+//! (NIR graphs in and out); `sweep` (grids of runs,
 //! headless); `cli` (command line); `app` (the window). Below them all: `atomic`, `backend`,
 //! `bounds`, `memory`, `rng`. The window talks to `train` through channels only;
 //! `tests/architecture.rs` keeps the layers so.
@@ -17,6 +18,7 @@ pub mod config;
 pub mod data;
 pub mod io;
 pub mod memory;
+pub mod nir;
 pub mod rng;
 pub mod snn;
 pub mod sweep;

@@ -253,3 +253,46 @@ fn bad_command_lines_exit_2_with_one_line_naming_the_problem() {
     assert!(!dir.join("r.csv").exists());
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn nir_says_what_a_graph_maps_to_or_why_not() {
+    let fixture = |f: &str| {
+        format!(
+            "{}/tests/fixtures/nir-paper/{f}",
+            env!("CARGO_MANIFEST_DIR")
+        )
+    };
+    let out = run(&[
+        "nir",
+        &fixture("braille_noDelay_bias_zero.nir"),
+        "--dt-ms",
+        "0.1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "12 → 38 recurrent CubaLIF → 7 CubaLIF, Δt 0.1 ms (forward Euler)"
+    );
+    // The paper's graphs do not store Δt.
+    let out = run(&["nir", &fixture("lif_norse.nir")]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("--dt-ms") && err.lines().count() == 1, "{err}");
+    // Euler with Δt above τ_syn (0.22 ms) would oscillate: refused, naming the node.
+    let out = run(&[
+        "nir",
+        &fixture("braille_noDelay_bias_zero.nir"),
+        "--dt-ms",
+        "1",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("lif1.lif"));
+    // A CSV is not a NIR graph.
+    let out = run(&["nir", &fixture("lif_exact.csv"), "--dt-ms", "0.1"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not an HDF5 file"));
+}

@@ -4,65 +4,13 @@
 mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, to_vec};
+use common::{close, loss_and_grads, matrix, to_vec};
 use surrogate_lab::rng::Rng;
+use surrogate_lab::snn::dynamics::NetworkDynamics;
 use surrogate_lab::snn::lif::{Dynamics, ResetMode};
-use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
 use surrogate_lab::snn::model::{ModelConfig, PerLayer};
-use surrogate_lab::snn::network::{Path, Weights, forward};
-use surrogate_lab::snn::regularizer::{RegConfig, activity_penalty};
+use surrogate_lab::snn::network::{Path, Weights};
 use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
-
-fn matrix(rng: &mut Rng, rows: usize, cols: usize, scale: f64, device: &Device) -> Tensor<2> {
-    let v: Vec<f32> = (0..rows * cols)
-        .map(|_| (rng.normal() * scale) as f32)
-        .collect();
-    Tensor::from_data(TensorData::new(v, [rows, cols]), device)
-}
-
-/// Loss (CE + an activity penalty, so spike counts get a direct gradient too) and the
-/// gradient of every weight, through the chosen path.
-fn loss_and_grads(
-    weights: &Weights,
-    input: &Tensor<3>,
-    labels: &[usize],
-    dy: &Dynamics,
-    surrogate: &SurrogateConfig,
-    path: Path,
-) -> (f32, Vec<Vec<f32>>, usize) {
-    let tracked = weights.map(|_, w| w.clone().autodiff().require_grad());
-    let out = forward(
-        &tracked,
-        input.clone().autodiff(),
-        dy,
-        surrogate,
-        path,
-        false,
-    );
-    let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
-    let total_spikes = spikes
-        .iter()
-        .map(|s| {
-            to_vec(s.clone().inner())
-                .iter()
-                .filter(|&&v| v > 0.0)
-                .count()
-        })
-        .sum();
-    let mut reg = RegConfig::default();
-    reg.upper.lambda = 0.05;
-    reg.upper.theta = 1.0;
-    let loss = cross_entropy(class_scores(out.readout, LossKind::MaxOverTime), labels)
-        + activity_penalty(&spikes, &reg).expect("penalty on");
-    let value = to_vec(loss.clone().inner())[0];
-    let grads = loss.backward();
-    let g = tracked
-        .params()
-        .into_iter()
-        .map(|(_, t)| t.grad(&grads).map(to_vec).unwrap_or_default())
-        .collect();
-    (value, g, total_spikes)
-}
 
 #[test]
 fn fused_path_matches_per_step_loss_and_gradients() {
@@ -114,10 +62,13 @@ fn fused_path_matches_per_step_loss_and_gradients() {
                         Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
                     let labels = [0, 1, 2, 1];
 
-                    let (l_ref, g_ref, spikes) =
-                        loss_and_grads(&weights, &input, &labels, &dy, &surrogate, Path::PerStep);
-                    let (l_fused, g_fused, _) =
-                        loss_and_grads(&weights, &input, &labels, &dy, &surrogate, Path::Fused);
+                    let dynamics =
+                        NetworkDynamics::paper(&dy, &weights.widths(), weights.outputs());
+                    let run = |path| {
+                        loss_and_grads(&weights, &input, &labels, &dynamics, &surrogate, path)
+                    };
+                    let (l_ref, g_ref, spikes) = run(Path::PerStep);
+                    let (l_fused, g_fused, _) = run(Path::Fused);
                     let case = format!(
                         "{layers} layers, recurrent {recurrent}, {reset:?}, detached {detached}"
                     );

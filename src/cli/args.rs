@@ -52,6 +52,12 @@ pub enum Command {
     Study(StudyArgs),
     /// List every configuration key and its default
     Keys,
+    /// Read a NIR graph and say what it maps to (or why it cannot run here)
+    ///
+    /// NIR stores no time step: give --dt-ms unless the graph is one of ours (its metadata
+    /// has Δt). --discretisation says how the writer meant τ: exact exp(−Δt/τ) or forward
+    /// Euler 1 − Δt/τ (snnTorch's and Norse's importers).
+    Nir(NirArgs),
 }
 
 /// The experiment: a file, and edits on top of it.
@@ -127,6 +133,18 @@ pub struct EvalArgs {
     /// One JSON object on stdout
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct NirArgs {
+    /// The NIR graph (.nir)
+    pub file: PathBuf,
+    /// The time step in milliseconds (default: the graph's metadata)
+    #[arg(long, value_name = "MS")]
+    pub dt_ms: Option<f64>,
+    /// exact or euler
+    #[arg(long, value_name = "KIND", default_value = "euler")]
+    pub discretisation: String,
 }
 
 #[derive(Args, Debug)]

@@ -34,6 +34,9 @@ pub enum CliError {
     SweepRefused(#[from] Refusal),
     #[error(transparent)]
     Merge(#[from] MergeError),
+    /// A NIR graph that cannot be read or run here (the message names the file and node).
+    #[error("{0}")]
+    Nir(String),
     #[error("--compare goes with --screenshot PATH")]
     CompareWithoutScreenshot,
     #[error("--train-secs goes with --screenshot PATH")]

@@ -9,6 +9,7 @@
 
 pub mod args;
 mod error;
+pub mod nir;
 pub mod study;
 pub mod sweep;
 pub mod train;
@@ -116,6 +117,7 @@ pub fn run(command: Command) -> i32 {
             print!("{}", Config::default().to_toml());
             Ok(0)
         }
+        Command::Nir(a) => nir::inspect(a),
     };
     result.unwrap_or_else(|e| e.report())
 }

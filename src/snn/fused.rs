@@ -13,6 +13,9 @@
 //!   I[n+1] = α·I[n] + h[n] + (s[n]·V)
 //! ```
 //!
+//! Those are the paper's conventions; the loop runs every convention of `dynamics.rs` with
+//! per-neuron constants (tests/conventions.rs holds it to burn's autodiff of `lif.rs`).
+//!
 //! CPU backends only (flex, ndarray): the loops run on host memory in parallel over samples.
 
 // burn-ndarray is deprecated upstream; it stays selectable on purpose.
@@ -30,33 +33,24 @@ use burn::backend::{Backend, Dispatch, TensorMetadata, backend_extension, tensor
 use burn::tensor::Tensor;
 use rayon::prelude::*;
 
+use super::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
 use super::host::{from_host, to_host};
-use super::lif::{Dynamics, ResetMode};
+use super::lif::ResetMode;
 use super::surrogate::{SurrogateConfig, SurrogateShape};
 
 /// Everything the fused loop needs besides tensors.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LifParams {
-    pub alpha: f32,
-    pub beta: f32,
-    pub c: f32,
-    pub threshold: f32,
-    pub reset: ResetMode,
-    pub reset_detached: bool,
+    pub layer: Arc<LayerDynamics>,
     pub shape: SurrogateShape,
     pub surrogate_beta: f32,
     pub recurrent: bool,
 }
 
 impl LifParams {
-    pub fn new(dy: &Dynamics, surrogate: &SurrogateConfig, recurrent: bool) -> Self {
+    pub fn new(layer: &LayerDynamics, surrogate: &SurrogateConfig, recurrent: bool) -> Self {
         Self {
-            alpha: dy.alpha,
-            beta: dy.beta_mem,
-            c: dy.input_scale,
-            threshold: dy.threshold,
-            reset: dy.reset,
-            reset_detached: dy.reset_detached,
+            layer: Arc::new(layer.clone()),
             shape: surrogate.shape,
             surrogate_beta: surrogate.beta as f32,
             recurrent,
@@ -151,10 +145,12 @@ impl<B: Backend, C: CheckpointStrategy> FusedLifBackend for Autodiff<B, C> {
             }
         }
 
-        match (LifBackward { params })
-            .prepare::<C>([current.node(), recurrent.node()])
-            .compute_bound()
-            .stateful()
+        match (LifBackward {
+            params: params.clone(),
+        })
+        .prepare::<C>([current.node(), recurrent.node()])
+        .compute_bound()
+        .stateful()
         {
             OpsKind::Tracked(prep) => {
                 let dims = dims3(current.primitive());
@@ -209,21 +205,38 @@ fn forward_host(
     let mut spk_rec = vec![0f32; steps * slab];
     let mut syn = vec![0f32; slab];
     let mut mem = vec![0f32; slab];
+    let mut last = vec![0f32; slab];
+    let now = p.layer.current == CurrentTiming::This;
     for t in 0..steps {
         let range = t * slab..(t + 1) * slab;
         let input = &current[range.clone()];
-        syn_rec[range.clone()].copy_from_slice(&syn);
         mem_rec[range.clone()].copy_from_slice(&mem);
-        let spikes = &mut spk_rec[range];
+        if !now {
+            syn_rec[range.clone()].copy_from_slice(&syn);
+        }
+        let spikes = &mut spk_rec[range.clone()];
         spikes
             .par_chunks_mut(width)
             .zip(syn.par_chunks_mut(width))
             .zip(mem.par_chunks_mut(width))
             .zip(input.par_chunks(width))
+            .zip(last.par_chunks(width))
             .with_min_len(min_len)
-            .for_each(|(((s, i), u), h)| {
-                step_row(s, i, u, h, recurrent, p);
+            .for_each(|((((s, i), u), h), prev)| {
+                if now {
+                    synapse_row(i, h, prev, recurrent, &p.layer);
+                }
+                step_row(s, i, u, &p.layer);
+                if !now {
+                    synapse_row(i, h, s, recurrent, &p.layer);
+                }
             });
+        // Saved for the backward: the current the membrane integrated, I after this
+        // step's synapse update or before it.
+        if now {
+            syn_rec[range.clone()].copy_from_slice(&syn);
+        }
+        last.copy_from_slice(&spk_rec[range]);
     }
     HostTrace {
         syn: syn_rec,
@@ -232,55 +245,67 @@ fn forward_host(
     }
 }
 
-/// One sample's step: spikes from U[n], then U[n+1] and I[n+1]. Each loop is branch-free in
-/// its body (the reset mode is chosen outside) so the compiler vectorizes it.
-fn step_row(
-    s: &mut [f32],
-    i: &mut [f32],
-    u: &mut [f32],
-    h: &[f32],
-    recurrent: Option<&[f32]>,
-    p: &LifParams,
-) {
-    let width = s.len();
-    let (beta, c, th) = (p.beta, p.c, p.threshold);
-    for (sj, &uj) in s.iter_mut().zip(u.iter()) {
-        *sj = if uj > th { 1.0 } else { 0.0 };
-    }
-    match p.reset {
-        ResetMode::Zero => {
-            for ((uj, &ij), &sj) in u.iter_mut().zip(i.iter()).zip(s.iter()) {
-                let m = beta * *uj + c * ij;
-                *uj = m - m * sj;
-            }
+/// I ← α·I + κ·(h + V·s) for one sample, s the latest spikes.
+fn synapse_row(i: &mut [f32], h: &[f32], s: &[f32], recurrent: Option<&[f32]>, k: &LayerDynamics) {
+    let width = i.len();
+    if k.kappa_is_one() {
+        for ((ij, &hj), &a) in i.iter_mut().zip(h).zip(&k.alpha) {
+            *ij = a * *ij + hj;
         }
-        ResetMode::Subtract => {
-            for ((uj, &ij), &sj) in u.iter_mut().zip(i.iter()).zip(s.iter()) {
-                *uj = beta * *uj + c * ij - th * sj;
-            }
+    } else {
+        for (((ij, &hj), &a), &kj) in i.iter_mut().zip(h).zip(&k.alpha).zip(&k.kappa) {
+            *ij = a * *ij + kj * hj;
         }
-        ResetMode::None => {
-            for (uj, &ij) in u.iter_mut().zip(i.iter()) {
-                *uj = beta * *uj + c * ij;
-            }
-        }
-    }
-    for (ij, &hj) in i.iter_mut().zip(h) {
-        *ij = p.alpha * *ij + hj;
     }
     if let Some(v) = recurrent {
         // Spikes are binary and sparse: add the rows of V of the neurons that fired.
-        for (k, &sk) in s.iter().enumerate() {
-            if sk != 0.0 {
-                for (ij, vkj) in i.iter_mut().zip(&v[k * width..(k + 1) * width]) {
-                    *ij += vkj;
+        for (n, &sn) in s.iter().enumerate() {
+            if sn != 0.0 {
+                for ((ij, vnj), &kj) in i
+                    .iter_mut()
+                    .zip(&v[n * width..(n + 1) * width])
+                    .zip(&k.kappa)
+                {
+                    *ij += kj * vnj;
                 }
             }
         }
     }
 }
 
-/// BPTT through [`forward_host`]: gradients for the input current and the recurrent weights.
+/// One sample's membrane step: A = β·U + c·I + λ, the spike from M (U before, or A), and
+/// the reset. Each loop is branch-free in its body so the compiler vectorizes it.
+fn step_row(s: &mut [f32], i: &[f32], u: &mut [f32], k: &LayerDynamics) {
+    let same = k.reset_timing == ResetTiming::Same;
+    if !same {
+        for ((sj, &uj), &th) in s.iter_mut().zip(u.iter()).zip(&k.threshold) {
+            *sj = if uj > th { 1.0 } else { 0.0 };
+        }
+    }
+    for ((((uj, &ij), &b), &c), &l) in u.iter_mut().zip(i).zip(&k.beta).zip(&k.c).zip(&k.leak) {
+        *uj = b * *uj + c * ij + l;
+    }
+    if same {
+        for ((sj, &uj), &th) in s.iter_mut().zip(u.iter()).zip(&k.threshold) {
+            *sj = if uj > th { 1.0 } else { 0.0 };
+        }
+    }
+    match k.reset {
+        ResetMode::Zero => {
+            for ((uj, &sj), &vr) in u.iter_mut().zip(s.iter()).zip(&k.v_reset) {
+                *uj = *uj - *uj * sj + vr * sj;
+            }
+        }
+        ResetMode::Subtract => {
+            for ((uj, &sj), &th) in u.iter_mut().zip(s.iter()).zip(&k.threshold) {
+                *uj -= th * sj;
+            }
+        }
+        ResetMode::None => {}
+    }
+}
+
+/// BPTT through [`forward_host`]: gradients for the drive and the recurrent weights.
 fn backward_host(
     trace: &HostTrace,
     recurrent: Option<&[f32]>,
@@ -288,12 +313,16 @@ fn backward_host(
     [steps, batch, width]: [usize; 3],
     p: &LifParams,
 ) -> (Vec<f32>, Option<Vec<f32>>) {
+    let k = &*p.layer;
+    let now = k.current == CurrentTiming::This;
+    let same = k.reset_timing == ResetTiming::Same;
     let slab = batch * width;
     let mut grad_current = vec![0f32; steps * slab];
     let mut grad_v = recurrent.map(|_| vec![0f32; width * width]);
-    // ∂L/∂U[n+1] and ∂L/∂I[n+1] while walking back.
+    // ∂L/∂U and ∂L/∂I after step t, and (this-step current) ∂L/∂s[t] through V in step t+1.
     let mut g_mem = vec![0f32; slab];
     let mut g_syn = vec![0f32; slab];
+    let mut g_carry = vec![0f32; slab];
     let min_len = rows_per_task(batch);
     for t in (0..steps).rev() {
         let range = t * slab..(t + 1) * slab;
@@ -303,77 +332,116 @@ fn backward_host(
             &trace.syn[range.clone()],
         );
         let gs_t = &grad_spikes[range.clone()];
-        // h[n] enters I[n+1] with weight 1.
-        grad_current[range].copy_from_slice(&g_syn);
-        // V's gradient: Σ_b s[n]ᵀ·∂L/∂I[n+1], summed over the (sparse) spikes.
-        if let Some(gv) = grad_v.as_mut() {
-            for b in 0..batch {
-                let gi = &g_syn[b * width..(b + 1) * width];
-                for (k, &sk) in s_t[b * width..(b + 1) * width].iter().enumerate() {
-                    if sk != 0.0 {
-                        for (g, x) in gv[k * width..(k + 1) * width].iter_mut().zip(gi) {
-                            *g += x;
-                        }
-                    }
+        // Previous-current: I ← α·I + κ·(h + V·s[t]) ends the step; its drive gradient is
+        // κ·∂L/∂I, known before the membrane's.
+        let mut g_drive = vec![0f32; slab];
+        let mut through_v = None;
+        if !now {
+            for (b, gd) in g_drive.chunks_mut(width).enumerate() {
+                for j in 0..width {
+                    gd[j] = k.kappa[j] * g_syn[b * width + j];
                 }
             }
+            grad_current[range.clone()].copy_from_slice(&g_drive);
+            if let Some(v) = recurrent {
+                accumulate_v(grad_v.as_mut(), s_t, &g_drive, batch, width);
+                through_v = Some(matmul_transposed_rhs(&g_drive, v, batch, width));
+            }
         }
-        // ∂L/∂I[n+1]·Vᵀ for the whole batch at once: the one dense product of the backward.
-        let through_recurrence = recurrent.map(|v| matmul_transposed_rhs(&g_syn, v, batch, width));
+        let s_prev: &[f32] = if t == 0 {
+            &[]
+        } else {
+            &trace.spikes[(t - 1) * slab..t * slab]
+        };
         g_mem
             .par_chunks_mut(width)
             .zip(g_syn.par_chunks_mut(width))
+            .zip(g_drive.par_chunks_mut(width))
             .enumerate()
             .with_min_len(min_len)
-            .for_each(|(b, (gu, gi))| {
+            .for_each(|(b, ((gu, gi), gd))| {
                 let row = b * width..(b + 1) * width;
                 let (s, u, i, gs) = (
                     &s_t[row.clone()],
                     &u_t[row.clone()],
                     &i_t[row.clone()],
-                    &gs_t[row],
+                    &gs_t[row.clone()],
                 );
-                // ∂L/∂s[n]: direct, through recurrence into I[n+1], through a live reset.
+                // ∂L/∂s[t]: direct, and through the recurrence into the next synapse step.
                 let mut g_spike: Vec<f32> = gs.to_vec();
-                if let Some(through_v) = &through_recurrence {
-                    for (g, r) in g_spike
-                        .iter_mut()
-                        .zip(&through_v[b * width..(b + 1) * width])
-                    {
+                let carried = match &through_v {
+                    Some(r) => &r[row.clone()],
+                    None => &g_carry[row.clone()],
+                };
+                if recurrent.is_some() {
+                    for (g, r) in g_spike.iter_mut().zip(carried) {
                         *g += r;
                     }
                 }
+                // A and M as the forward had them.
+                let a: Vec<f32> = (0..width)
+                    .map(|j| k.beta[j] * u[j] + k.c[j] * i[j] + k.leak[j])
+                    .collect();
+                let m: &[f32] = if same { &a } else { u };
+                let shifted: Vec<f32> = m.iter().zip(&k.threshold).map(|(m, th)| m - th).collect();
                 let mut slope = vec![0f32; width];
                 p.shape
-                    .derivative_row(u, p.threshold, p.surrogate_beta, &mut slope);
-                let zero_reset = p.reset == ResetMode::Zero;
-                // A live (non-detached) reset sends gradient into s[n]: −∂L/∂U[n+1]·M[n] for
-                // reset to zero, −∂L/∂U[n+1]·ϑ for subtraction.
-                if !p.reset_detached {
-                    match p.reset {
-                        ResetMode::Zero => {
-                            for j in 0..width {
-                                g_spike[j] -= gu[j] * (p.beta * u[j] + p.c * i[j]);
-                            }
-                        }
-                        ResetMode::Subtract => {
-                            for j in 0..width {
-                                g_spike[j] -= gu[j] * p.threshold;
-                            }
-                        }
-                        ResetMode::None => {}
+                    .derivative_row(&shifted, 0.0, p.surrogate_beta, &mut slope);
+                let zero_reset = k.reset == ResetMode::Zero;
+                // A live (non-detached) reset sends gradient into s[t].
+                if !k.reset_detached {
+                    for j in 0..width {
+                        g_spike[j] += gu[j]
+                            * match k.reset {
+                                ResetMode::Zero => k.v_reset[j] - a[j],
+                                ResetMode::Subtract => -k.threshold[j],
+                                ResetMode::None => 0.0,
+                            };
                     }
                 }
                 for j in 0..width {
                     let keep = if zero_reset { 1.0 - s[j] } else { 1.0 };
-                    let g_u = gu[j] * p.beta * keep + g_spike[j] * slope[j];
-                    let g_i = gi[j] * p.alpha + gu[j] * p.c * keep;
+                    let g_m = g_spike[j] * slope[j];
+                    let g_a = gu[j] * keep + if same { g_m } else { 0.0 };
+                    let g_u = k.beta[j] * g_a + if same { 0.0 } else { g_m };
+                    let g_used = k.c[j] * g_a;
+                    if now {
+                        // I[t] = α·I[t−1] + κ·(h + V·s[t−1]) began the step.
+                        let g_total = gi[j] + g_used;
+                        gd[j] = k.kappa[j] * g_total;
+                        gi[j] = k.alpha[j] * g_total;
+                    } else {
+                        gi[j] = k.alpha[j] * gi[j] + g_used;
+                    }
                     gu[j] = g_u;
-                    gi[j] = g_i;
                 }
             });
+        if now {
+            grad_current[range].copy_from_slice(&g_drive);
+            if let Some(v) = recurrent {
+                if t > 0 {
+                    accumulate_v(grad_v.as_mut(), s_prev, &g_drive, batch, width);
+                }
+                g_carry = matmul_transposed_rhs(&g_drive, v, batch, width);
+            }
+        }
     }
     (grad_current, grad_v)
+}
+
+/// V's gradient: Σ_b sᵀ·g, summed over the (sparse) spikes.
+fn accumulate_v(gv: Option<&mut Vec<f32>>, s: &[f32], g: &[f32], batch: usize, width: usize) {
+    let Some(gv) = gv else { return };
+    for b in 0..batch {
+        let gi = &g[b * width..(b + 1) * width];
+        for (n, &sn) in s[b * width..(b + 1) * width].iter().enumerate() {
+            if sn != 0.0 {
+                for (gvv, x) in gv[n * width..(n + 1) * width].iter_mut().zip(gi) {
+                    *gvv += x;
+                }
+            }
+        }
+    }
 }
 
 /// a · vᵀ for row-major a [rows, n] and v [n, n]: out[r][k] = Σ_j a[r][j]·v[k][j].

@@ -7,6 +7,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
 
+use super::dynamics::LayerDynamics;
 use super::lif::{Dynamics, free_membrane, lif_layer};
 use super::model::ModelConfig;
 use super::network::{Weights, project};
@@ -140,10 +141,11 @@ fn calibrate(mut weights: Weights, model: &ModelConfig, target: f64, input: Tens
         if let Some(v) = weights.recurrent[l].take() {
             weights.recurrent[l] = Some(v.mul_scalar(gain));
         }
+        let width = weights.hidden[l].dims()[1];
         let trace = lif_layer(
             project(x, &weights.hidden[l]),
             weights.recurrent[l].as_ref(),
-            &dy,
+            &LayerDynamics::paper_hidden(&dy, width),
             &surrogate,
             false,
         );

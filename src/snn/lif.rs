@@ -8,9 +8,12 @@
 //!
 //! with α = exp(−Δt/τ_syn), β = exp(−Δt/τ_mem) and c = 1 − β (paper) or 1 (SpyTorch). The
 //! readout uses the same synapse and a membrane with τ_out, and neither spikes nor resets.
+//! Imported networks generalize this (per-neuron constants, this step's current, reset in the
+//! same step, spiking readouts): see `dynamics.rs`; the paper's model is its default.
 
 use burn::tensor::Tensor;
 
+use super::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
 use super::spike_op::spike;
 use serde::{Deserialize, Serialize};
 
@@ -72,46 +75,129 @@ pub struct LayerTrace {
     pub membrane: Option<Tensor<3>>,
 }
 
-/// Runs one LIF layer over a trial. `current` is W·s_in[n] for every n, [T, batch, width].
+/// A per-neuron constant as an operand: a scalar when every neuron shares it (one op, as
+/// the paper's model always had), else a [batch, width] tensor.
+enum Coef {
+    Scalar(f32),
+    Row(Box<Tensor<2>>),
+}
+
+impl Coef {
+    fn new(values: &[f32], batch: usize, device: &burn::tensor::Device) -> Self {
+        match LayerDynamics::shared(values) {
+            Some(v) => Coef::Scalar(v),
+            None => Coef::Row(Box::new(
+                Tensor::<2>::from_data(
+                    burn::tensor::TensorData::new(values.to_vec(), [1, values.len()]),
+                    device,
+                )
+                .expand([batch, values.len()]),
+            )),
+        }
+    }
+
+    fn mul(&self, t: Tensor<2>) -> Tensor<2> {
+        match self {
+            Coef::Scalar(v) => t.mul_scalar(*v),
+            Coef::Row(r) => t * (**r).clone(),
+        }
+    }
+
+    fn sub_from(&self, t: Tensor<2>) -> Tensor<2> {
+        match self {
+            Coef::Scalar(v) => t.sub_scalar(*v),
+            Coef::Row(r) => t - (**r).clone(),
+        }
+    }
+
+    fn add_to(&self, t: Tensor<2>) -> Tensor<2> {
+        match self {
+            Coef::Scalar(v) => t.add_scalar(*v),
+            Coef::Row(r) => t + (**r).clone(),
+        }
+    }
+}
+
+/// Runs one LIF layer over a trial (conventions in `dynamics.rs`). `current` is the drive
+/// x[n] for every n, [T, batch, width].
 pub fn lif_layer(
     current: Tensor<3>,
     recurrent: Option<&Tensor<2>>,
-    dy: &Dynamics,
+    layer: &LayerDynamics,
     surrogate: &SurrogateConfig,
     record_membrane: bool,
 ) -> LayerTrace {
     let [steps, batch, width] = current.dims();
     let device = current.device();
+    let coef = |v: &[f32]| Coef::new(v, batch, &device);
+    let (alpha, beta, c, threshold) = (
+        coef(&layer.alpha),
+        coef(&layer.beta),
+        coef(&layer.c),
+        coef(&layer.threshold),
+    );
+    // Terms the paper's model lacks stay out of its graph.
+    let kappa = (!layer.kappa_is_one()).then(|| coef(&layer.kappa));
+    let leak = layer.has_leak().then(|| coef(&layer.leak));
+    let v_reset = layer.has_reset_value().then(|| coef(&layer.v_reset));
+    let now = layer.current == CurrentTiming::This;
+    let same = layer.reset_timing == ResetTiming::Same;
+
     let mut syn = Tensor::<2>::zeros([batch, width], &device);
     let mut mem = Tensor::<2>::zeros([batch, width], &device);
+    let mut last = Tensor::<2>::zeros([batch, width], &device);
     let mut spikes = Vec::with_capacity(steps);
     let mut membrane = Vec::with_capacity(if record_membrane { steps } else { 0 });
-    let beta = surrogate.beta as f32;
+    let sg_beta = surrogate.beta as f32;
+    // I ← α·I + κ·(x[n] + V·s), s the latest spikes.
+    let synapse = |syn: Tensor<2>, input: Tensor<2>, s: &Tensor<2>| {
+        let mut drive = input;
+        if let Some(v) = recurrent {
+            drive = drive + s.clone().matmul(v.clone());
+        }
+        let drive = match &kappa {
+            Some(k) => k.mul(drive),
+            None => drive,
+        };
+        alpha.mul(syn) + drive
+    };
 
     for input in current.chunk(steps, 0) {
         let input: Tensor<2> = input.reshape([batch, width]);
-        // s[n] = Θ(U[n] − ϑ), with the surrogate derivative on the way back.
-        let s = spike(mem.clone().sub_scalar(dy.threshold), surrogate.shape, beta);
-        if record_membrane {
-            membrane.push(mem.clone());
+        if now {
+            syn = synapse(syn, input.clone(), &last);
         }
-        let reset = if dy.reset_detached {
+        // A = β·U + c·I (+ λ)
+        let mut integrated = beta.mul(mem.clone()) + c.mul(syn.clone());
+        if let Some(l) = &leak {
+            integrated = l.add_to(integrated);
+        }
+        let m = if same { integrated.clone() } else { mem };
+        // s[n] = Θ(M − ϑ), with the surrogate derivative on the way back.
+        let s = spike(threshold.sub_from(m.clone()), surrogate.shape, sg_beta);
+        if record_membrane {
+            membrane.push(m);
+        }
+        let reset = if layer.reset_detached {
             s.clone().detach()
         } else {
             s.clone()
         };
-        // β·U[n] + c·I[n]
-        let integrated = mem.mul_scalar(dy.beta_mem) + syn.clone().mul_scalar(dy.input_scale);
-        mem = match dy.reset {
-            ResetMode::Zero => integrated.clone() - integrated * reset,
-            ResetMode::Subtract => integrated - reset.mul_scalar(dy.threshold),
+        mem = match layer.reset {
+            ResetMode::Zero => {
+                let kept = integrated.clone() - integrated * reset.clone();
+                match &v_reset {
+                    Some(v) => kept + v.mul(reset),
+                    None => kept,
+                }
+            }
+            ResetMode::Subtract => integrated - threshold.mul(reset),
             ResetMode::None => integrated,
         };
-        // α·I[n] + W·s_in[n] (+ V·s[n])
-        syn = syn.mul_scalar(dy.alpha) + input;
-        if let Some(v) = recurrent {
-            syn = syn + s.clone().matmul(v.clone());
+        if !now {
+            syn = synapse(syn, input, &s);
         }
+        last = s.clone();
         spikes.push(s);
     }
 
@@ -121,9 +207,41 @@ pub fn lif_layer(
     }
 }
 
-/// The non-spiking leaky readout; returns U_out[n+1] for n = 0..T, [T, batch, outputs].
-pub fn leaky_readout(current: Tensor<3>, dy: &Dynamics) -> Tensor<3> {
-    leaky_integrator(current, dy.alpha, dy.beta_out, dy.out_input_scale)
+/// A non-spiking readout with per-neuron constants and either current timing; returns M[n]
+/// for every n, [T, batch, outputs] (per step; see [`leaky_readout_matmul`] for the kernel).
+pub fn readout_per_step(current: Tensor<3>, layer: &LayerDynamics) -> Tensor<3> {
+    let [steps, batch, width] = current.dims();
+    let device = current.device();
+    let coef = |v: &[f32]| Coef::new(v, batch, &device);
+    let (alpha, beta, c) = (coef(&layer.alpha), coef(&layer.beta), coef(&layer.c));
+    let kappa = (!layer.kappa_is_one()).then(|| coef(&layer.kappa));
+    let leak = layer.has_leak().then(|| coef(&layer.leak));
+    let now = layer.current == CurrentTiming::This;
+    let mut syn = Tensor::<2>::zeros([batch, width], &device);
+    let mut mem = Tensor::<2>::zeros([batch, width], &device);
+    let mut out = Vec::with_capacity(steps);
+    let synapse = |syn: Tensor<2>, input: Tensor<2>| {
+        alpha.mul(syn)
+            + match &kappa {
+                Some(k) => k.mul(input),
+                None => input,
+            }
+    };
+    for input in current.chunk(steps, 0) {
+        let input: Tensor<2> = input.reshape([batch, width]);
+        if now {
+            syn = synapse(syn, input.clone());
+        }
+        mem = beta.mul(mem) + c.mul(syn.clone());
+        if let Some(l) = &leak {
+            mem = l.add_to(mem);
+        }
+        if !now {
+            syn = synapse(syn, input);
+        }
+        out.push(mem.clone());
+    }
+    Tensor::stack(out, 0)
 }
 
 /// Membrane of a hidden layer with its threshold removed (no spikes, no reset): what
@@ -132,29 +250,49 @@ pub fn free_membrane(current: Tensor<3>, dy: &Dynamics) -> Tensor<3> {
     leaky_integrator(current, dy.alpha, dy.beta_mem, dy.input_scale)
 }
 
-/// The readout as one matmul: it is linear and time-invariant, so U_out[n+1] = Σ_m K[n][m]·x[m]
-/// with K the impulse response of the synapse-membrane pair. Same values as [`leaky_readout`]
-/// with one graph node instead of several per step.
-pub fn leaky_readout_matmul(current: Tensor<3>, dy: &Dynamics) -> Tensor<3> {
+/// The readout as one matmul: it is linear and time-invariant, so M[n] = Σ_m K[n][m]·x[m]
+/// with K the impulse response of the synapse-membrane pair. Same values as
+/// [`readout_per_step`] with one graph node instead of several per step; `None` when the
+/// neurons do not share their constants or have a leak (then it is not one kernel).
+pub fn leaky_readout_matmul(current: Tensor<3>, layer: &LayerDynamics) -> Option<Tensor<3>> {
     let [steps, batch, width] = current.dims();
-    let kernel = impulse_response(steps, dy.alpha, dy.beta_out, dy.out_input_scale);
+    let shared = |v: &[f32]| LayerDynamics::shared(v);
+    let (alpha, beta, c, kappa) = (
+        shared(&layer.alpha)?,
+        shared(&layer.beta)?,
+        shared(&layer.c)?,
+        shared(&layer.kappa)?,
+    );
+    if layer.has_leak() {
+        return None;
+    }
+    let now = layer.current == CurrentTiming::This;
+    let kernel = impulse_response(steps, [alpha, beta, c, kappa], now);
     let k = Tensor::<2>::from_data(
         burn::tensor::TensorData::new(kernel, [steps, steps]),
         &current.device(),
     );
-    k.matmul(current.reshape([steps, batch * width]))
-        .reshape([steps, batch, width])
+    Some(
+        k.matmul(current.reshape([steps, batch * width]))
+            .reshape([steps, batch, width]),
+    )
 }
 
-/// K[n][m]: U[n+1] after a unit input at step m, row-major [T, T] (zero for m ≥ n).
-fn impulse_response(steps: usize, alpha: f32, beta: f32, c: f32) -> Vec<f32> {
-    let (a, b, c) = (alpha as f64, beta as f64, c as f64);
+/// K[n][m]: M[n] after a unit input at step m, row-major [T, T].
+fn impulse_response(steps: usize, [alpha, beta, c, kappa]: [f32; 4], now: bool) -> Vec<f32> {
+    let (a, b, c, k0) = (alpha as f64, beta as f64, c as f64, kappa as f64);
     let mut k = vec![0f32; steps * steps];
     for m in 0..steps {
         let (mut syn, mut mem) = (0f64, 0f64);
         for n in 0..steps {
+            let x = if n == m { k0 } else { 0.0 };
+            if now {
+                syn = a * syn + x;
+            }
             mem = b * mem + c * syn;
-            syn = a * syn + if n == m { 1.0 } else { 0.0 };
+            if !now {
+                syn = a * syn + x;
+            }
             k[n * steps + m] = mem as f32;
         }
     }

@@ -2,6 +2,7 @@
 //! loss, regularizers and initialization, each beside its settings. Knows nothing of the
 //! window or of files.
 
+pub mod dynamics;
 pub mod fused;
 pub mod host;
 pub mod init;

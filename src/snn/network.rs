@@ -4,8 +4,9 @@ use burn::tensor::Tensor;
 
 use std::sync::Arc;
 
+use super::dynamics::NetworkDynamics;
 use super::fused::{LifParams, lif_layer_fused};
-use super::lif::{Dynamics, LayerTrace, leaky_readout, leaky_readout_matmul, lif_layer};
+use super::lif::{Dynamics, LayerTrace, leaky_readout_matmul, lif_layer, readout_per_step};
 use super::sparse_input::sparse_project;
 use super::surrogate::SurrogateConfig;
 use crate::data::batch::SparseBatch;
@@ -118,7 +119,7 @@ impl Weights {
     }
 
     pub fn inputs(&self) -> usize {
-        self.hidden[0].dims()[0]
+        self.hidden.first().unwrap_or(&self.readout).dims()[0]
     }
 
     pub fn outputs(&self) -> usize {
@@ -129,8 +130,10 @@ impl Weights {
 /// Everything one forward pass produced.
 pub struct Forward {
     pub layers: Vec<LayerTrace>,
-    /// U_out, [T, batch, outputs].
+    /// U_out (the membrane M[n] of a spiking readout), [T, batch, outputs].
     pub readout: Tensor<3>,
+    /// A spiking readout's spikes (imported networks), [T, batch, outputs].
+    pub readout_spikes: Option<Tensor<3>>,
 }
 
 /// How a forward pass runs.
@@ -160,7 +163,7 @@ impl From<Tensor<3>> for Input {
     }
 }
 
-/// Runs the network over its input. Recording membranes takes the per-step path.
+/// Runs the paper's network over its input. Recording membranes takes the per-step path.
 pub fn forward(
     weights: &Weights,
     input: impl Into<Input>,
@@ -169,23 +172,42 @@ pub fn forward(
     path: Path,
     record_membrane: bool,
 ) -> Forward {
+    let dynamics = NetworkDynamics::paper(dy, &weights.widths(), weights.outputs());
+    forward_with(weights, input, &dynamics, surrogate, path, record_membrane)
+}
+
+/// Runs a network with any per-layer dynamics and biases (`dynamics.rs`).
+pub fn forward_with(
+    weights: &Weights,
+    input: impl Into<Input>,
+    dynamics: &NetworkDynamics,
+    surrogate: &SurrogateConfig,
+    path: Path,
+    record_membrane: bool,
+) -> Forward {
     let fused = path == Path::Fused && !record_membrane;
     let mut x = input.into();
     let mut layers = Vec::with_capacity(weights.hidden.len());
-    for (w, v) in weights.hidden.iter().zip(&weights.recurrent) {
+    for (l, (w, v)) in weights.hidden.iter().zip(&weights.recurrent).enumerate() {
         // The feed-forward drive of all steps at once; only recurrence needs the loop.
         let current = match x {
             Input::Dense(x) => project(*x, w),
             Input::Sparse(batch) => sparse_project(&batch, w),
         };
+        let current = add_biases(
+            current,
+            dynamics.bias[l].as_deref(),
+            dynamics.recurrent_bias[l].as_deref(),
+        );
+        let layer = &dynamics.hidden[l];
         let trace = if fused {
-            let params = LifParams::new(dy, surrogate, v.is_some());
+            let params = LifParams::new(layer, surrogate, v.is_some());
             LayerTrace {
                 spikes: lif_layer_fused(current, v.as_ref(), params),
                 membrane: None,
             }
         } else {
-            lif_layer(current, v.as_ref(), dy, surrogate, record_membrane)
+            lif_layer(current, v.as_ref(), layer, surrogate, record_membrane)
         };
         x = Input::Dense(Box::new(trace.spikes.clone()));
         layers.push(trace);
@@ -194,14 +216,52 @@ pub fn forward(
         Input::Dense(x) => project(*x, &weights.readout),
         Input::Sparse(batch) => sparse_project(&batch, &weights.readout),
     };
+    let drive = add_biases(drive, dynamics.readout_bias.as_deref(), None);
+    let out = &dynamics.readout;
+    if out.spiking {
+        let trace = lif_layer(drive, None, out, surrogate, true);
+        return Forward {
+            layers,
+            readout: trace.membrane.unwrap_or_else(|| trace.spikes.clone()),
+            readout_spikes: Some(trace.spikes),
+        };
+    }
     // The readout's T×T kernel costs T² per output: beyond a few hundred steps the per-step
     // loop is cheaper.
-    let readout = if fused && drive.dims()[0] <= MAX_MATMUL_READOUT_STEPS {
-        leaky_readout_matmul(drive, dy)
-    } else {
-        leaky_readout(drive, dy)
-    };
-    Forward { layers, readout }
+    let kernel = (fused && drive.dims()[0] <= MAX_MATMUL_READOUT_STEPS)
+        .then(|| leaky_readout_matmul(drive.clone(), out))
+        .flatten();
+    let readout = kernel.unwrap_or_else(|| readout_per_step(drive, out));
+    Forward {
+        layers,
+        readout,
+        readout_spikes: None,
+    }
+}
+
+/// The drive plus a bias at every step and a recurrent bias from the second step on.
+fn add_biases(current: Tensor<3>, bias: Option<&[f32]>, from_second: Option<&[f32]>) -> Tensor<3> {
+    if bias.is_none() && from_second.is_none() {
+        return current;
+    }
+    let [steps, batch, width] = current.dims();
+    let mut rows = vec![0f32; steps * width];
+    for (t, row) in rows.chunks_mut(width).enumerate() {
+        for (j, r) in row.iter_mut().enumerate() {
+            *r = bias.map_or(0.0, |b| b[j])
+                + if t > 0 {
+                    from_second.map_or(0.0, |b| b[j])
+                } else {
+                    0.0
+                };
+        }
+    }
+    let device = current.device();
+    let b = Tensor::<3>::from_data(
+        burn::tensor::TensorData::new(rows, [steps, 1, width]),
+        &device,
+    );
+    current + b.expand([steps, batch, width])
 }
 
 /// x[n]·W for every step: [T, batch, in] × [in, out] → [T, batch, out].

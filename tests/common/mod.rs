@@ -25,3 +25,64 @@ pub fn to_vec<const D: usize>(t: burn::tensor::Tensor<D>) -> Vec<f32> {
 pub fn close(a: f64, b: f64, tol: f64) -> bool {
     (a - b).abs() <= tol * b.abs().max(1.0)
 }
+
+/// A [rows, cols] matrix of N(0, scale²) values.
+pub fn matrix(
+    rng: &mut surrogate_lab::rng::Rng,
+    rows: usize,
+    cols: usize,
+    scale: f64,
+    device: &Device,
+) -> burn::tensor::Tensor<2> {
+    let v: Vec<f32> = (0..rows * cols)
+        .map(|_| (rng.normal() * scale) as f32)
+        .collect();
+    burn::tensor::Tensor::from_data(burn::tensor::TensorData::new(v, [rows, cols]), device)
+}
+
+/// Loss (CE of max over time + an activity penalty, so spike counts get a direct gradient
+/// too), every weight's gradient and the hidden spike count, through the chosen path.
+pub fn loss_and_grads(
+    weights: &surrogate_lab::snn::network::Weights,
+    input: &burn::tensor::Tensor<3>,
+    labels: &[usize],
+    dynamics: &surrogate_lab::snn::dynamics::NetworkDynamics,
+    surrogate: &surrogate_lab::snn::surrogate::SurrogateConfig,
+    path: surrogate_lab::snn::network::Path,
+) -> (f32, Vec<Vec<f32>>, usize) {
+    use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
+    use surrogate_lab::snn::regularizer::{RegConfig, activity_penalty};
+    let tracked = weights.map(|_, w| w.clone().autodiff().require_grad());
+    let out = surrogate_lab::snn::network::forward_with(
+        &tracked,
+        input.clone().autodiff(),
+        dynamics,
+        surrogate,
+        path,
+        false,
+    );
+    let spikes: Vec<burn::tensor::Tensor<3>> =
+        out.layers.iter().map(|l| l.spikes.clone()).collect();
+    let total_spikes = spikes
+        .iter()
+        .map(|s| {
+            to_vec(s.clone().inner())
+                .iter()
+                .filter(|&&v| v > 0.0)
+                .count()
+        })
+        .sum();
+    let mut reg = RegConfig::default();
+    reg.upper.lambda = 0.05;
+    reg.upper.theta = 1.0;
+    let loss = cross_entropy(class_scores(out.readout, LossKind::MaxOverTime), labels)
+        + activity_penalty(&spikes, &reg).expect("penalty on");
+    let value = to_vec(loss.clone().inner())[0];
+    let grads = loss.backward();
+    let g = tracked
+        .params()
+        .into_iter()
+        .map(|(_, t)| t.grad(&grads).map(to_vec).unwrap_or_default())
+        .collect();
+    (value, g, total_spikes)
+}

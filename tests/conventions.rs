@@ -1,0 +1,142 @@
+//! The update conventions imported networks need (this step's or the previous step's
+//! current, reset in the same or the next step, per-neuron constants, leak, reset value,
+//! biases, spiking readouts): the fused op's hand-written BPTT against burn's autodiff of
+//! the per-step path, loss and every weight's gradient, for every combination (the same
+//! check tests/fused.rs makes for the paper's options).
+
+mod common;
+
+use burn::tensor::{Device, Tensor, TensorData};
+use common::{close, loss_and_grads, matrix};
+use surrogate_lab::rng::Rng;
+use surrogate_lab::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
+use surrogate_lab::snn::lif::ResetMode;
+use surrogate_lab::snn::network::{Path, Weights};
+use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
+
+fn spread(rng: &mut Rng, n: usize, lo: f64, hi: f64) -> Vec<f32> {
+    (0..n)
+        .map(|_| (lo + (hi - lo) * rng.uniform()) as f32)
+        .collect()
+}
+
+/// Per-neuron constants that differ neuron to neuron.
+fn layer(rng: &mut Rng, width: usize, spiking: bool, case: Case) -> LayerDynamics {
+    LayerDynamics {
+        alpha: spread(rng, width, 0.5, 0.9),
+        kappa: spread(rng, width, 0.3, 1.5),
+        beta: spread(rng, width, 0.7, 0.95),
+        c: spread(rng, width, 0.2, 1.0),
+        leak: spread(rng, width, -0.02, 0.05),
+        threshold: spread(rng, width, 0.8, 1.2),
+        v_reset: spread(rng, width, -0.1, 0.2),
+        spiking,
+        reset: case.reset,
+        reset_detached: case.detached,
+        current: case.current,
+        reset_timing: case.timing,
+    }
+}
+
+/// One combination (all fields are printed when it fails).
+#[allow(dead_code)]
+#[derive(Clone, Copy, Debug)]
+struct Case {
+    current: CurrentTiming,
+    timing: ResetTiming,
+    reset: ResetMode,
+    detached: bool,
+    recurrent: bool,
+    spiking_readout: bool,
+}
+
+#[test]
+fn fused_bptt_matches_per_step_autodiff_for_every_convention() {
+    let device = Device::flex();
+    let (inputs, steps, batch, classes, hidden) = (10, 25, 4, 3, [8, 7]);
+    let mut n = 0;
+    for current in [CurrentTiming::Previous, CurrentTiming::This] {
+        for timing in [ResetTiming::Next, ResetTiming::Same] {
+            for reset in [ResetMode::Zero, ResetMode::Subtract, ResetMode::None] {
+                for (detached, recurrent, spiking_readout) in [
+                    (true, true, false),
+                    (false, true, true),
+                    (true, false, true),
+                ] {
+                    let case = Case {
+                        current,
+                        timing,
+                        reset,
+                        detached,
+                        recurrent,
+                        spiking_readout,
+                    };
+                    n += 1;
+                    let mut rng = Rng::new(n);
+                    let mut fan_in = inputs;
+                    let (mut w, mut v, mut layers) = (Vec::new(), Vec::new(), Vec::new());
+                    for &width in &hidden {
+                        w.push(matrix(
+                            &mut rng,
+                            fan_in,
+                            width,
+                            6.0 / (fan_in as f64).sqrt(),
+                            &device,
+                        ));
+                        v.push(recurrent.then(|| matrix(&mut rng, width, width, 0.5, &device)));
+                        layers.push(layer(&mut rng, width, true, case));
+                        fan_in = width;
+                    }
+                    let weights = Weights {
+                        hidden: w,
+                        recurrent: v,
+                        readout: matrix(&mut rng, fan_in, classes, 1.0, &device),
+                    };
+                    let dynamics = NetworkDynamics {
+                        bias: hidden
+                            .iter()
+                            .map(|&h| Some(spread(&mut rng, h, -0.2, 0.3)))
+                            .collect(),
+                        recurrent_bias: hidden
+                            .iter()
+                            .map(|&h| recurrent.then(|| spread(&mut rng, h, -0.1, 0.1)))
+                            .collect(),
+                        readout_bias: Some(spread(&mut rng, classes, -0.1, 0.1)),
+                        readout: layer(&mut rng, classes, spiking_readout, case),
+                        hidden: layers,
+                    };
+                    let x: Vec<f32> = (0..steps * batch * inputs)
+                        .map(|_| if rng.uniform() < 0.3 { 1.0 } else { 0.0 })
+                        .collect();
+                    let input =
+                        Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
+                    let surrogate = SurrogateConfig {
+                        shape: SurrogateShape::SuperSpike,
+                        beta: 5.0,
+                    };
+                    let run = |path| {
+                        loss_and_grads(&weights, &input, &[0, 1, 2, 1], &dynamics, &surrogate, path)
+                    };
+                    let (l_ref, g_ref, spikes) = run(Path::PerStep);
+                    let (l_fused, g_fused, _) = run(Path::Fused);
+                    assert!(spikes > 10, "{case:?}: only {spikes} spikes");
+                    assert!(
+                        close(l_fused as f64, l_ref as f64, 1e-5),
+                        "{case:?}: loss {l_fused} vs {l_ref}"
+                    );
+                    for (k, (a, b)) in g_fused.iter().zip(&g_ref).enumerate() {
+                        assert_eq!(a.len(), b.len(), "{case:?}: param {k}");
+                        let scale = b.iter().fold(0f32, |m, x| m.max(x.abs()));
+                        assert!(scale > 1e-6, "{case:?}: param {k} has no gradient");
+                        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                            assert!(
+                                (x - y).abs() <= 1e-3 * scale,
+                                "{case:?}: param {k}[{i}] fused {x} vs per-step {y}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
