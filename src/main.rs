@@ -12,7 +12,7 @@ fn main() {
         Ok(cli::Cli {
             command: None,
             window,
-        }) => match app::launch::options(window) {
+        }) => match cli::launch_options(window) {
             Ok(options) => app::run(options),
             Err(e) => e.report(),
         },

@@ -1,5 +1,5 @@
-//! Opening the window: its options from the command line's window flags (`--screenshot`,
-//! `--frame-stats`, `--config`…, parsed in `cli::args`) and the native event loop.
+//! Opening the window: its launch options (made by the command line from its window flags)
+//! and the native event loop.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,7 +11,6 @@ use eframe::egui;
 use super::dialogs::RfdDialogs;
 use super::screenshot::Automation;
 use super::{ExplorerApp, WINDOW_SIZE};
-use crate::cli::{CliError, WindowArgs};
 use crate::config::Config;
 
 #[derive(Clone, Debug, Default)]
@@ -22,29 +21,6 @@ pub struct LaunchOptions {
     /// With `screenshot`: a second run with this `KEY=VALUE` edit, overlaid on the first.
     pub compare: Option<String>,
     pub frame_stats: bool,
-}
-
-/// The window's options from its parsed flags: the experiment with its edits, checked now
-/// rather than after a minute of training.
-pub fn options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
-    let config = args.experiment.resolve(Config::default, &[])?;
-    if let Some(kv) = &args.compare {
-        config.set(kv)?;
-        if args.screenshot.is_none() {
-            return Err(CliError::CompareWithoutScreenshot);
-        }
-    }
-    let screenshot = match (args.screenshot, args.train_secs) {
-        (Some(p), s) => Some((p, s.unwrap_or(Duration::from_secs(10)))),
-        (None, Some(_)) => return Err(CliError::TrainSecsWithoutScreenshot),
-        (None, None) => None,
-    };
-    Ok(LaunchOptions {
-        config,
-        screenshot,
-        compare: args.compare,
-        frame_stats: args.frame_stats,
-    })
 }
 
 /// Opens the window and runs until it is closed; returns the process exit status.

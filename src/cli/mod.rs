@@ -14,6 +14,7 @@ pub mod study;
 pub mod sweep;
 pub mod train;
 pub mod weights;
+mod window;
 
 use std::ffi::OsString;
 
@@ -22,6 +23,7 @@ use clap::{CommandFactory, Parser};
 use crate::config::Config;
 pub use args::{Cli, Command, ExperimentArgs, WindowArgs};
 pub use error::CliError;
+pub use window::launch_options;
 
 /// Parses the process's arguments (program name first). `Err` carries the exit status when
 /// nothing is left to do: help or the version was printed (0), or a refusal was (2).

@@ -1,0 +1,30 @@
+//! The window's flags (no command) become the window's launch options.
+
+use std::time::Duration;
+
+use super::{CliError, WindowArgs};
+use crate::app::launch::LaunchOptions;
+use crate::config::Config;
+
+/// The window's options from its parsed flags: the experiment with its edits, checked now
+/// rather than after a minute of training.
+pub fn launch_options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
+    let config = args.experiment.resolve(Config::default, &[])?;
+    if let Some(kv) = &args.compare {
+        config.set(kv)?;
+        if args.screenshot.is_none() {
+            return Err(CliError::CompareWithoutScreenshot);
+        }
+    }
+    let screenshot = match (args.screenshot, args.train_secs) {
+        (Some(p), s) => Some((p, s.unwrap_or(Duration::from_secs(10)))),
+        (None, Some(_)) => return Err(CliError::TrainSecsWithoutScreenshot),
+        (None, None) => None,
+    };
+    Ok(LaunchOptions {
+        config,
+        screenshot,
+        compare: args.compare,
+        frame_stats: args.frame_stats,
+    })
+}
