@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 
 use crate::io::config::{Config, ConfigError};
 use crate::io::weights::{self, TrainingSummary};
-use crate::train::Trainer;
+use crate::train::{TrainError, Trainer};
 
 const USAGE: &str = "\
 surrogate-lab — surrogate-gradient learning in spiking neural networks
@@ -214,12 +214,43 @@ pub fn train(args: TrainArgs) -> i32 {
                 }
             }
             Err(e) => {
+                if args.json {
+                    println!("{}", halt_line(&e));
+                }
                 eprintln!("error: {e}");
-                return 1;
+                return halt_status(&e);
             }
         }
     }
     save_outputs(&trainer, &args, &summary)
+}
+
+/// Exit status of a run that training itself stopped (README, "Command line").
+fn halt_status(e: &TrainError) -> i32 {
+    match e {
+        TrainError::Diverged { .. } => 1,
+        TrainError::NonFiniteGradient { .. } => 3,
+    }
+}
+
+/// The `--json` line of a halted run: `{"error": kind, "epoch", "batch", "layer", "message"}`.
+fn halt_line(e: &TrainError) -> String {
+    let (epoch, batch, layer) = match e {
+        TrainError::Diverged { epoch, batch, .. } => (*epoch, *batch, None),
+        TrainError::NonFiniteGradient {
+            epoch,
+            batch,
+            layer,
+        } => (*epoch, *batch, Some(layer.as_str())),
+    };
+    serde_json::json!({
+        "error": e.kind(),
+        "epoch": epoch,
+        "batch": batch,
+        "layer": layer,
+        "message": e.to_string(),
+    })
+    .to_string()
 }
 
 fn save_outputs(trainer: &Trainer, args: &TrainArgs, summary: &TrainingSummary) -> i32 {
