@@ -140,11 +140,23 @@ impl ShdFile {
             .unwrap_or_else(|_| Err(format!("{name}: malformed HDF5 file (the reader gave up)")))
     }
 
+    /// The same from a file's bytes already in memory (`name` is how messages call it).
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Self, String> {
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            Self::check_layout(Hdf5File::from_vec(bytes), name)
+        }))
+        .unwrap_or_else(|_| Err(format!("{name}: malformed HDF5 file (the reader gave up)")))
+    }
+
     fn open_inner(path: &Path, name: &str) -> Result<Self, String> {
         if !path.is_file() {
             return Err(format!("{name}: no such file"));
         }
-        let file = Hdf5File::open(path).map_err(|e| {
+        Self::check_layout(Hdf5File::open(path), name)
+    }
+
+    fn check_layout(file: hdf5_reader::error::Result<Hdf5File>, name: &str) -> Result<Self, String> {
+        let file = file.map_err(|e| {
             format!(
                 "{name}: not a readable HDF5 file ({})",
                 one_line(&e.to_string())
