@@ -1,6 +1,6 @@
 //! Real data sets: MNIST's IDX files (round trips, every bad input with its one-line error),
 //! the bundled 5k digits, and SHD's HDF5 layout (the h5py-written files of
-//! ../shared/data/shd-format and the fixtures of tests/fixtures/shd, made by its
+//! tests/fixtures/shd-format and the fixtures of tests/fixtures/shd, made by its
 //! make_fixtures.py).
 
 use std::collections::HashSet;
@@ -104,7 +104,7 @@ fn fixtures() -> PathBuf {
 }
 
 fn shared_shd() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/shd-format")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shd-format")
 }
 
 fn json(path: &Path) -> serde_json::Value {

@@ -1,5 +1,5 @@
 //! Real data sets are learned within an epoch budget: the bundled MNIST-5k digits to ≥ 90 %
-//! test accuracy, the tiny SHD-format files of ../shared/data/shd-format to ≥ 50 % (chance 5 %),
+//! test accuracy, the tiny SHD-format files of tests/fixtures/shd-format to ≥ 50 % (chance 5 %),
 //! both through the trainer with the recommended settings and through the command line.
 
 use std::io::{BufRead, BufReader};
@@ -11,7 +11,7 @@ use surrogate_lab::io::config::{Config, DataKind};
 use surrogate_lab::train::Trainer;
 
 fn tiny_shd_train() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/shd-format/tiny_shd_train.h5")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/shd-format/tiny_shd_train.h5")
 }
 
 /// Best test accuracy within `budget` epochs, stopping once `target` is reached.
