@@ -13,10 +13,8 @@ use surrogate_lab::snn::init::init_weights;
 use surrogate_lab::snn::network::Weights;
 
 fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "surrogate-lab-disk-{}-{name}",
-        std::process::id()
-    ));
+    let dir =
+        std::env::temp_dir().join(format!("surrogate-lab-disk-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
@@ -95,9 +93,11 @@ fn plain_atomic_write_keeps_the_old_file_under_every_fault() {
 #[test]
 fn experiment_save_keeps_the_old_file_under_every_fault() {
     check_writer("experiment", "experiment.toml", |path, version| {
-        let mut config = Config::default();
-        config.seed = version;
-        config.save(path)
+        Config {
+            seed: version,
+            ..Config::default()
+        }
+        .save(path)
     });
 }
 
@@ -127,7 +127,9 @@ fn a_folder_that_is_missing_or_a_file_fails_with_one_line() {
         dir.join("no-such-folder").join("out.toml"),
         blocker.join("out.toml"),
     ] {
-        let err = Config::default().save(&path).expect_err("cannot be written");
+        let err = Config::default()
+            .save(&path)
+            .expect_err("cannot be written");
         assert!(!err.contains('\n'), "{err}");
         assert!(err.contains(&path.display().to_string()), "{err}");
     }

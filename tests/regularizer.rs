@@ -79,9 +79,7 @@ fn oracle(z: &[Vec<f64>], bound: &BoundConfig, lower: bool) -> (f64, Vec<Vec<f64
                 let mean = z[b].iter().sum::<f64>() / width as f64;
                 let e = excess(mean);
                 sum += e.powi(p);
-                for n in 0..width {
-                    grad[b][n] = bound.lambda * sign * d_power(e) / (BATCH * width) as f64;
-                }
+                grad[b].fill(bound.lambda * sign * d_power(e) / (BATCH * width) as f64);
             }
             bound.lambda * sum / BATCH as f64
         }
@@ -152,7 +150,10 @@ fn check(reg: RegConfig, what: &str) {
     let (value, grads) = burn_penalty(&case, &reg).expect("a bound is on");
     let (want, want_grads) = expected(&case, &reg);
     assert!(want > 0.0, "{what}: the case must be active, oracle gave 0");
-    assert!(close(value, want, 1e-5), "{what}: burn {value}, oracle {want}");
+    assert!(
+        close(value, want, 1e-5),
+        "{what}: burn {value}, oracle {want}"
+    );
     for (l, ((width, _), (g, wg))) in case
         .layers
         .iter()
