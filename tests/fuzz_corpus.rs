@@ -9,7 +9,9 @@ use surrogate_lab::untrusted::READERS;
 
 #[test]
 fn every_corpus_input_is_read_without_a_panic() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz").join("corpus");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz")
+        .join("corpus");
     let mut failures = Vec::new();
     for (name, read) in READERS {
         let dir = root.join(name);
@@ -35,9 +37,14 @@ fn every_reader_has_a_corpus_and_a_fuzz_target() {
     let fuzz = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
     for (name, _) in READERS {
         assert!(
-            fuzz.join("fuzz_targets").join(format!("{name}.rs")).is_file(),
+            fuzz.join("fuzz_targets")
+                .join(format!("{name}.rs"))
+                .is_file(),
             "no fuzz target for {name}"
         );
-        assert!(fuzz.join("corpus").join(name).is_dir(), "no corpus for {name}");
+        assert!(
+            fuzz.join("corpus").join(name).is_dir(),
+            "no corpus for {name}"
+        );
     }
 }

@@ -240,7 +240,10 @@ fn paper_uniform_init_stays_in_its_bound() {
     let w = init_weights(&model, 200, 10, 1, &Device::flex(), None);
     let (_, std, max_abs) = sample_stats(&w.hidden[0]);
     let bound = (1.0 / 200f64).sqrt();
-    assert!(max_abs <= bound * (1.0 + 1e-6), "max |w| {max_abs} > {bound}");
+    assert!(
+        max_abs <= bound * (1.0 + 1e-6),
+        "max |w| {max_abs} > {bound}"
+    );
     assert!(max_abs > 0.95 * bound, "draws do not reach the bound");
     let want = bound / 3f64.sqrt();
     assert!((std / want - 1.0).abs() < 0.02, "σ = {std}, want {want}");

@@ -129,7 +129,11 @@ fn nan_weights_pause_with_a_message_and_change_nothing() {
     let err = trainer.train_batch().expect_err("NaN loss must not train");
     assert!(matches!(err, TrainError::Diverged { .. }));
     assert!(err.to_string().contains("diverged"), "{err}");
-    assert_eq!(weight_bits(&trainer), before, "a diverged batch changed weights");
+    assert_eq!(
+        weight_bits(&trainer),
+        before,
+        "a diverged batch changed weights"
+    );
     assert_eq!(trainer.global_step(), 0);
 }
 
@@ -152,17 +156,19 @@ fn one_nan_readout_weight_pauses_and_leaves_every_weight_as_it_was() {
     let mut values = to_vec(readout.clone());
     values[cols + 1] = f32::NAN;
     let poisoned = trainer.weights().map(|role, w| match role {
-        surrogate_lab::snn::network::ParamRole::Readout => Tensor::<2>::from_data(
-            TensorData::new(values.clone(), [rows, cols]),
-            &w.device(),
-        ),
+        surrogate_lab::snn::network::ParamRole::Readout => {
+            Tensor::<2>::from_data(TensorData::new(values.clone(), [rows, cols]), &w.device())
+        }
         _ => w.clone(),
     });
     trainer.set_weights(poisoned);
     let before = weight_bits(&trainer);
     let step = trainer.global_step();
     let err = trainer.train_batch().expect_err("NaN loss must not train");
-    assert!(matches!(err, TrainError::Diverged { batch: 2, .. }), "{err}");
+    assert!(
+        matches!(err, TrainError::Diverged { batch: 2, .. }),
+        "{err}"
+    );
     assert_eq!(weight_bits(&trainer), before);
     assert_eq!(trainer.global_step(), step);
 }

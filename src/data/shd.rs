@@ -155,7 +155,10 @@ impl ShdFile {
         Self::check_layout(Hdf5File::open(path), name)
     }
 
-    fn check_layout(file: hdf5_reader::error::Result<Hdf5File>, name: &str) -> Result<Self, String> {
+    fn check_layout(
+        file: hdf5_reader::error::Result<Hdf5File>,
+        name: &str,
+    ) -> Result<Self, String> {
         let file = file.map_err(|e| {
             format!(
                 "{name}: not a readable HDF5 file ({})",
