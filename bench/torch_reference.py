@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PyTorch eager reference of surrogate-lab's model (DESIGN §1), for BENCHMARKS.md.
+"""PyTorch eager reference of surrogate-lab's model (ARCHITECTURE.md §1), for BENCHMARKS.md.
 
 Run by hand with a CPU build of PyTorch (not part of CI):
 
@@ -22,7 +22,7 @@ import time
 
 import torch
 
-# Two threads, as on the 2-core machine of DESIGN §7; TORCH_THREADS overrides (on a busy
+# Two threads, as on the 2-core machine of ARCHITECTURE.md §5; TORCH_THREADS overrides (on a busy
 # machine one thread avoids oversubscription).
 torch.set_num_threads(int(os.environ.get("TORCH_THREADS", "2")))
 

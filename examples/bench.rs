@@ -12,10 +12,12 @@
 use std::sync::Arc;
 use std::time::Instant;
 
+use surrogate_lab::config::Config;
 use surrogate_lab::data::{DataSplits, SpikeDataset};
-use surrogate_lab::io::config::{Config, PerLayer};
 use surrogate_lab::rng::Rng;
+use surrogate_lab::snn::model::PerLayer;
 use surrogate_lab::train::Trainer;
+use surrogate_lab::train::config::TrainingConfig;
 
 fn peak_rss_mib() -> f64 {
     std::fs::read_to_string("/proc/self/status")
@@ -57,10 +59,10 @@ fn shd_sized(samples: usize, density: f64, steps: usize) -> DataSplits {
 }
 
 fn measure(which: &str, backend: &str, per_step: bool, batches: Option<usize>) {
-    let mut config = Config {
+    let mut config = Config::from(TrainingConfig {
         backend: backend.into(),
-        ..Config::default()
-    };
+        ..TrainingConfig::default()
+    });
     config.model.fused = !per_step;
     let (data, batches) = match which {
         "randman" => {

@@ -14,25 +14,39 @@ pub fn compiled_backends() -> Vec<&'static str> {
     names
 }
 
+/// A backend that cannot run here.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BackendError {
+    #[error(
+        "{name:?} is not compiled into this build (rebuild with --features {name}); available: {available}"
+    )]
+    NotCompiled { name: String, available: String },
+    #[error("unknown backend {name:?}; available: {available}")]
+    Unknown { name: String, available: String },
+    #[error(
+        "wgpu: no GPU adapter found (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers); use the flex backend"
+    )]
+    NoAdapter,
+}
+
 /// Refuses an unknown backend name, or one this build lacks, naming what is available.
-pub fn check_backend_name(name: &str) -> Result<(), String> {
+pub fn check_backend_name(name: &str) -> Result<(), BackendError> {
     if compiled_backends().contains(&name) {
         return Ok(());
     }
     let known = ["flex", "ndarray", "wgpu"];
+    let name = name.to_string();
     let available = compiled_backends().join(", ");
-    if known.contains(&name) {
-        Err(format!(
-            "{name:?} is not compiled into this build (rebuild with --features {name}); available: {available}"
-        ))
+    if known.contains(&name.as_str()) {
+        Err(BackendError::NotCompiled { name, available })
     } else {
-        Err(format!("unknown backend {name:?}; available: {available}"))
+        Err(BackendError::Unknown { name, available })
     }
 }
 
 /// The (non-autodiff) device for a backend name. For wgpu this also checks that an adapter
 /// exists, so a machine without one gets a message instead of a panic mid-run.
-pub fn device(name: &str) -> Result<Device, String> {
+pub fn device(name: &str) -> Result<Device, BackendError> {
     check_backend_name(name)?;
     match name {
         #[cfg(feature = "ndarray")]
@@ -45,9 +59,9 @@ pub fn device(name: &str) -> Result<Device, String> {
 }
 
 #[cfg(feature = "wgpu")]
-fn wgpu_device() -> Result<Device, String> {
+fn wgpu_device() -> Result<Device, BackendError> {
     use std::sync::OnceLock;
-    static PROBE: OnceLock<Result<(), String>> = OnceLock::new();
+    static PROBE: OnceLock<Result<(), BackendError>> = OnceLock::new();
     let device = Device::wgpu(burn::tensor::DeviceKind::DefaultDevice);
     let probe = PROBE.get_or_init(|| {
         let d = device.clone();
@@ -55,9 +69,7 @@ fn wgpu_device() -> Result<Device, String> {
         std::panic::catch_unwind(move || {
             Tensor::<1>::zeros([1], &d).into_data();
         })
-        .map_err(|_| {
-            "wgpu: no GPU adapter found (install a Vulkan driver, e.g. Debian's mesa-vulkan-drivers); use the flex backend".to_string()
-        })
+        .map_err(|_| BackendError::NoAdapter)
     });
     probe.clone().map(|()| device)
 }

@@ -1,14 +1,20 @@
 //! surrogate-lab: train spiking neural networks with surrogate gradients and watch what the
 //! surrogate does (after Zenke & Vogels 2021).
 //!
-//! Layers: `snn` (model), `data` (spike data sets), `train` (trainer and its thread),
-//! `io` (files), `sweep` (grids of runs, headless), `cli` (command line), `app` (the window),
-//! `untrusted` (every reader of user-supplied bytes, for fuzzing). The window talks to `train`
-//! through channels only.
+//! Layers, each importing only those before it: `snn` (model) and `data` (spike data sets),
+//! each with its settings; `train` (trainer, its settings and its thread); `config` (the whole
+//! experiment, its files and key paths); `io` (weight files); `sweep` (grids of runs,
+//! headless); `untrusted` (every reader of user-supplied bytes, as fuzzing feeds them); `cli`
+//! (command line); `app` (the window). Below them all: `atomic`, `backend`,
+//! `bounds`, `memory`, `rng`. The window talks to `train` through channels only;
+//! `tests/architecture.rs` keeps the layers so.
 
 pub mod app;
+pub mod atomic;
 pub mod backend;
+pub mod bounds;
 pub mod cli;
+pub mod config;
 pub mod data;
 pub mod io;
 pub mod memory;

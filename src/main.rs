@@ -1,15 +1,22 @@
-//! `surrogate-lab`: no arguments (or window options) open the window; subcommands run headless.
+//! `surrogate-lab`: no command (or only window options) opens the window; commands run headless.
+
+use surrogate_lab::{app, cli};
 
 fn main() {
     surrogate_lab::memory::keep_freed_memory();
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let code = match surrogate_lab::app::launch::parse(&args) {
-        Some(Ok(options)) => surrogate_lab::app::run(options),
-        Some(Err(surrogate_lab::cli::UsageError(m))) => {
-            eprintln!("error: {m}");
-            2
-        }
-        None => surrogate_lab::cli::main_with_args(args),
+    let code = match cli::parse(std::env::args_os()) {
+        Ok(cli::Cli {
+            command: Some(command),
+            ..
+        }) => cli::run(command),
+        Ok(cli::Cli {
+            command: None,
+            window,
+        }) => match app::launch::options(window) {
+            Ok(options) => app::run(options),
+            Err(e) => e.report(),
+        },
+        Err(code) => code,
     };
     std::process::exit(code);
 }

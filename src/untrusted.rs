@@ -5,10 +5,12 @@
 
 use burn::tensor::Device;
 
+use crate::config::Config;
 use crate::data::encoding::Encoder;
+use crate::data::encoding::EncodingConfig;
 use crate::data::idx::{self, LabelledImages};
+use crate::data::shd::ShdConfig;
 use crate::data::shd::{self, ShdFile};
-use crate::io::config::{Config, EncodingConfig, ShdConfig};
 use crate::io::weights;
 use crate::sweep::csv::ResultsFile;
 

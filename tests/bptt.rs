@@ -5,12 +5,12 @@ mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::{close, to_vec};
-use surrogate_lab::io::config::{LossKind, ModelConfig, PerLayer, ResetMode, SurrogateConfig};
 use surrogate_lab::rng::Rng;
-use surrogate_lab::snn::lif::Dynamics;
-use surrogate_lab::snn::loss::{class_scores, cross_entropy};
+use surrogate_lab::snn::lif::{Dynamics, ResetMode};
+use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
+use surrogate_lab::snn::model::{ModelConfig, PerLayer};
 use surrogate_lab::snn::network::{Path, Weights, forward};
-use surrogate_lab::snn::surrogate::SurrogateShape;
+use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
 
 /// A minimal reverse-mode tape over f64 scalars; the spike node's local derivative is σ'.
 #[derive(Default)]
@@ -92,7 +92,7 @@ struct Net {
     w_o: Vec<f32>, // [hid][out]
 }
 
-/// Scalar forward of DESIGN §1 with CE of max-over-time; returns (tape, loss, leaf ids).
+/// Scalar forward of ARCHITECTURE.md §1 with CE of max-over-time; returns (tape, loss, leaf ids).
 fn scalar_loss(
     net: &Net,
     input: &[Vec<Vec<f32>>], // [t][b][i]

@@ -1,6 +1,11 @@
-//! The headless command line: JSON per epoch, and one-line refusals of bad configurations.
+//! The headless command line: JSON per epoch, one-line refusals of bad configurations and bad
+//! command lines, and a `--help` for every command.
 
 use std::process::Command;
+
+use clap::CommandFactory;
+use surrogate_lab::cli::Cli;
+use surrogate_lab::sweep::studies::Study;
 
 fn run(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
@@ -138,5 +143,113 @@ fn saved_weights_evaluate_to_the_accuracy_they_were_saved_with() {
         stderr.contains("(7, 20)") && stderr.contains("(100, 20)"),
         "{stderr}"
     );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn every_command_has_help_and_the_top_level_lists_them() {
+    let top = run(&["--help"]);
+    assert_eq!(top.status.code(), Some(0));
+    let top_text = String::from_utf8_lossy(&top.stdout);
+    // The window's own flags are documented at the top level.
+    for flag in [
+        "--screenshot",
+        "--train-secs",
+        "--compare",
+        "--frame-stats",
+        "--set",
+    ] {
+        assert!(top_text.contains(flag), "{flag} missing in:\n{top_text}");
+    }
+    let names: Vec<String> = Cli::command()
+        .get_subcommands()
+        .map(|c| c.get_name().to_string())
+        .collect();
+    for expected in [
+        "train",
+        "eval",
+        "export",
+        "sweep",
+        "sweep-merge",
+        "study",
+        "keys",
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected} is not a command"
+        );
+    }
+    for name in &names {
+        assert!(top_text.contains(name.as_str()), "{name} missing in --help");
+        let out = run(&[name, "--help"]);
+        assert_eq!(out.status.code(), Some(0), "{name} --help");
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("Usage: surrogate-lab {name}")),
+            "{name} --help:\n{text}"
+        );
+    }
+    let out = run(&["--version"]);
+    assert_eq!(out.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&out.stdout).contains(env!("CARGO_PKG_VERSION")));
+}
+
+#[test]
+fn study_help_lists_the_studies() {
+    let out = run(&["study", "--help"]);
+    assert_eq!(out.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for study in Study::ALL {
+        assert!(
+            text.contains(study.name()),
+            "{} missing in:\n{text}",
+            study.name()
+        );
+    }
+}
+
+#[test]
+fn bad_command_lines_exit_2_with_one_line_naming_the_problem() {
+    let dir = std::env::temp_dir().join(format!("surrogate-lab-cli-bad-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for (args, named) in [
+        (&["--bogus"][..], "--bogus"),
+        (&["train", "--bogus"], "--bogus"),
+        (&["train", "--epochs", "many"], "--epochs"),
+        (&["frobnicate"], "frobnicate"),
+        (&["sweep", "--out", "r.csv"], "--grid"),
+        (
+            &[
+                "sweep", "--grid", "seed=1,2", "--out", "r.csv", "--seeds", "0",
+            ],
+            "--seeds",
+        ),
+        (&["sweep-merge", "a.csv"], "--out"),
+        (&["export", "--nir", "x.nir"], "--weights"),
+        (&["study", "nonsense"], "nonsense"),
+        (&["--frame-stats", "keys"], "keys"),
+        // The window's flags are refused before any window opens.
+        (&["--train-secs", "soon"], "--train-secs"),
+        (&["--train-secs", "5"], "--screenshot"),
+        (&["--compare", "surrogate.beta=1"], "--screenshot"),
+        (&["--set", "surrogate.beta=-1"], "surrogate.beta"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .expect("binary runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        let lines: Vec<&str> = stderr.lines().collect();
+        assert_eq!(lines.len(), 1, "{args:?}: {stderr}");
+        assert!(lines[0].starts_with("error: "), "{args:?}: {stderr}");
+        assert!(
+            lines[0].contains(named),
+            "{args:?} should name {named}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{args:?}");
+    }
+    assert!(!dir.join("r.csv").exists());
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -1,6 +1,7 @@
 //! Configuration: `--set` by TOML path, and refusals that name the key.
 
-use surrogate_lab::io::config::{Config, PerLayer};
+use surrogate_lab::config::Config;
+use surrogate_lab::snn::model::PerLayer;
 use surrogate_lab::snn::surrogate::SurrogateShape;
 
 #[test]

@@ -8,9 +8,13 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use surrogate_lab::config::{self, Config};
+use surrogate_lab::data::config::{DataConfig, DataKind};
+use surrogate_lab::data::encoding::EncodingKind;
+use surrogate_lab::data::shd::ShdConfig;
 use surrogate_lab::data::{self, idx, shd};
-use surrogate_lab::io::config::{Config, DataConfig, DataKind, EncodingKind, ShdConfig};
 use surrogate_lab::train::Trainer;
+use surrogate_lab::train::config::TrainingConfig;
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
@@ -331,9 +335,9 @@ fn bad_data_set_leaves_the_trainer_unbuilt_with_a_one_line_error() {
     let dir = scratch("idx-trainer");
     write_mnist_folder(&dir, 30, 10, true);
     fs::write(dir.join("train-images-idx3-ubyte.gz"), b"not gzip").expect("write");
-    let config = Config {
+    let config = TrainingConfig {
         data: idx_config(&dir),
-        ..Config::default()
+        ..TrainingConfig::default()
     };
     let e = Trainer::new(config).err().expect("refused").to_string();
     assert!(
@@ -358,25 +362,25 @@ fn data_kinds_are_set_by_name_and_bad_values_name_their_key() {
         .set("data.kind=mnist5k")
         .and_then(|c| c.set("data.encoding.theta=1.5"))
         .expect_err("θ > 1");
-    assert_eq!(e.key, "data.encoding.theta");
+    assert_eq!(e.key(), "data.encoding.theta");
     let e = Config::default()
         .set("data.kind=idx")
         .and_then(|c| c.set("data.encoding.kind=poisson"))
         .and_then(|c| c.set("data.encoding.max_rate=0"))
         .expect_err("rate 0");
-    assert_eq!(e.key, "data.encoding.max_rate");
+    assert_eq!(e.key(), "data.encoding.max_rate");
     let e = Config::default()
         .set("data.kind=shd")
         .and_then(|c| c.set("data.shd.inputs=0"))
         .expect_err("no inputs");
-    assert_eq!(e.key, "data.shd.inputs");
+    assert_eq!(e.key(), "data.shd.inputs");
     assert!(Config::default().set("data.kind=imagenet").is_err());
 }
 
 #[test]
 fn presets_are_valid_for_every_kind() {
     for kind in DataKind::ALL {
-        let c = data::preset(kind, Some(Path::new("/some/shd_train.h5")));
+        let c = config::preset(kind, Some(Path::new("/some/shd_train.h5")));
         c.validate().unwrap_or_else(|e| panic!("{kind:?}: {e}"));
         assert_eq!(c.data.kind, kind);
         let toml = c.to_toml();

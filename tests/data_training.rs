@@ -6,8 +6,9 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
-use surrogate_lab::data;
-use surrogate_lab::io::config::{Config, DataKind};
+use surrogate_lab::config::{self, Config};
+
+use surrogate_lab::data::config::DataKind;
 use surrogate_lab::train::Trainer;
 
 fn tiny_shd_train() -> PathBuf {
@@ -67,7 +68,7 @@ fn cli_best_accuracy(args: &[&str], target: f64) -> (f64, usize) {
 #[test]
 fn bundled_mnist_5k_reaches_90_percent_with_the_recommended_settings() {
     let budget = 20;
-    let best = best_accuracy(data::preset(DataKind::Mnist5k, None), budget, 0.90);
+    let best = best_accuracy(config::preset(DataKind::Mnist5k, None), budget, 0.90);
     assert!(
         best >= 0.90,
         "best test accuracy {best} within {budget} epochs"
@@ -78,7 +79,7 @@ fn bundled_mnist_5k_reaches_90_percent_with_the_recommended_settings() {
 fn tiny_shd_reaches_50_percent_with_the_recommended_settings() {
     let budget = 15;
     let best = best_accuracy(
-        data::preset(DataKind::Shd, Some(&tiny_shd_train())),
+        config::preset(DataKind::Shd, Some(&tiny_shd_train())),
         budget,
         0.50,
     );

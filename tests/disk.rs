@@ -6,8 +6,8 @@
 use std::path::{Path, PathBuf};
 
 use burn::tensor::Device;
-use surrogate_lab::io::atomic::{Fault, with_fault, write_atomic};
-use surrogate_lab::io::config::Config;
+use surrogate_lab::atomic::{Fault, with_fault, write_atomic};
+use surrogate_lab::config::Config;
 use surrogate_lab::io::weights::{self, TrainingSummary};
 use surrogate_lab::snn::init::init_weights;
 use surrogate_lab::snn::network::Weights;
@@ -87,17 +87,16 @@ fn weights(seed: u64) -> (Weights, Config) {
 fn plain_atomic_write_keeps_the_old_file_under_every_fault() {
     check_writer("plain", "notes.txt", |path, version| {
         write_atomic(path, format!("version {version}\n").repeat(200).as_bytes())
+            .map_err(|e| e.to_string())
     });
 }
 
 #[test]
 fn experiment_save_keeps_the_old_file_under_every_fault() {
     check_writer("experiment", "experiment.toml", |path, version| {
-        Config {
-            seed: version,
-            ..Config::default()
-        }
-        .save(path)
+        let mut training = Config::default().training;
+        training.seed = version;
+        Config::from(training).save(path).map_err(|e| e.to_string())
     });
 }
 
@@ -106,6 +105,7 @@ fn safetensors_save_keeps_the_old_file_under_every_fault() {
     check_writer("safetensors", "weights.safetensors", |path, version| {
         let (w, config) = weights(version);
         weights::save_safetensors(path, &w, &config, &TrainingSummary::default())
+            .map_err(|e| e.to_string())
     });
 }
 
@@ -113,7 +113,7 @@ fn safetensors_save_keeps_the_old_file_under_every_fault() {
 fn nir_save_keeps_the_old_file_under_every_fault() {
     check_writer("nir", "network.nir", |path, version| {
         let (w, config) = weights(version);
-        weights::save_nir(path, &w, &config)
+        weights::save_nir(path, &w, &config).map_err(|e| e.to_string())
     });
 }
 
@@ -129,7 +129,8 @@ fn a_folder_that_is_missing_or_a_file_fails_with_one_line() {
     ] {
         let err = Config::default()
             .save(&path)
-            .expect_err("cannot be written");
+            .expect_err("cannot be written")
+            .to_string();
         assert!(!err.contains('\n'), "{err}");
         assert!(err.contains(&path.display().to_string()), "{err}");
     }

@@ -5,15 +5,13 @@ mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::{close, to_vec};
-use surrogate_lab::io::config::{
-    LossKind, ModelConfig, PerLayer, RegConfig, ResetMode, SurrogateConfig,
-};
 use surrogate_lab::rng::Rng;
-use surrogate_lab::snn::lif::Dynamics;
-use surrogate_lab::snn::loss::{class_scores, cross_entropy};
+use surrogate_lab::snn::lif::{Dynamics, ResetMode};
+use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
+use surrogate_lab::snn::model::{ModelConfig, PerLayer};
 use surrogate_lab::snn::network::{Path, Weights, forward};
-use surrogate_lab::snn::regularizer::activity_penalty;
-use surrogate_lab::snn::surrogate::SurrogateShape;
+use surrogate_lab::snn::regularizer::{RegConfig, activity_penalty};
+use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
 
 fn matrix(rng: &mut Rng, rows: usize, cols: usize, scale: f64, device: &Device) -> Tensor<2> {
     let v: Vec<f32> = (0..rows * cols)

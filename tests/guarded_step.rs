@@ -17,8 +17,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use surrogate_lab::app::ExplorerApp;
 use surrogate_lab::app::dialogs::FakeDialogs;
-use surrogate_lab::io::config::{Config, PerLayer, SurrogateConfig};
+use surrogate_lab::config::Config;
+use surrogate_lab::snn::model::PerLayer;
+use surrogate_lab::snn::surrogate::SurrogateConfig;
 use surrogate_lab::snn::surrogate::SurrogateShape;
+use surrogate_lab::train::live::LiveSettings;
 use surrogate_lab::train::{Command, Event, RunState, Session, TrainError, Trainer};
 
 const EXPLODING: SurrogateConfig = SurrogateConfig {
@@ -67,7 +70,10 @@ fn check_step_is_skipped(mut config: Config) {
     b.train_batch().expect("a healthy first batch");
     assert_eq!(weight_bits(&a), weight_bits(&b), "the twins start equal");
 
-    a.set_surrogate(EXPLODING);
+    a.set_live(LiveSettings {
+        surrogate: EXPLODING,
+        ..a.live()
+    });
     let before = weight_bits(&a);
     let err = a.train_batch().expect_err("the gradient overflows");
     let TrainError::NonFiniteGradient {
@@ -89,7 +95,10 @@ fn check_step_is_skipped(mut config: Config) {
     assert_eq!(weight_bits(&a), before, "the refused step changed weights");
     assert_eq!(a.global_step(), 1);
 
-    a.set_surrogate(TAME);
+    a.set_live(LiveSettings {
+        surrogate: TAME,
+        ..a.live()
+    });
     let retried = a.train_batch().expect("healthy again");
     let twin = b.train_batch().expect("healthy");
     assert_eq!(retried.batch, 2, "the refused batch is the one retried");

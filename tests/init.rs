@@ -6,10 +6,12 @@ mod common;
 
 use burn::tensor::{Device, Tensor};
 use common::to_vec;
+use surrogate_lab::data::randman::RandmanConfig;
 use surrogate_lab::data::randman::generate;
-use surrogate_lab::io::config::{InitKind, ModelConfig, PerLayer, RandmanConfig};
+use surrogate_lab::snn::init::InitKind;
 use surrogate_lab::snn::init::init_weights;
 use surrogate_lab::snn::lif::Dynamics;
+use surrogate_lab::snn::model::{ModelConfig, PerLayer};
 
 const STEPS: usize = 100;
 

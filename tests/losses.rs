@@ -6,8 +6,8 @@ mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::{close, to_vec};
-use surrogate_lab::io::config::LossKind;
 use surrogate_lab::rng::Rng;
+use surrogate_lab::snn::loss::LossKind;
 use surrogate_lab::snn::loss::{class_scores, count_correct, cross_entropy};
 
 const STEPS: usize = 9;

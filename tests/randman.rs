@@ -1,7 +1,6 @@
 //! Randman: deterministic, one spike per unit per sample, balanced classes.
 
-use surrogate_lab::data::randman::generate;
-use surrogate_lab::io::config::RandmanConfig;
+use surrogate_lab::data::randman::{RandmanConfig, generate};
 
 fn small() -> RandmanConfig {
     RandmanConfig {

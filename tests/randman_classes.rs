@@ -5,8 +5,8 @@
 //! right manifold almost always.
 
 use surrogate_lab::data::SpikeDataset;
+use surrogate_lab::data::randman::RandmanConfig;
 use surrogate_lab::data::randman::generate;
-use surrogate_lab::io::config::RandmanConfig;
 
 /// One sample as a vector of spike times, one coordinate per (unit, spike).
 fn features(d: &SpikeDataset, i: usize, units: usize, spikes: usize) -> Vec<f64> {

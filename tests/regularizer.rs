@@ -5,9 +5,9 @@ mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::{close, to_vec};
-use surrogate_lab::io::config::{BoundConfig, Norm, RegConfig, RegScope};
 use surrogate_lab::rng::Rng;
 use surrogate_lab::snn::regularizer::activity_penalty;
+use surrogate_lab::snn::regularizer::{BoundConfig, Norm, RegConfig, RegScope};
 
 const STEPS: usize = 12;
 const BATCH: usize = 5;

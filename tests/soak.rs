@@ -14,7 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use surrogate_lab::app::ExplorerApp;
 use surrogate_lab::app::dialogs::FakeDialogs;
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 use surrogate_lab::rng::Rng;
 use surrogate_lab::snn::surrogate::SurrogateShape;
 use surrogate_lab::train::RunState;

@@ -6,7 +6,7 @@ use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 use surrogate_lab::sweep::csv::METRIC_COLUMNS;
 use surrogate_lab::sweep::plot::{self, Chart, Series, Style};
 use surrogate_lab::sweep::{
@@ -185,7 +185,7 @@ fn results_of_another_sweep_are_not_resumed() {
         })
         .unwrap_err();
         assert!(
-            matches!(&err, RunError::Refused(m) if m.contains("another sweep")),
+            matches!(&err, RunError::Refused(m) if m.to_string().contains("another sweep")),
             "{err}"
         );
         assert!(!ran);
@@ -262,7 +262,7 @@ fn bad_grid_key_or_value_is_refused_before_anything_runs() {
         Shard::default(),
     )
     .unwrap_err();
-    assert!(err.contains("model.recurrent"), "{err}");
+    assert!(err.to_string().contains("model.recurrent"), "{err}");
     // …and values that only make sense together are taken, in either order.
     for axes in [
         ["model.recurrent=[true,false]", "model.hidden=[12,12]"],

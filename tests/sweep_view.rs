@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use surrogate_lab::app::sweep_view::{AxisEdit, SweepView};
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 
 fn tiny() -> Config {
     let mut c = Config::default();

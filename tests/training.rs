@@ -7,8 +7,9 @@ use std::time::Duration;
 
 use burn::tensor::{Tensor, TensorData};
 use common::to_vec;
-use surrogate_lab::io::config::{Config, SurrogateConfig};
-use surrogate_lab::snn::surrogate::SurrogateShape;
+use surrogate_lab::config::Config;
+use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
+use surrogate_lab::train::live::LiveSettings;
 use surrogate_lab::train::{Command, Event, RunState, Session, TrainError, Trainer};
 
 /// A small Randman problem that trains in a second or two.
@@ -105,16 +106,22 @@ fn surrogate_edit_reaches_the_next_batch() {
         shape: SurrogateShape::SuperSpike,
         beta: 100.0,
     };
-    edited.set_surrogate(steep);
+    edited.set_live(LiveSettings {
+        surrogate: steep,
+        ..edited.live()
+    });
     let after = edited.train_batch().expect("trains");
     let unedited = twin.train_batch().expect("trains");
     assert_eq!(after.surrogate, steep);
     assert_ne!(after.grad_norm[0], unedited.grad_norm[0]);
 
     // The true gradient stops hidden learning at once.
-    edited.set_surrogate(SurrogateConfig {
-        shape: SurrogateShape::TrueGradient,
-        beta: 100.0,
+    edited.set_live(LiveSettings {
+        surrogate: SurrogateConfig {
+            shape: SurrogateShape::TrueGradient,
+            beta: 100.0,
+        },
+        ..edited.live()
     });
     let zero = edited.train_batch().expect("trains");
     assert_eq!(zero.grad_norm[0], 0.0);
@@ -202,7 +209,10 @@ fn session_start_pause_step_and_live_beta() {
         shape: SurrogateShape::Esser,
         beta: 100.0,
     };
-    session.send(Command::SetSurrogate(beta));
+    session.send(Command::SetLive(LiveSettings {
+        surrogate: beta,
+        ..small_config().live()
+    }));
     session.send(Command::Step);
     let events = wait_for(&session, |e| matches!(e, Event::Batch(_)));
     let Some(Event::Batch(b)) = events.last() else {

@@ -5,7 +5,7 @@ mod common;
 use std::collections::BTreeMap;
 
 use common::to_vec;
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 use surrogate_lab::io::safetensors::{self, NamedTensor};
 use surrogate_lab::io::weights::{self, TrainingSummary, decode_weight_file, weights_like};
 use surrogate_lab::train::Trainer;
@@ -36,7 +36,7 @@ fn all_weights(t: &Trainer) -> Vec<Vec<f32>> {
 fn safetensors_round_trip_gives_identical_weights_and_evaluation() {
     let dir = temp_dir("roundtrip");
     let mut config = small_config();
-    config.model.recurrent = surrogate_lab::io::config::PerLayer::All(true);
+    config.model.recurrent = surrogate_lab::snn::model::PerLayer::All(true);
     let mut trained = Trainer::new(config.clone()).expect("valid");
     let epoch = trained.run_epoch().expect("trains");
     let path = dir.join("net.safetensors");
@@ -120,7 +120,9 @@ fn mismatched_shapes_are_refused_naming_both() {
     .expect("decodes");
     let target = Trainer::new(small_config()).expect("valid");
     let device = target.weights().readout.device();
-    let err = weights_like(target.weights(), &file, &device).expect_err("shapes differ");
+    let err = weights_like(target.weights(), &file, &device)
+        .expect_err("shapes differ")
+        .to_string();
     assert!(
         err.contains("(30, 20)") && err.contains("(100, 20)"),
         "{err}"
@@ -133,7 +135,9 @@ fn mismatched_shapes_are_refused_naming_both() {
     };
     let file =
         decode_weight_file(&safetensors::encode(&[missing], &BTreeMap::new())).expect("decodes");
-    let err = weights_like(target.weights(), &file, &device).expect_err("readout missing");
+    let err = weights_like(target.weights(), &file, &device)
+        .expect_err("readout missing")
+        .to_string();
     assert!(err.contains("readout.weight"), "{err}");
 }
 
@@ -142,9 +146,13 @@ fn corrupt_weight_files_are_refused() {
     let dir = temp_dir("corrupt");
     let path = dir.join("bad.safetensors");
     std::fs::write(&path, b"\x10\x00\x00\x00\x00\x00\x00\x00{\"a\":").expect("writes");
-    let err = weights::load_safetensors(&path).expect_err("truncated");
+    let err = weights::load_safetensors(&path)
+        .expect_err("truncated")
+        .to_string();
     assert!(err.contains("bad.safetensors"), "{err}");
-    let err = weights::load_safetensors(&dir.join("absent.safetensors")).expect_err("missing");
+    let err = weights::load_safetensors(&dir.join("absent.safetensors"))
+        .expect_err("missing")
+        .to_string();
     assert!(err.contains("absent.safetensors"), "{err}");
     let _ = std::fs::remove_dir_all(dir);
 }
@@ -157,7 +165,8 @@ fn failed_writes_say_why_and_leave_what_was_there() {
 
     let missing = dir.join("no/such/folder/w.safetensors");
     let err = weights::save_safetensors(&missing, trainer.weights(), trainer.config(), &summary)
-        .expect_err("missing folder");
+        .expect_err("missing folder")
+        .to_string();
     assert!(err.contains("no/such/folder"), "{err}");
 
     // A non-empty directory where the file should go: the rename fails, nothing is replaced,
@@ -165,7 +174,8 @@ fn failed_writes_say_why_and_leave_what_was_there() {
     let occupied = dir.join("occupied");
     std::fs::create_dir_all(occupied.join("inside")).expect("dir");
     let err = weights::save_safetensors(&occupied, trainer.weights(), trainer.config(), &summary)
-        .expect_err("target is a directory");
+        .expect_err("target is a directory")
+        .to_string();
     assert!(err.contains("occupied"), "{err}");
     assert!(occupied.join("inside").is_dir());
     let leftovers: Vec<_> = std::fs::read_dir(&dir)
@@ -188,7 +198,7 @@ fn failed_writes_say_why_and_leave_what_was_there() {
 fn nir_graph_has_the_documented_structure() {
     let mut config = small_config();
     config.model.hidden = vec![30, 20];
-    config.model.recurrent = surrogate_lab::io::config::PerLayer::Each(vec![false, true]);
+    config.model.recurrent = surrogate_lab::snn::model::PerLayer::Each(vec![false, true]);
     let trainer = Trainer::new(config.clone()).expect("valid");
     let bytes = weights::encode_nir(trainer.weights(), &config).expect("encodes");
     let file = hdf5_pure::File::from_bytes(bytes).expect("HDF5 parses");
@@ -275,7 +285,7 @@ fn a_saved_experiment_reopens_to_the_same_start_and_first_epoch() {
     config.model.hidden = vec![40];
     config.seed = 9;
     let path = dir.join("exp.toml");
-    surrogate_lab::io::atomic::write_atomic(&path, config.to_toml().as_bytes()).expect("writes");
+    surrogate_lab::atomic::write_atomic(&path, config.to_toml().as_bytes()).expect("writes");
     let text = std::fs::read_to_string(&path).expect("reads");
     let reopened = Config::from_str_format(&text, false).expect("parses");
     assert_eq!(reopened, config);
@@ -311,7 +321,7 @@ fn experiment_files_with_bad_values_name_the_key() {
 fn weights_from_a_file_alone_rebuild_the_network_and_refuse_broken_chains() {
     let mut config = small_config();
     config.model.hidden = vec![12, 8];
-    config.model.recurrent = surrogate_lab::io::config::PerLayer::Each(vec![true, false]);
+    config.model.recurrent = surrogate_lab::snn::model::PerLayer::Each(vec![true, false]);
     let trainer = Trainer::new(config).expect("valid");
     let bytes = weights::encode_safetensors(
         trainer.weights(),
@@ -332,6 +342,8 @@ fn weights_from_a_file_alone_rebuild_the_network_and_refuse_broken_chains() {
     }
     let broken =
         decode_weight_file(&safetensors::encode(&tensors, &BTreeMap::new())).expect("decodes");
-    let err = weights::weights_from_file(&broken, &device).expect_err("broken chain");
+    let err = weights::weights_from_file(&broken, &device)
+        .expect_err("broken chain")
+        .to_string();
     assert!(err.contains("hidden.1.weight"), "{err}");
 }

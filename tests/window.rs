@@ -9,7 +9,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
 use surrogate_lab::app::{ExplorerApp, WgpuCheck};
-use surrogate_lab::io::config::Config;
+use surrogate_lab::config::Config;
 use surrogate_lab::train::RunState;
 
 /// Small enough that a batch takes milliseconds, big enough to show learning.
@@ -270,7 +270,7 @@ fn exported_weights_load_back() {
     let m = h.state().message().cloned().expect("a message");
     assert!(!m.is_error, "{m:?}");
     let file = surrogate_lab::io::weights::load_safetensors(&path).expect("a weight file");
-    assert_eq!(file.config.map(|c| c.model.hidden), Some(vec![32]));
+    assert_eq!(file.config.map(|c| c.model.hidden.clone()), Some(vec![32]));
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -360,5 +360,121 @@ fn imported_weights_reach_the_trainer_and_mismatches_are_refused() {
     step_until(&mut h, "the refusal", |a| a.live().error.is_some());
     let err = h.state().live().error.clone().unwrap_or_default();
     assert!(err.contains("[20, 7]") || err.contains("(7, 20)"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A desktop where rfd can show nothing (no xdg-desktop-portal, no zenity), as the probe of
+/// `RfdDialogs` would find it.
+fn no_system_dialog() -> Result<(), String> {
+    Err("no xdg-desktop-portal, no zenity".into())
+}
+
+/// Draws frames until a widget labelled `label` is on screen.
+fn step_until_shown(h: &mut Harness<'_, ExplorerApp>, label: &str) {
+    let started = Instant::now();
+    while h.query_by_label(label).is_none() {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "timed out waiting for {label:?}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Types `text` into the text field that shows `value` now.
+fn replace_text(h: &mut Harness<'_, ExplorerApp>, value: &str, text: &str) {
+    h.get_by(|n| n.role() == Role::TextInput && n.value().as_deref() == Some(value))
+        .set_text_value_accesskit(text);
+    h.step();
+}
+
+#[test]
+fn without_a_system_dialog_the_built_in_one_saves_opens_and_cancels() {
+    use surrogate_lab::app::dialogs::RfdDialogs;
+    let dir = temp_dir("builtin");
+    let weights = dir.join("w.safetensors");
+    let mut h = Harness::builder()
+        .with_size([1440.0, 900.0])
+        .build_eframe(|cc| {
+            ExplorerApp::new(
+                &cc.egui_ctx,
+                small_config(),
+                Box::new(RfdDialogs::with_probe(no_system_dialog)),
+            )
+        });
+    step_until(&mut h, "the network", ready);
+
+    // Export: the system dialog cannot appear, the window says why and shows its own.
+    click(&mut h, "File");
+    click(&mut h, "Export weights…");
+    step_until_shown(&mut h, "Save");
+    let m = h.state().message().cloned().expect("says why");
+    assert_eq!(
+        m.text,
+        "No system file dialog (no xdg-desktop-portal, no zenity): using the built-in one"
+    );
+    assert!(!m.is_error);
+    replace_text(&mut h, "weights.safetensors", &weights.to_string_lossy());
+    click(&mut h, "Save");
+    step_until(&mut h, "the export", |a| {
+        a.message().is_some_and(|m| m.text.starts_with("exported"))
+    });
+    let file = surrogate_lab::io::weights::load_safetensors(&weights).expect("a weight file");
+    assert_eq!(file.config.map(|c| c.model.hidden.clone()), Some(vec![32]));
+    assert!(h.query_by_label("Save").is_none(), "the dialog closed");
+
+    // Save, then open again: the dialog starts in the folder of the last file chosen.
+    set_beta(&mut h, 3.0);
+    h.step();
+    click(&mut h, "File");
+    click(&mut h, "Save experiment…");
+    step_until_shown(&mut h, "Save");
+    assert!(
+        h.state()
+            .message()
+            .is_some_and(|m| m.text.starts_with("exported")),
+        "the reason is said once"
+    );
+    replace_text(
+        &mut h,
+        "experiment.toml",
+        &dir.join("exp.toml").to_string_lossy(),
+    );
+    click(&mut h, "Save");
+    step_until(&mut h, "the save", |a| {
+        a.message().is_some_and(|m| m.text.starts_with("saved"))
+    });
+    set_beta(&mut h, 50.0);
+    h.step();
+    click(&mut h, "File");
+    click(&mut h, "Open experiment…");
+    step_until_shown(&mut h, "🗋 exp.toml");
+    assert!(
+        h.query_by_label("🗋 w.safetensors").is_none(),
+        "only experiments are listed"
+    );
+    click(&mut h, "🗋 exp.toml");
+    click(&mut h, "Open");
+    step_until(&mut h, "the opened experiment", |a| {
+        a.draft().surrogate.beta == 3.0
+    });
+
+    // Cancel writes nothing and changes nothing.
+    let cancelled = dir.join("cancelled.safetensors");
+    let before = h.state().message().cloned().expect("a message");
+    click(&mut h, "File");
+    click(&mut h, "Export weights…");
+    step_until_shown(&mut h, "Cancel");
+    replace_text(&mut h, "weights.safetensors", &cancelled.to_string_lossy());
+    click(&mut h, "Cancel");
+    for _ in 0..20 {
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(h.query_by_label("Cancel").is_none(), "the dialog closed");
+    assert!(!cancelled.exists(), "a cancel writes nothing");
+    assert_eq!(h.state().message().map(|m| &m.text), Some(&before.text));
+    assert_eq!(h.state().draft().surrogate.beta, 3.0);
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -3,7 +3,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::io::config::{Config, PerLayer};
+use crate::config::Config;
+use crate::snn::model::PerLayer;
 use crate::train::Command;
 
 /// One setting that differs between two configurations.
@@ -57,7 +58,7 @@ pub fn short_assignment(key: &str, value: &str) -> String {
 /// Every leaf of a configuration as `key → value`, values printed the way a person reads them
 /// (`1` rather than `1.0`, `esser` rather than `"esser"`).
 pub fn flatten(config: &Config) -> BTreeMap<String, String> {
-    crate::io::config::leaves(config)
+    crate::config::leaves(config)
         .into_iter()
         .map(|(k, v)| (k, pretty(&v)))
         .collect()
@@ -117,43 +118,22 @@ pub fn normalized(config: &Config) -> Config {
     c
 }
 
-/// Brings `applied` (what the trainer runs with) up to `draft` in every setting the trainer
-/// takes between batches, and returns the commands that tell it so.
-pub fn live_commands(draft: &Config, applied: &mut Config) -> Vec<Command> {
-    let mut out = Vec::new();
-    if draft.surrogate != applied.surrogate {
-        let mut probe = applied.clone();
-        probe.surrogate = draft.surrogate;
-        if probe.validate().is_ok() {
-            applied.surrogate = draft.surrogate;
-            out.push(Command::SetSurrogate(draft.surrogate));
-        }
-    }
-    if draft.reg != applied.reg {
-        let mut probe = applied.clone();
-        probe.reg = draft.reg;
-        if probe.validate().is_ok() {
-            applied.reg = draft.reg;
-            out.push(Command::SetRegularizer(draft.reg));
-        }
-    }
-    if draft.optim.lr != applied.optim.lr {
-        let mut probe = applied.clone();
-        probe.optim.lr = draft.optim.lr;
-        if probe.validate().is_ok() {
-            applied.optim.lr = draft.optim.lr;
-            out.push(Command::SetLearningRate(draft.optim.lr));
-        }
-    }
-    out
+/// Brings `applied` (what the trainer runs with) up to `draft` in the settings the trainer
+/// takes between batches, and returns the command that tells it so. Only the live settings
+/// that changed are checked; one that is not valid stays as it was.
+pub fn live_command(draft: &Config, applied: &mut Config) -> Option<Command> {
+    let in_force = applied.live();
+    let live = in_force.adopt(&draft.live());
+    (live != in_force).then(|| {
+        applied.set_live(live);
+        Command::SetLive(live)
+    })
 }
 
 /// The edits in `draft` that only a reset can apply (layers, widths, data, …).
 pub fn structural_changes(draft: &Config, applied: &Config) -> Vec<DiffEntry> {
     let mut base = applied.clone();
-    base.surrogate = draft.surrogate;
-    base.reg = draft.reg;
-    base.optim.lr = draft.optim.lr;
+    base.set_live(draft.live());
     config_diff(&base, draft)
 }
 
@@ -177,8 +157,9 @@ mod tests {
         draft.surrogate.beta = 100.0;
         draft.model.hidden = vec![50];
         let mut a = applied.clone();
-        let cmds = live_commands(&draft, &mut a);
-        assert!(matches!(cmds.as_slice(), [Command::SetSurrogate(s)] if s.beta == 100.0));
+        let cmd = live_command(&draft, &mut a);
+        assert!(matches!(cmd, Some(Command::SetLive(l)) if l.surrogate.beta == 100.0));
+        assert_eq!(a.surrogate.beta, 100.0);
         let s = structural_changes(&draft, &a);
         assert_eq!(s.len(), 1);
         assert_eq!(s[0].key, "model.hidden");

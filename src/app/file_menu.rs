@@ -7,10 +7,11 @@ use std::path::Path;
 
 use eframe::egui;
 
-use super::dialogs::DialogKind;
+use super::dialogs::{DialogKind, Outcome};
 use super::screenshot::ScreenshotSaver;
+use super::weight_files;
 use super::{Action, Message};
-use crate::io::config::Config;
+use crate::config::Config;
 
 pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -69,13 +70,16 @@ pub fn complete(
                 *draft = config;
                 format!("opened {shown}; live settings apply now, the rest at the next reset")
             }),
-        DialogKind::SaveExperiment => draft.save(path).map(|()| format!("saved {shown}")),
+        DialogKind::SaveExperiment => draft
+            .save(path)
+            .map(|()| format!("saved {shown}"))
+            .map_err(|e| e.to_string()),
         DialogKind::SavePng => {
             saver.request(ctx, path.to_path_buf());
             return None;
         }
         // The weights live on the trainer's thread: the app asks for them and writes them when
-        // they arrive (see `ExplorerApp::export_weights`).
+        // they arrive (see `weight_files`).
         DialogKind::ExportWeights | DialogKind::ImportWeights => return None,
         DialogKind::DataFolder | DialogKind::ShdTrain | DialogKind::ShdTest => {
             let text = path.to_string_lossy().into_owned();
@@ -97,4 +101,37 @@ pub fn complete(
             is_error: true,
         },
     })
+}
+
+impl super::ExplorerApp {
+    /// Carries out what the user chose in a File-menu dialog.
+    pub(super) fn poll_dialogs(&mut self) {
+        let (kind, path) = match self.dialogs.show(&self.ctx) {
+            Some(Outcome::Answered(kind, Some(path))) => (kind, path),
+            Some(Outcome::FellBack(why)) => {
+                self.ui.message = Some(Message {
+                    text: why,
+                    is_error: false,
+                });
+                return;
+            }
+            // A cancelled dialog changes nothing.
+            Some(Outcome::Answered(_, None)) | None => return,
+        };
+        self.ui.message = match kind {
+            DialogKind::ExportWeights => {
+                let command = self.weights.export(path);
+                self.send(command);
+                return;
+            }
+            DialogKind::ImportWeights => Some(match weight_files::import(&path) {
+                Ok((command, message)) => {
+                    self.send(command);
+                    message
+                }
+                Err(message) => message,
+            }),
+            _ => complete(kind, &path, &mut self.ui.draft, &mut self.saver, &self.ctx),
+        };
+    }
 }

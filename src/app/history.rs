@@ -1,7 +1,7 @@
 //! What the window remembers of training: the current run's curves and the runs kept for
 //! comparison, each bounded in memory and decimated for drawing.
 
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::train::metrics::{BatchMetrics, EpochMetrics};
 
 use super::edits::config_diff;

@@ -1,5 +1,5 @@
-//! Opening the window: its command line (`--screenshot`, `--frame-stats`, `--config`) and the
-//! native event loop.
+//! Opening the window: its options from the command line's window flags (`--screenshot`,
+//! `--frame-stats`, `--config`…, parsed in `cli::args`) and the native event loop.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -11,8 +11,8 @@ use eframe::egui;
 use super::dialogs::RfdDialogs;
 use super::screenshot::Automation;
 use super::{ExplorerApp, WINDOW_SIZE};
-use crate::cli::{Flags, UsageError, load_config};
-use crate::io::config::Config;
+use crate::cli::{CliError, WindowArgs};
+use crate::config::Config;
 
 #[derive(Clone, Debug, Default)]
 pub struct LaunchOptions {
@@ -24,79 +24,27 @@ pub struct LaunchOptions {
     pub frame_stats: bool,
 }
 
-/// The flags that mean "open the window"; anything else goes to the command line tools.
-const WINDOW_FLAGS: [&str; 6] = [
-    "--screenshot",
-    "--train-secs",
-    "--compare",
-    "--config",
-    "--set",
-    "--frame-stats",
-];
-
-/// `None` when `args` are for the command line tools (`train`, `keys`, …), not the window.
-pub fn parse(args: &[String]) -> Option<Result<LaunchOptions, UsageError>> {
-    match args.first() {
-        None => return Some(Ok(LaunchOptions::default())),
-        Some(a) if !WINDOW_FLAGS.contains(&a.as_str()) => return None,
-        _ => {}
-    }
-    Some(parse_window_args(args))
-}
-
-fn parse_window_args(args: &[String]) -> Result<LaunchOptions, UsageError> {
-    let mut opts = LaunchOptions::default();
-    let mut path = None;
-    let mut secs = None;
-    let mut sets = Vec::new();
-    let mut flags = Flags::new(args);
-    while let Some(arg) = flags.next_arg() {
-        match arg {
-            "--screenshot" => path = Some(flags.path("--screenshot")?),
-            "--train-secs" => {
-                let v = flags.value("--train-secs")?;
-                let s: f64 = v
-                    .parse()
-                    .ok()
-                    .filter(|s: &f64| s.is_finite() && *s >= 0.0 && *s <= 86_400.0)
-                    .ok_or_else(|| {
-                        UsageError(format!(
-                            "--train-secs: {v:?} is not a number of seconds (0–86400)"
-                        ))
-                    })?;
-                secs = Some(Duration::from_secs_f64(s));
-            }
-            "--config" => opts.config = load_config(&flags.value("--config")?)?,
-            "--set" => sets.push(flags.value("--set")?),
-            "--compare" => opts.compare = Some(flags.value("--compare")?),
-            "--frame-stats" => opts.frame_stats = true,
-            other => {
-                return Err(UsageError(format!(
-                    "unknown option {other:?} for the window (see surrogate-lab --help)"
-                )));
-            }
+/// The window's options from its parsed flags: the experiment with its edits, checked now
+/// rather than after a minute of training.
+pub fn options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
+    let config = args.experiment.resolve(Config::default, &[])?;
+    if let Some(kv) = &args.compare {
+        config.set(kv)?;
+        if args.screenshot.is_none() {
+            return Err(CliError::CompareWithoutScreenshot);
         }
     }
-    for s in sets {
-        opts.config = opts.config.set(&s)?;
-    }
-    if let Some(kv) = &opts.compare {
-        // Refused now, not after a minute of training.
-        opts.config.set(kv)?;
-        if path.is_none() {
-            return Err(UsageError("--compare goes with --screenshot PATH".into()));
-        }
-    }
-    opts.screenshot = match (path, secs) {
+    let screenshot = match (args.screenshot, args.train_secs) {
         (Some(p), s) => Some((p, s.unwrap_or(Duration::from_secs(10)))),
-        (None, Some(_)) => {
-            return Err(UsageError(
-                "--train-secs goes with --screenshot PATH".into(),
-            ));
-        }
+        (None, Some(_)) => return Err(CliError::TrainSecsWithoutScreenshot),
         (None, None) => None,
     };
-    Ok(opts)
+    Ok(LaunchOptions {
+        config,
+        screenshot,
+        compare: args.compare,
+        frame_stats: args.frame_stats,
+    })
 }
 
 /// Opens the window and runs until it is closed; returns the process exit status.

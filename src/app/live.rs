@@ -1,6 +1,6 @@
 //! The window's copy of what the trainer owns, rebuilt from its events only.
 
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::train::metrics::{BatchMetrics, EpochMetrics, Snapshot};
 use crate::train::{Event, RunState};
 
@@ -64,6 +64,7 @@ impl Live {
             } => {
                 self.dataset = dataset;
                 self.batches_per_epoch = batches_per_epoch;
+                let config = Box::new(Config::from(*config));
                 self.target_epochs = config.optim.epochs;
                 self.applied = Some((*config).clone());
                 self.building = false;

@@ -8,7 +8,11 @@ use std::time::{Duration, Instant};
 
 use eframe::egui;
 
-use crate::io::atomic::write_atomic;
+use super::live::Live;
+use super::task::{Poll, Task};
+use super::{Action, Message};
+use crate::atomic::write_atomic;
+use crate::config::Config;
 
 /// RGB (the window is opaque; eframe's clear colour has alpha, which would show as holes).
 pub fn encode_png(image: &egui::ColorImage) -> Result<Vec<u8>, String> {
@@ -31,59 +35,78 @@ pub fn encode_png(image: &egui::ColorImage) -> Result<Vec<u8>, String> {
 }
 
 pub fn save_png(path: &Path, image: &egui::ColorImage) -> Result<(), String> {
-    write_atomic(path, &encode_png(image)?)
+    write_atomic(path, &encode_png(image)?).map_err(|e| e.to_string())
 }
+
+/// What became of one PNG: its pixel size, or why it was not written.
+pub type Saved = Result<[usize; 2], String>;
 
 /// Screenshots requested from the renderer and written off the UI thread.
 pub struct ScreenshotSaver {
-    done_tx: Sender<(PathBuf, Result<[usize; 2], String>)>,
-    done_rx: Receiver<(PathBuf, Result<[usize; 2], String>)>,
-    pending: usize,
+    /// Frames the renderer hands back (from its callback) for writing to their path.
+    arrived_tx: Sender<(PathBuf, Arc<egui::ColorImage>)>,
+    arrived_rx: Receiver<(PathBuf, Arc<egui::ColorImage>)>,
+    /// Requested frames not yet handed back.
+    requested: usize,
+    writing: Vec<(PathBuf, Task<Saved>)>,
 }
 
 impl Default for ScreenshotSaver {
     fn default() -> Self {
-        let (done_tx, done_rx) = mpsc::channel();
+        let (arrived_tx, arrived_rx) = mpsc::channel();
         Self {
-            done_tx,
-            done_rx,
-            pending: 0,
+            arrived_tx,
+            arrived_rx,
+            requested: 0,
+            writing: Vec::new(),
         }
     }
 }
 
 impl ScreenshotSaver {
-    /// Asks for the next rendered frame; it is encoded and written atomically to `path` on a
-    /// thread of its own, so the window does not stall on a large PNG.
+    /// Asks for the next rendered frame; it is encoded and written atomically to `path` as a
+    /// background task, so the window does not stall on a large PNG.
     pub fn request(&mut self, ctx: &egui::Context, path: PathBuf) {
-        let tx = self.done_tx.clone();
-        let ctx2 = ctx.clone();
-        self.pending += 1;
+        let tx = self.arrived_tx.clone();
+        let repaint = ctx.clone();
+        self.requested += 1;
         ctx.request_screenshot(move |image: Arc<egui::ColorImage>| {
-            let spawned = std::thread::Builder::new().name("save-png".into()).spawn({
-                let tx = tx.clone();
-                let path = path.clone();
-                let ctx = ctx2.clone();
-                move || {
-                    let result = save_png(&path, &image).map(|()| image.size);
-                    let _ = tx.send((path, result));
-                    ctx.request_repaint();
-                }
-            });
-            if let Err(e) = spawned {
-                let _ = tx.send((path, Err(format!("cannot start the writer: {e}"))));
-            }
+            let _ = tx.send((path, image));
+            repaint.request_repaint();
         });
     }
 
     pub fn pending(&self) -> bool {
-        self.pending > 0
+        self.requested > 0 || !self.writing.is_empty()
     }
 
     /// Writes that have finished since the last call: path, and pixel size or why it failed.
-    pub fn poll(&mut self) -> Vec<(PathBuf, Result<[usize; 2], String>)> {
-        let done: Vec<_> = self.done_rx.try_iter().collect();
-        self.pending = self.pending.saturating_sub(done.len());
+    pub fn poll(&mut self, ctx: &egui::Context) -> Vec<(PathBuf, Saved)> {
+        let mut done = Vec::new();
+        for (path, image) in self.arrived_rx.try_iter() {
+            self.requested = self.requested.saturating_sub(1);
+            let target = path.clone();
+            match Task::spawn("save-png", ctx, move || {
+                save_png(&target, &image).map(|()| image.size)
+            }) {
+                Ok(task) => self.writing.push((path, task)),
+                Err(e) => done.push((path, Err(format!("cannot start the writer: {e}")))),
+            }
+        }
+        self.writing.retain(|(path, task)| match task.poll() {
+            Poll::Pending => true,
+            Poll::Done(result) => {
+                done.push((path.clone(), result));
+                false
+            }
+            Poll::Lost => {
+                done.push((
+                    path.clone(),
+                    Err(format!("{}: the writer crashed", path.display())),
+                ));
+                false
+            }
+        });
         done
     }
 }
@@ -123,5 +146,100 @@ impl Automation {
             },
             exit_code: Arc::new(std::sync::atomic::AtomicI32::new(1)),
         }
+    }
+}
+
+impl Automation {
+    /// Drives the same actions a user would: start once the network is built, train, keep
+    /// the run and train the `--compare` edit, then photograph the window.
+    pub fn step(
+        &mut self,
+        ctx: &egui::Context,
+        live: &Live,
+        draft: &mut Config,
+        saver: &mut ScreenshotSaver,
+    ) -> Vec<Action> {
+        let mut actions = Vec::new();
+        match self.phase {
+            Phase::WaitingForNetwork { since } => {
+                if live.has_network() && !live.building {
+                    actions.push(Action::Start);
+                    self.phase = Phase::Training {
+                        since: Instant::now(),
+                    };
+                } else if live.error.is_some() || since.elapsed() > BUILD_TIMEOUT {
+                    // Photograph the failure: the window says what went wrong.
+                    self.phase = Phase::Saving;
+                    saver.request(ctx, self.path.clone());
+                }
+            }
+            Phase::Training { since } => {
+                if since.elapsed() < self.train_for {
+                    return actions;
+                }
+                match self.compare.take().map(|kv| draft.set(&kv)) {
+                    Some(Ok(config)) => {
+                        *draft = config;
+                        actions.extend([Action::KeepRun, Action::Reset]);
+                        self.phase = Phase::WaitingForNetwork {
+                            since: Instant::now(),
+                        };
+                    }
+                    other => {
+                        if let Some(Err(e)) = other {
+                            eprintln!("error: --compare: {e}");
+                        }
+                        self.phase = Phase::Saving;
+                        saver.request(ctx, self.path.clone());
+                    }
+                }
+            }
+            Phase::Saving => {}
+            Phase::Done => ctx.send_viewport_cmd(egui::ViewportCommand::Close),
+        }
+        actions
+    }
+
+    /// Ends the run when the PNG it asked for is written (exit status 0) or failed.
+    pub fn saved(&mut self, path: &Path, result: &Saved) {
+        if self.path != path || self.phase != Phase::Saving {
+            return;
+        }
+        match result {
+            Ok([w, h]) => {
+                eprintln!("wrote {} ({w}×{h})", path.display());
+                self.exit_code.store(0, std::sync::atomic::Ordering::SeqCst);
+            }
+            Err(e) => eprintln!("error: {e}"),
+        }
+        self.phase = Phase::Done;
+    }
+
+    /// A screenshot shows the plots, not a tooltip under wherever the pointer happens to be.
+    pub fn hide_pointer(raw_input: &mut egui::RawInput) {
+        raw_input.events.retain(|e| {
+            !matches!(
+                e,
+                egui::Event::PointerMoved(_)
+                    | egui::Event::MouseMoved(_)
+                    | egui::Event::PointerButton { .. }
+                    | egui::Event::MouseWheel { .. }
+            )
+        });
+        raw_input.events.push(egui::Event::PointerGone);
+    }
+}
+
+/// The line a finished PNG write leaves in the window.
+pub fn saved_message(path: &Path, result: &Saved) -> Message {
+    match result {
+        Ok([w, h]) => Message {
+            text: format!("saved {} ({w}×{h})", path.display()),
+            is_error: false,
+        },
+        Err(e) => Message {
+            text: e.clone(),
+            is_error: true,
+        },
     }
 }

@@ -2,25 +2,24 @@
 //! (β × learning rate, one per surrogate shape) and the accuracy-vs-β and accuracy-vs-rate
 //! curves fill in as points finish.
 //!
-//! The sweep is the library's (`crate::sweep::run`) on a background thread; its events come
-//! over a channel and are drained without blocking each frame. The base configuration is the
-//! one on the left-hand controls when ▶ Run sweep is pressed.
+//! The sweep is the library's (`crate::sweep::run`) as a background task whose events are
+//! taken without blocking each frame; the figures are drawn by `plots::sweep` from
+//! `crate::sweep::slices`. The base configuration is the one on the left-hand controls when
+//! ▶ Run sweep is pressed.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{self, Receiver, TryRecvError};
 
 use eframe::egui;
-use egui_plot::{Line, MarkerShape, Points};
 
-use crate::io::config::Config;
+use super::task::{Poll, Progress, Task};
+use crate::config::Config;
+use crate::sweep::slices::{BETA, LR, SHAPE};
 use crate::sweep::{
     self, GridAxis, Row, RunError, RunOptions, Shard, Sweep, SweepEvent, SweepSummary,
 };
 
-const BETA: &str = "surrogate.beta";
-const LR: &str = "optim.lr";
-const SHAPE: &str = "surrogate.shape";
+pub use crate::sweep::slices::Heatmap;
 
 /// One axis as the user types it.
 #[derive(Clone, Debug, PartialEq)]
@@ -38,13 +37,8 @@ impl AxisEdit {
     }
 }
 
-enum Msg {
-    Event(SweepEvent),
-    Done(Result<SweepSummary, RunError>),
-}
-
 struct Running {
-    rx: Receiver<Msg>,
+    task: Task<Result<SweepSummary, RunError>, SweepEvent>,
     cancel: Arc<AtomicBool>,
 }
 
@@ -88,27 +82,6 @@ impl Default for SweepView {
     }
 }
 
-/// One heatmap: best test accuracy (mean over seeds and other keys) per β (columns) and
-/// learning rate (rows); `None` until a row of that cell has finished.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Heatmap {
-    pub title: String,
-    pub betas: Vec<String>,
-    pub lrs: Vec<String>,
-    /// `cells[lr][beta]`.
-    pub cells: Vec<Vec<Option<f64>>>,
-}
-
-impl Heatmap {
-    pub fn filled(&self) -> usize {
-        self.cells.iter().flatten().filter(|c| c.is_some()).count()
-    }
-
-    pub fn size(&self) -> usize {
-        self.betas.len() * self.lrs.len()
-    }
-}
-
 impl SweepView {
     pub fn is_running(&self) -> bool {
         self.running.is_some()
@@ -129,14 +102,14 @@ impl SweepView {
         self.message.as_ref()
     }
 
-    /// Checks the grid on `base` and starts it on a background thread; a refused grid runs
+    /// Checks the grid on `base` and starts it as a background task; a refused grid runs
     /// nothing and says why.
-    pub fn start(&mut self, base: &Config) {
+    pub fn start(&mut self, ctx: &egui::Context, base: &Config) {
         if self.running.is_some() {
             return;
         }
         match self.build(base) {
-            Ok(s) => self.spawn(s),
+            Ok(s) => self.spawn(ctx, s),
             Err(e) => self.message = Some((e, true)),
         }
     }
@@ -149,15 +122,15 @@ impl SweepView {
             .iter()
             .filter(|a| !a.key.trim().is_empty())
             .map(|a| GridAxis::parse(&format!("{}={}", a.key.trim(), a.values)))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| e.to_string())?;
         if axes.is_empty() {
             return Err("add at least one key to sweep".into());
         }
-        Sweep::new(base, axes, self.seeds.max(1), Shard::default())
+        Sweep::new(base, axes, self.seeds.max(1), Shard::default()).map_err(|e| e.to_string())
     }
 
-    fn spawn(&mut self, s: Sweep) {
-        let (tx, rx) = mpsc::channel();
+    fn spawn(&mut self, ctx: &egui::Context, s: Sweep) {
         let cancel = Arc::new(AtomicBool::new(false));
         let options = RunOptions {
             jobs: self.jobs.max(1),
@@ -165,22 +138,16 @@ impl SweepView {
             cancel: Some(cancel.clone()),
         };
         let for_thread = s.clone();
-        let spawned = std::thread::Builder::new()
-            .name("sweep".into())
-            .spawn(move || {
-                let events = tx.clone();
-                let result = sweep::run(&for_thread, &options, |e| {
-                    let _ = events.send(Msg::Event(e));
-                });
-                let _ = tx.send(Msg::Done(result));
-            });
-        match spawned {
-            Ok(_) => {
+        let task = Task::spawn_with_progress("sweep", ctx, move |events: &Progress<_>| {
+            sweep::run(&for_thread, &options, |e| events.report(e))
+        });
+        match task {
+            Ok(task) => {
                 self.total = s.shard_points().count() * s.seeds;
                 self.sweep = Some(s);
                 self.rows.clear();
                 self.message = None;
-                self.running = Some(Running { rx, cancel });
+                self.running = Some(Running { task, cancel });
             }
             Err(e) => self.message = Some((format!("cannot start the sweep: {e}"), true)),
         }
@@ -193,147 +160,53 @@ impl SweepView {
         }
     }
 
-    /// Takes whatever the sweep thread has sent, without waiting.
+    /// Takes whatever the sweep has reported, without waiting.
     pub fn poll(&mut self) {
         let Some(running) = &self.running else {
             return;
         };
-        let mut done = None;
-        loop {
-            match running.rx.try_recv() {
-                Ok(Msg::Event(SweepEvent::Planned {
-                    total, existing, ..
-                })) => {
-                    self.total = total;
-                    self.rows = existing;
-                }
-                Ok(Msg::Event(SweepEvent::Finished(row))) => self.rows.push(row),
-                Ok(Msg::Event(_)) => {}
-                Ok(Msg::Done(result)) => {
-                    done = Some(result);
-                    break;
-                }
-                Err(TryRecvError::Empty) => break,
-                Err(TryRecvError::Disconnected) => {
-                    done = Some(Err(RunError::Failed("the sweep thread stopped".into())));
-                    break;
-                }
+        let (rows, total) = (&mut self.rows, &mut self.total);
+        let result = match running.task.poll_with(|event| match event {
+            SweepEvent::Planned {
+                total: planned,
+                existing,
+                ..
+            } => {
+                *total = planned;
+                *rows = existing;
             }
-        }
-        if let Some(result) = done {
-            self.running = None;
-            self.message = Some(match result {
-                Ok(s) if s.cancelled => (
-                    format!("stopped: {} of {} runs finished", s.rows.len(), self.total),
-                    false,
+            SweepEvent::Finished(row) => rows.push(row),
+            _ => {}
+        }) {
+            Poll::Pending => return,
+            Poll::Done(result) => result,
+            Poll::Lost => Err(RunError::Failed("the sweep thread stopped".into())),
+        };
+        self.running = None;
+        self.message = Some(match result {
+            Ok(s) if s.cancelled => (
+                format!("stopped: {} of {} runs finished", s.rows.len(), self.total),
+                false,
+            ),
+            Ok(s) => (
+                format!(
+                    "done: {} runs ({} trained, {} from the results file)",
+                    s.rows.len(),
+                    s.trained,
+                    s.skipped
                 ),
-                Ok(s) => (
-                    format!(
-                        "done: {} runs ({} trained, {} from the results file)",
-                        s.rows.len(),
-                        s.trained,
-                        s.skipped
-                    ),
-                    false,
-                ),
-                Err(e) => (e.to_string(), true),
-            });
-        }
+                false,
+            ),
+            Err(e) => (e.to_string(), true),
+        });
     }
 
-    /// β × learning-rate heatmaps, one per surrogate shape (or a single one when the shape is
-    /// not swept). Empty when β or the learning rate is not swept.
+    /// β × learning-rate heatmaps of the sweep shown, one per surrogate shape.
     pub fn heatmaps(&self) -> Vec<Heatmap> {
-        let Some(s) = &self.sweep else {
-            return Vec::new();
-        };
-        let col = |key: &str| s.axes.iter().position(|a| a.key == key);
-        let (Some(bi), Some(li)) = (col(BETA), col(LR)) else {
-            return Vec::new();
-        };
-        let shapes: Vec<Option<String>> = match col(SHAPE) {
-            Some(si) => s.axes[si].values.iter().cloned().map(Some).collect(),
-            None => vec![None],
-        };
-        let si = col(SHAPE);
-        shapes
-            .into_iter()
-            .map(|shape| {
-                let betas = s.axes[bi].values.clone();
-                let lrs = s.axes[li].values.clone();
-                let cells = lrs
-                    .iter()
-                    .map(|lr| {
-                        betas
-                            .iter()
-                            .map(|b| {
-                                let accs = self.rows.iter().filter(|r| {
-                                    r.values[bi] == *b
-                                        && r.values[li] == *lr
-                                        && match (si, &shape) {
-                                            (Some(si), Some(sh)) => r.values[si] == *sh,
-                                            _ => true,
-                                        }
-                                });
-                                let (m, _) = sweep::mean_std(accs.map(|r| r.best_test_acc as f64));
-                                m.is_finite().then_some(m)
-                            })
-                            .collect()
-                    })
-                    .collect();
-                Heatmap {
-                    title: shape.unwrap_or_else(|| "all rows".into()),
-                    betas,
-                    lrs,
-                    cells,
-                }
-            })
-            .collect()
-    }
-
-    /// Best test accuracy against log10 β, one curve per shape: for each β the best over the
-    /// other keys of the mean over seeds.
-    fn beta_curves(&self) -> Vec<(String, Vec<[f64; 2]>)> {
-        let Some(s) = &self.sweep else {
-            return Vec::new();
-        };
-        let Some(bi) = s.axes.iter().position(|a| a.key == BETA) else {
-            return Vec::new();
-        };
-        let si = s.axes.iter().position(|a| a.key == SHAPE);
-        let shapes: Vec<Option<&String>> = match si {
-            Some(si) => s.axes[si].values.iter().map(Some).collect(),
-            None => vec![None],
-        };
-        let agg = sweep::aggregate(&self.rows);
-        shapes
-            .into_iter()
-            .map(|shape| {
-                let mut pts: Vec<[f64; 2]> = Vec::new();
-                for b in &s.axes[bi].values {
-                    let Ok(beta) = b.parse::<f64>() else { continue };
-                    if beta <= 0.0 {
-                        continue;
-                    }
-                    let best = agg
-                        .iter()
-                        .filter(|a| {
-                            a.values[bi] == *b
-                                && match (si, shape) {
-                                    (Some(si), Some(sh)) => a.values[si] == *sh,
-                                    _ => true,
-                                }
-                        })
-                        .map(|a| a.best_test_acc.0)
-                        .filter(|v| v.is_finite())
-                        .fold(f64::NAN, f64::max);
-                    if best.is_finite() {
-                        pts.push([beta.log10(), best]);
-                    }
-                }
-                (shape.cloned().unwrap_or_else(|| "all".into()), pts)
-            })
-            .collect()
+        self.sweep
+            .as_ref()
+            .map(|s| crate::sweep::slices::heatmaps(&s.axes, &self.rows))
+            .unwrap_or_default()
     }
 
     /// Draws the view: the grid editor on top, then heatmaps and curves.
@@ -430,7 +303,7 @@ impl SweepView {
                 .on_hover_text("on the configuration of the controls on the left")
                 .clicked()
             {
-                self.start(base);
+                self.start(ui.ctx(), base);
             }
             let (done, total) = self.progress();
             if total > 0 {
@@ -452,174 +325,10 @@ impl SweepView {
     }
 
     fn results(&self, ui: &mut egui::Ui) {
-        if self.sweep.is_none() {
-            ui.weak("Pick keys and values, then ▶ Run sweep. The base configuration is the one on the left.");
-            return;
-        }
-        let maps = self.heatmaps();
-        if maps.is_empty() {
-            ui.weak("Sweep surrogate.beta and optim.lr for the heatmaps.");
-        } else {
-            ui.label("Best test accuracy, β (columns) × learning rate (rows)");
-            ui.horizontal_wrapped(|ui| {
-                for m in &maps {
-                    draw_heatmap(ui, m);
-                }
-            });
-        }
-        ui.separator();
-        let h = (ui.available_height() - 24.0).max(120.0);
-        ui.columns(2, |cols| {
-            cols[0].label("Best test accuracy against β (best over the other keys)");
-            let curves = self.beta_curves();
-            egui_plot::Plot::new("sweep_beta")
-                .height(h)
-                .include_y(0.0)
-                .include_y(1.0)
-                .allow_scroll(false)
-                .allow_zoom(false)
-                .allow_drag(false)
-                .x_axis_label("β (log)")
-                .x_axis_formatter(|m, _| format!("{}", 10f64.powf(m.value)))
-                .legend(egui_plot::Legend::default())
-                .show(&mut cols[0], |plot| {
-                    for (i, (name, pts)) in curves.into_iter().enumerate() {
-                        let c = curve_color(i);
-                        plot.line(Line::new(name.clone(), pts.clone()).color(c));
-                        plot.points(
-                            Points::new(name, pts)
-                                .color(c)
-                                .radius(3.0)
-                                .shape(MarkerShape::Circle),
-                        );
-                    }
-                });
-            cols[1].label("Final test accuracy against mean hidden rate (one point per run)");
-            let pts: Vec<[f64; 2]> = self
-                .rows
-                .iter()
-                .filter(|r| r.rate_hz.is_finite() && r.final_test_acc.is_finite())
-                .map(|r| [r.rate_hz as f64, r.final_test_acc as f64])
-                .collect();
-            egui_plot::Plot::new("sweep_rate")
-                .height(h)
-                .include_y(0.0)
-                .include_y(1.0)
-                .include_x(0.0)
-                .allow_scroll(false)
-                .allow_zoom(false)
-                .allow_drag(false)
-                .x_axis_label("rate (Hz)")
-                .show(&mut cols[1], |plot| {
-                    plot.points(
-                        Points::new("runs", pts)
-                            .radius(3.0)
-                            .shape(MarkerShape::Circle),
-                    );
-                });
-        });
-    }
-}
-
-/// The same colour-blind-safe palette as the PNG figures (Okabe–Ito).
-fn curve_color(i: usize) -> egui::Color32 {
-    const C: [[u8; 3]; 6] = [
-        [86, 180, 233],
-        [230, 159, 0],
-        [0, 158, 115],
-        [204, 121, 167],
-        [213, 94, 0],
-        [240, 228, 66],
-    ];
-    let [r, g, b] = C[i % C.len()];
-    egui::Color32::from_rgb(r, g, b)
-}
-
-/// Viridis-like ramp from dark blue (0) to yellow (1).
-fn ramp(v: f64) -> egui::Color32 {
-    const STOPS: [(f64, [u8; 3]); 5] = [
-        (0.0, [68, 1, 84]),
-        (0.25, [59, 82, 139]),
-        (0.5, [33, 145, 140]),
-        (0.75, [94, 201, 98]),
-        (1.0, [253, 231, 37]),
-    ];
-    let v = v.clamp(0.0, 1.0);
-    let i = STOPS.iter().position(|s| s.0 >= v).unwrap_or(4).max(1);
-    let (a, b) = (STOPS[i - 1], STOPS[i]);
-    let t = (v - a.0) / (b.0 - a.0);
-    let mix = |k: usize| (a.1[k] as f64 + t * (b.1[k] as f64 - a.1[k] as f64)) as u8;
-    egui::Color32::from_rgb(mix(0), mix(1), mix(2))
-}
-
-fn draw_heatmap(ui: &mut egui::Ui, m: &Heatmap) {
-    const CELL: egui::Vec2 = egui::vec2(52.0, 26.0);
-    const LEFT: f32 = 56.0;
-    const TOP: f32 = 36.0;
-    let size = egui::vec2(
-        LEFT + CELL.x * m.betas.len() as f32 + 8.0,
-        TOP + CELL.y * m.lrs.len() as f32 + 8.0,
-    );
-    let (rect, _) = ui.allocate_exact_size(size, egui::Sense::hover());
-    let p = ui.painter_at(rect);
-    let font = egui::FontId::proportional(12.0);
-    let text = ui.visuals().text_color();
-    p.text(
-        rect.left_top(),
-        egui::Align2::LEFT_TOP,
-        format!("{}  ({}/{})", m.title, m.filled(), m.size()),
-        font.clone(),
-        text,
-    );
-    for (j, b) in m.betas.iter().enumerate() {
-        let x = rect.left() + LEFT + CELL.x * (j as f32 + 0.5);
-        p.text(
-            egui::pos2(x, rect.top() + TOP - 4.0),
-            egui::Align2::CENTER_BOTTOM,
-            format!("β={b}"),
-            font.clone(),
-            text,
-        );
-    }
-    for (i, lr) in m.lrs.iter().enumerate() {
-        let y = rect.top() + TOP + CELL.y * (i as f32 + 0.5);
-        p.text(
-            egui::pos2(rect.left() + LEFT - 4.0, y),
-            egui::Align2::RIGHT_CENTER,
-            lr,
-            font.clone(),
-            text,
-        );
-        for (j, cell) in m.cells[i].iter().enumerate() {
-            let min = egui::pos2(
-                rect.left() + LEFT + CELL.x * j as f32,
-                rect.top() + TOP + CELL.y * i as f32,
-            );
-            let r = egui::Rect::from_min_size(min, CELL).shrink(1.0);
-            match cell {
-                Some(v) => {
-                    p.rect_filled(r, 2.0, ramp(*v));
-                    let fg = if *v > 0.6 {
-                        egui::Color32::BLACK
-                    } else {
-                        egui::Color32::WHITE
-                    };
-                    p.text(
-                        r.center(),
-                        egui::Align2::CENTER_CENTER,
-                        format!("{v:.2}"),
-                        font.clone(),
-                        fg,
-                    );
-                }
-                None => {
-                    p.rect_stroke(
-                        r,
-                        2.0,
-                        egui::Stroke::new(1.0, ui.visuals().weak_text_color()),
-                        egui::StrokeKind::Inside,
-                    );
-                }
+        match &self.sweep {
+            Some(s) => super::plots::sweep::results(ui, &s.axes, &self.rows),
+            None => {
+                ui.weak("Pick keys and values, then ▶ Run sweep. The base configuration is the one on the left.");
             }
         }
     }

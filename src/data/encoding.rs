@@ -1,4 +1,4 @@
-//! Images → spike events (DESIGN §2).
+//! Images → spike events (ARCHITECTURE.md §4).
 //!
 //! Latency code (SpyTorch's `current2firing_time`): a pixel x ∈ [0, 1] is the constant input
 //! current of a leaky neuron with time constant τ and threshold θ; it fires once, at
@@ -14,8 +14,77 @@
 //! spike trains are drawn from our own seeded generator, one stream per sample, so a seed gives
 //! the same data on every platform.
 
-use crate::io::config::{EncodingConfig, EncodingKind};
+use serde::{Deserialize, Serialize};
+
+use crate::bounds::{OutOfBounds, check_range};
 use crate::rng::Rng;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EncodingKind {
+    /// One spike per pixel x > θ, at step τ·ln(x/(x−θ)): bright pixels fire first.
+    Latency,
+    /// Independent spikes each step with probability `max_rate`·x.
+    Poisson,
+}
+
+/// Image → spike raster. Pixels are scaled to x ∈ [0, 1].
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EncodingConfig {
+    pub kind: EncodingKind,
+    /// Latency: membrane time constant τ of the encoding, in time steps.
+    pub tau: f64,
+    /// Latency: threshold θ; pixels x ≤ θ never fire.
+    pub theta: f64,
+    /// Poisson: spike probability per time step of a pixel x = 1.
+    pub max_rate: f64,
+    /// Poisson: seed of the spike trains (same seed → same data).
+    pub seed: u64,
+}
+
+impl Default for EncodingConfig {
+    fn default() -> Self {
+        Self {
+            kind: EncodingKind::Latency,
+            tau: 20.0,
+            theta: 0.2,
+            max_rate: 0.2,
+            seed: 1,
+        }
+    }
+}
+
+impl EncodingConfig {
+    /// Checks the settings of the chosen code only.
+    pub fn validate(&self) -> Result<(), OutOfBounds> {
+        match self.kind {
+            EncodingKind::Latency => {
+                check_range(
+                    "data.encoding.tau",
+                    self.tau,
+                    1e-3,
+                    1e4,
+                    "τ must be 0.001–10000 time steps",
+                )?;
+                check_range(
+                    "data.encoding.theta",
+                    self.theta,
+                    0.0,
+                    0.999,
+                    "θ must be 0–0.999 (pixels are 0–1)",
+                )
+            }
+            EncodingKind::Poisson => check_range(
+                "data.encoding.max_rate",
+                self.max_rate,
+                1e-6,
+                1.0,
+                "a spike probability per step, 0.000001–1",
+            ),
+        }
+    }
+}
 
 /// The latency code's firing time of pixel `x`, in (fractional) time steps; `None` for x ≤ θ.
 pub fn latency_time(x: f64, tau: f64, theta: f64) -> Option<f64> {

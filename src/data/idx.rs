@@ -10,8 +10,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::data::dataset::{DataSplits, SpikeDataset};
-use crate::data::encoding::Encoder;
-use crate::io::config::EncodingConfig;
+use crate::data::encoding::{Encoder, EncodingConfig};
 
 pub const IMAGES_MAGIC: u32 = 0x0000_0803;
 pub const LABELS_MAGIC: u32 = 0x0000_0801;

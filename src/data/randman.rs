@@ -7,10 +7,107 @@
 //! coordinate of its image becomes one unit's spike time, scaled into the first `step_frac` of
 //! the trial. Classes differ only in the timing of single spikes.
 
+use serde::{Deserialize, Serialize};
+
+use super::config::SettingsError;
+use crate::bounds::{check_count, check_range};
 use crate::data::dataset::{DataSplits, SpikeDataset};
-use crate::io::config::RandmanConfig;
 use crate::rng::Rng;
 
+/// Random manifolds (Zenke & Vogels 2021, Sec. 4.1.1).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RandmanConfig {
+    pub classes: usize,
+    pub units: usize,
+    pub manifold_dim: usize,
+    /// Smoothness α of the random Fourier series: coefficient k is scaled by 1/k^α.
+    pub alpha: f64,
+    pub spikes_per_unit: usize,
+    pub samples_per_class: usize,
+    /// Fractions of each class for training and validation; the rest is the test set.
+    pub train_frac: f64,
+    pub valid_frac: f64,
+    /// Spikes fall in the first `step_frac` of the trial.
+    pub step_frac: f64,
+    pub seed: u64,
+}
+
+impl Default for RandmanConfig {
+    fn default() -> Self {
+        Self {
+            classes: 10,
+            units: 20,
+            manifold_dim: 1,
+            alpha: 1.0,
+            spikes_per_unit: 1,
+            samples_per_class: 1000,
+            train_frac: 0.8,
+            valid_frac: 0.1,
+            step_frac: 0.5,
+            seed: 1,
+        }
+    }
+}
+
+impl RandmanConfig {
+    /// The first setting that makes no data set (or one without a training or test sample).
+    pub fn validate(&self) -> Result<(), SettingsError> {
+        check_count("data.randman.classes", self.classes, 2, 1000, "")?;
+        check_count("data.randman.units", self.units, 1, 100_000, "")?;
+        check_count("data.randman.manifold_dim", self.manifold_dim, 1, 16, "")?;
+        check_count(
+            "data.randman.spikes_per_unit",
+            self.spikes_per_unit,
+            1,
+            100,
+            "",
+        )?;
+        check_count(
+            "data.randman.samples_per_class",
+            self.samples_per_class,
+            3,
+            1_000_000,
+            "",
+        )?;
+        check_range("data.randman.alpha", self.alpha, 0.0, 10.0, "0–10")?;
+        check_range(
+            "data.randman.train_frac",
+            self.train_frac,
+            0.01,
+            0.98,
+            "0.01–0.98",
+        )?;
+        check_range(
+            "data.randman.valid_frac",
+            self.valid_frac,
+            0.0,
+            0.9,
+            "0–0.9",
+        )?;
+        if self.train_frac + self.valid_frac >= 1.0 {
+            return Err(SettingsError::NoTestSet);
+        }
+        let (train, _, test) = split_sizes(self);
+        if train == 0 || test == 0 {
+            return Err(SettingsError::EmptySplit {
+                per_class: self.samples_per_class,
+                train_frac: self.train_frac,
+                valid_frac: self.valid_frac,
+                train,
+                test,
+            });
+        }
+        check_range(
+            "data.randman.step_frac",
+            self.step_frac,
+            0.01,
+            1.0,
+            "0.01–1",
+        )?;
+        Ok(())
+    }
+}
 /// The ε of the original generator's min–max normalisation, (x − min)/(max − min + ε).
 const NORMALISATION_EPS: f64 = 1e-7;
 

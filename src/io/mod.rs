@@ -1,6 +1,6 @@
-//! Files: experiment configuration, trained weights (safetensors, NIR), atomic writes.
+//! Weight files: safetensors (PyTorch orientation) and NIR, with the experiment that trained
+//! them in their metadata.
 
-pub mod atomic;
-pub mod config;
+pub mod error;
 pub mod safetensors;
 pub mod weights;

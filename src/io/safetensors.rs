@@ -45,31 +45,66 @@ pub fn encode(tensors: &[NamedTensor], metadata: &BTreeMap<String, String>) -> V
     out
 }
 
+/// A buffer that is not a safetensors file of F32/F64 tensors.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum FormatError {
+    #[error("file is shorter than the 8-byte safetensors header length")]
+    TooShort,
+    #[error("header length {0} runs past the end of the file")]
+    HeaderPastEnd(u64),
+    #[error("header is not a JSON object: {0}")]
+    HeaderNotJson(String),
+    #[error("__metadata__ is not an object")]
+    MetadataNotObject,
+    #[error("metadata {0:?} is not a string")]
+    MetadataNotString(String),
+    #[error("tensor {name:?} has dtype {dtype:?}; F32 or F64 expected")]
+    Dtype { name: String, dtype: String },
+    #[error("tensor {0:?} has no shape")]
+    NoShape(String),
+    #[error("tensor {0:?} has a non-integer dimension")]
+    NonIntegerDimension(String),
+    #[error("tensor {0:?} has no valid data_offsets")]
+    NoOffsets(String),
+    #[error("tensor {name:?} shape {shape:?} overflows")]
+    Overflow { name: String, shape: Vec<usize> },
+    #[error(
+        "tensor {name:?}: bytes {begin}..{end} do not hold {count} {dtype} values within the {data_len}-byte data section"
+    )]
+    Bytes {
+        name: String,
+        begin: usize,
+        end: usize,
+        count: usize,
+        dtype: String,
+        data_len: usize,
+    },
+}
+
 /// Parses a safetensors buffer; every inconsistency is an error saying what is wrong.
-pub fn decode(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>), String> {
+pub fn decode(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String>), FormatError> {
     let len_bytes: [u8; 8] = bytes
         .get(..8)
         .and_then(|b| b.try_into().ok())
-        .ok_or("file is shorter than the 8-byte safetensors header length")?;
+        .ok_or(FormatError::TooShort)?;
     let header_len = u64::from_le_bytes(len_bytes);
     let data_start = 8u64
         .checked_add(header_len)
         .filter(|&end| end <= bytes.len() as u64)
-        .ok_or_else(|| format!("header length {header_len} runs past the end of the file"))?
-        as usize;
+        .ok_or(FormatError::HeaderPastEnd(header_len))? as usize;
     let header: Map<String, Value> = serde_json::from_slice(&bytes[8..data_start])
-        .map_err(|e| format!("header is not a JSON object: {e}"))?;
+        .map_err(|e| FormatError::HeaderNotJson(e.to_string()))?;
     let data = &bytes[data_start..];
     let mut metadata = BTreeMap::new();
     let mut tensors = Vec::new();
     for (name, entry) in header {
         if name == "__metadata__" {
             let Value::Object(m) = entry else {
-                return Err("__metadata__ is not an object".into());
+                return Err(FormatError::MetadataNotObject);
             };
             for (k, v) in m {
                 let Value::String(s) = v else {
-                    return Err(format!("metadata {k:?} is not a string"));
+                    return Err(FormatError::MetadataNotString(k));
                 };
                 metadata.insert(k, s);
             }
@@ -80,36 +115,43 @@ pub fn decode(bytes: &[u8]) -> Result<(Vec<NamedTensor>, BTreeMap<String, String
             "F32" => 4,
             "F64" => 8,
             other => {
-                return Err(format!(
-                    "tensor {name:?} has dtype {other:?}; F32 or F64 expected"
-                ));
+                return Err(FormatError::Dtype {
+                    name,
+                    dtype: other.into(),
+                });
             }
         };
         let shape: Vec<usize> = entry["shape"]
             .as_array()
-            .ok_or_else(|| format!("tensor {name:?} has no shape"))?
+            .ok_or_else(|| FormatError::NoShape(name.clone()))?
             .iter()
             .map(|d| d.as_u64().map(|d| d as usize))
             .collect::<Option<_>>()
-            .ok_or_else(|| format!("tensor {name:?} has a non-integer dimension"))?;
+            .ok_or_else(|| FormatError::NonIntegerDimension(name.clone()))?;
         let offsets: Vec<usize> = entry["data_offsets"]
             .as_array()
             .filter(|a| a.len() == 2)
             .and_then(|a| a.iter().map(|o| o.as_u64().map(|o| o as usize)).collect())
-            .ok_or_else(|| format!("tensor {name:?} has no valid data_offsets"))?;
+            .ok_or_else(|| FormatError::NoOffsets(name.clone()))?;
         let (begin, end) = (offsets[0], offsets[1]);
+        let overflow = || FormatError::Overflow {
+            name: name.clone(),
+            shape: shape.clone(),
+        };
         let count = shape
             .iter()
             .try_fold(1usize, |acc, &d| acc.checked_mul(d))
-            .ok_or_else(|| format!("tensor {name:?} shape {shape:?} overflows"))?;
-        let bytes = count
-            .checked_mul(elem)
-            .ok_or_else(|| format!("tensor {name:?} shape {shape:?} overflows"))?;
+            .ok_or_else(overflow)?;
+        let bytes = count.checked_mul(elem).ok_or_else(overflow)?;
         if begin > end || end > data.len() || end - begin != bytes {
-            return Err(format!(
-                "tensor {name:?}: bytes {begin}..{end} do not hold {count} {dtype} values within the {}-byte data section",
-                data.len()
-            ));
+            return Err(FormatError::Bytes {
+                name,
+                begin,
+                end,
+                count,
+                dtype: dtype.into(),
+                data_len: data.len(),
+            });
         }
         let raw = &data[begin..end];
         let values = if elem == 4 {
@@ -190,7 +232,7 @@ mod tests {
         let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
         bytes.extend_from_slice(header.as_bytes());
         bytes.extend_from_slice(&[0, 0, 0, 0]);
-        let err = decode(&bytes).expect_err("overflowing shape");
+        let err = decode(&bytes).expect_err("overflowing shape").to_string();
         assert!(err.contains("overflows"), "{err}");
     }
 }

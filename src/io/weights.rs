@@ -17,11 +17,13 @@ use std::path::Path;
 
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::atomic::write_atomic;
-use super::config::Config;
+use super::error::WeightsError;
 use super::safetensors::{NamedTensor, decode, encode};
+use crate::atomic::write_atomic;
+use crate::config::Config;
 use crate::snn::lif::Dynamics;
 use crate::snn::network::{ParamRole, Weights};
+use crate::train::config::TrainingConfig;
 
 pub const FORMAT: &str = "surrogate-lab weights v1";
 
@@ -79,14 +81,14 @@ fn torch_tensors(weights: &Weights) -> Vec<NamedTensor> {
 
 pub fn encode_safetensors(
     weights: &Weights,
-    config: &Config,
+    config: &TrainingConfig,
     summary: &TrainingSummary,
 ) -> Vec<u8> {
     let mut meta = BTreeMap::new();
     meta.insert("format".to_string(), FORMAT.to_string());
     meta.insert(
         "config".to_string(),
-        serde_json::to_string(config).unwrap_or_default(),
+        serde_json::to_string(&Config::from(config.clone())).unwrap_or_default(),
     );
     if let Some(e) = summary.epoch {
         meta.insert("epoch".into(), e.to_string());
@@ -101,28 +103,34 @@ pub fn encode_safetensors(
 pub fn save_safetensors(
     path: &Path,
     weights: &Weights,
-    config: &Config,
+    config: &TrainingConfig,
     summary: &TrainingSummary,
-) -> Result<(), String> {
-    write_atomic(path, &encode_safetensors(weights, config, summary))
+) -> Result<(), WeightsError> {
+    Ok(write_atomic(
+        path,
+        &encode_safetensors(weights, config, summary),
+    )?)
 }
 
 /// Reads a safetensors file written by us or by PyTorch (`safetensors.torch.save_file`) with
 /// our tensor names. The config in its metadata is returned when present and valid.
-pub fn load_safetensors(path: &Path) -> Result<WeightFile, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    decode_weight_file(&bytes).map_err(|e| format!("{}: {e}", path.display()))
+pub fn load_safetensors(path: &Path) -> Result<WeightFile, WeightsError> {
+    let bytes = std::fs::read(path).map_err(|source| WeightsError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    decode_weight_file(&bytes).map_err(|e| e.in_file(path))
 }
 
-pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, String> {
+pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, WeightsError> {
     let (tensors, meta) = decode(bytes)?;
     let mut by_name = BTreeMap::new();
     for t in tensors {
         if t.shape.len() != 2 {
-            return Err(format!(
-                "tensor {:?} has shape {:?}; a matrix expected",
-                t.name, t.shape
-            ));
+            return Err(WeightsError::NotMatrix {
+                name: t.name,
+                shape: t.shape,
+            });
         }
         let (out, inp) = (t.shape[0], t.shape[1]);
         by_name.insert(t.name, (vec![inp, out], transpose(out, inp, &t.data)));
@@ -130,10 +138,10 @@ pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, String> {
     let config = match meta.get("config") {
         Some(json) => {
             let config = serde_json::from_str::<Config>(json)
-                .map_err(|e| format!("the experiment in the metadata is invalid: {e}"))?;
+                .map_err(|e| WeightsError::Metadata(e.to_string()))?;
             config
                 .validate()
-                .map_err(|e| format!("the experiment in the metadata is invalid: {e}"))?;
+                .map_err(|e| WeightsError::Metadata(e.to_string()))?;
             Some(config)
         }
         None => None,
@@ -155,7 +163,7 @@ pub fn weights_like(
     template: &Weights,
     file: &WeightFile,
     device: &Device,
-) -> Result<Weights, String> {
+) -> Result<Weights, WeightsError> {
     let mut error = None;
     let weights = template.map(|role, t| {
         let expected = t.dims();
@@ -165,25 +173,22 @@ pub fn weights_like(
                 Tensor::from_data(TensorData::new(data.clone(), [shape[0], shape[1]]), device)
             }
             Some((shape, _)) => {
-                error.get_or_insert(format!(
-                    "{} is {} in the file but the network needs {}",
-                    role.name(),
-                    torch(shape),
-                    torch(&expected)
-                ));
+                error.get_or_insert(WeightsError::Shape {
+                    name: role.name(),
+                    found: torch(shape),
+                    needed: torch(&expected),
+                });
                 t.clone()
             }
             None => {
-                error.get_or_insert(format!("the file has no tensor {}", role.name()));
+                error.get_or_insert(WeightsError::Missing(role.name()));
                 t.clone()
             }
         }
     });
     let expected: Vec<String> = template.params().iter().map(|(r, _)| r.name()).collect();
     if let Some(extra) = file.tensors.keys().find(|k| !expected.contains(k)) {
-        error.get_or_insert(format!(
-            "the file has a tensor {extra} the network does not"
-        ));
+        error.get_or_insert(WeightsError::Extra(extra.clone()));
     }
     match error {
         Some(e) => Err(e),
@@ -194,7 +199,7 @@ pub fn weights_like(
 /// Weights built from a file's tensors alone (names as documented above), for a caller that
 /// has no network at hand to compare with: the hidden layers `hidden.0…`, their optional
 /// recurrent matrices, and the readout; consecutive shapes must chain.
-pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, String> {
+pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, WeightsError> {
     let matrix = |name: &str| {
         file.tensors.get(name).map(|(shape, data)| {
             Tensor::<2>::from_data(TensorData::new(data.clone(), [shape[0], shape[1]]), device)
@@ -207,10 +212,10 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
         hidden.push(w);
     }
     if hidden.is_empty() {
-        return Err("the file has no tensor hidden.0.weight".into());
+        return Err(WeightsError::Missing(ParamRole::FeedForward(0).name()));
     }
     let readout = matrix(&ParamRole::Readout.name())
-        .ok_or_else(|| "the file has no tensor readout.weight".to_string())?;
+        .ok_or_else(|| WeightsError::Missing(ParamRole::Readout.name()))?;
     let weights = Weights {
         hidden,
         recurrent,
@@ -226,10 +231,12 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
             fan_in
         };
         if rows != expected {
-            return Err(format!(
-                "{} is ({cols}, {rows}) but its input has {expected} values",
-                role.name()
-            ));
+            return Err(WeightsError::Chain {
+                name: role.name(),
+                rows,
+                cols,
+                expected,
+            });
         }
         if !matches!(role, ParamRole::Recurrent(_)) {
             fan_in = cols;
@@ -240,7 +247,7 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
 
 /// The NIR graph of a network, as an HDF5 file in the layout `nir.read` expects:
 /// Input → Affine → CubaLIF (→ Affine back to itself when recurrent) → … → Affine → CubaLI → Output.
-pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String> {
+pub fn encode_nir(weights: &Weights, config: &TrainingConfig) -> Result<Vec<u8>, WeightsError> {
     use hdf5_pure::FileBuilder;
 
     let dy = Dynamics::new(&config.model);
@@ -376,21 +383,25 @@ pub fn encode_nir(weights: &Weights, config: &Config) -> Result<Vec<u8>, String>
         .with_shape(&[]);
     node.add_group(meta.finish());
     file.add_group(node.finish());
-    file.finish().map_err(|e| format!("cannot encode NIR: {e}"))
+    file.finish().map_err(|e| WeightsError::Nir(e.to_string()))
 }
 
-pub fn save_nir(path: &Path, weights: &Weights, config: &Config) -> Result<(), String> {
-    let bytes = encode_nir(weights, config).map_err(|e| format!("{}: {e}", path.display()))?;
-    write_atomic(path, &bytes)
+pub fn save_nir(
+    path: &Path,
+    weights: &Weights,
+    config: &TrainingConfig,
+) -> Result<(), WeightsError> {
+    let bytes = encode_nir(weights, config).map_err(|e| e.in_file(path))?;
+    Ok(write_atomic(path, &bytes)?)
 }
 
 /// Saves in the format the extension names: `.nir`/`.h5` → NIR, anything else → safetensors.
 pub fn save_by_extension(
     path: &Path,
     weights: &Weights,
-    config: &Config,
+    config: &TrainingConfig,
     summary: &TrainingSummary,
-) -> Result<(), String> {
+) -> Result<(), WeightsError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())

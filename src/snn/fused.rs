@@ -31,9 +31,8 @@ use burn::tensor::Tensor;
 use rayon::prelude::*;
 
 use super::host::{from_host, to_host};
-use super::lif::Dynamics;
-use super::surrogate::SurrogateShape;
-use crate::io::config::{ResetMode, SurrogateConfig};
+use super::lif::{Dynamics, ResetMode};
+use super::surrogate::{SurrogateConfig, SurrogateShape};
 
 /// Everything the fused loop needs besides tensors.
 #[derive(Clone, Copy, Debug, PartialEq)]

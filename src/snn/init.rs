@@ -2,14 +2,54 @@
 //! fluctuation-driven rule that calibrates each layer on data.
 //!
 //! The paper's U(−√k, √k), k = 1/fan_in, combined with the (1−β) input factor leaves the
-//! network nearly silent (DESIGN §7: 0 Hz, loss stuck at ln 10), which is why it is not the default.
+//! network nearly silent (ARCHITECTURE.md §5: 0 Hz, loss stuck at ln 10), which is why it is not the default.
 
 use burn::tensor::{Device, Tensor, TensorData};
+use serde::{Deserialize, Serialize};
 
 use super::lif::{Dynamics, free_membrane, lif_layer};
+use super::model::ModelConfig;
 use super::network::{Weights, project};
-use crate::io::config::{InitKind, ModelConfig, SurrogateConfig};
+use super::surrogate::SurrogateConfig;
+use crate::bounds::{OutOfBounds, check_range};
 use crate::rng::Rng;
+
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind", deny_unknown_fields)]
+pub enum InitKind {
+    /// The paper's U(−√k, √k), k = 1/fan_in: leaves a (1−β)-scaled network nearly silent.
+    Uniform,
+    /// N(0, (gain/√fan_in)²), as SpyTorch.
+    Normal { gain: f64 },
+    /// σ_w chosen per layer so the free membrane's standard deviation is `target`·ϑ.
+    Fluctuation { target: f64 },
+}
+
+impl InitKind {
+    pub fn describe(&self) -> String {
+        match self {
+            InitKind::Uniform => "uniform U(−√k, √k), k = 1/fan_in (paper)".into(),
+            InitKind::Normal { gain } => format!("normal N(0, ({gain}/√fan_in)²)"),
+            InitKind::Fluctuation { target } => {
+                format!("fluctuation-driven: membrane std = {target}·ϑ")
+            }
+        }
+    }
+
+    pub fn validate(&self) -> Result<(), OutOfBounds> {
+        match *self {
+            InitKind::Uniform => Ok(()),
+            InitKind::Normal { gain } => check_range("model.init.gain", gain, 0.0, 1e3, "0–1000"),
+            InitKind::Fluctuation { target } => check_range(
+                "model.init.target",
+                target,
+                1e-3,
+                100.0,
+                "0.001–100 (in units of ϑ)",
+            ),
+        }
+    }
+}
 
 fn matrix(values: Vec<f32>, rows: usize, cols: usize, device: &Device) -> Tensor<2> {
     Tensor::from_data(TensorData::new(values, [rows, cols]), device)

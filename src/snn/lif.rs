@@ -1,4 +1,4 @@
-//! Current-based leaky integrate-and-fire dynamics, discrete time (DESIGN §1):
+//! Current-based leaky integrate-and-fire dynamics, discrete time (ARCHITECTURE.md §1):
 //!
 //! ```text
 //!   I[n+1] = α·I[n] + W·s_in[n] (+ V·s[n] when recurrent)
@@ -12,7 +12,21 @@
 use burn::tensor::Tensor;
 
 use super::spike_op::spike;
-use crate::io::config::{ModelConfig, ResetMode, SurrogateConfig};
+use serde::{Deserialize, Serialize};
+
+use super::model::ModelConfig;
+use super::surrogate::SurrogateConfig;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ResetMode {
+    /// U ← 0 after a spike (the paper's default).
+    Zero,
+    /// U ← U − ϑ after a spike.
+    Subtract,
+    /// No reset: the membrane integrates through spikes.
+    None,
+}
 
 /// The per-step constants derived from a [`ModelConfig`].
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -3,7 +3,18 @@
 use burn::tensor::activation::log_softmax;
 use burn::tensor::{Tensor, TensorData};
 
-use crate::io::config::LossKind;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LossKind {
+    /// Cross-entropy of max_n U_out[n] (the paper's).
+    MaxOverTime,
+    /// Cross-entropy of the time-average of U_out (a sum over time, scaled by 1/T).
+    SumOverTime,
+    /// Cross-entropy of U_out at the last step.
+    LastStep,
+}
 
 /// Class scores [batch, outputs] from readout membranes U_out [T, batch, outputs].
 pub fn class_scores(readout: Tensor<3>, kind: LossKind) -> Tensor<2> {

@@ -1,11 +1,13 @@
 //! The spiking model: surrogate derivatives and the spike op, LIF dynamics, the network,
-//! loss, regularizers and initialization. Knows nothing of the window.
+//! loss, regularizers and initialization, each beside its settings. Knows nothing of the
+//! window or of files.
 
 pub mod fused;
 pub mod host;
 pub mod init;
 pub mod lif;
 pub mod loss;
+pub mod model;
 pub mod network;
 pub mod regularizer;
 pub mod sparse_input;

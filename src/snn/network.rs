@@ -7,8 +7,8 @@ use std::sync::Arc;
 use super::fused::{LifParams, lif_layer_fused};
 use super::lif::{Dynamics, LayerTrace, leaky_readout, leaky_readout_matmul, lif_layer};
 use super::sparse_input::sparse_project;
+use super::surrogate::SurrogateConfig;
 use crate::data::batch::SparseBatch;
-use crate::io::config::SurrogateConfig;
 
 /// Every trainable matrix, stored input-major ([in, out]) so a layer is one `x.matmul(w)`.
 /// Exporters transpose to PyTorch's (out, in).

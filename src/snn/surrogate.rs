@@ -1,10 +1,12 @@
-//! Surrogate derivatives σ'(x), x = U − ϑ, with scale β (Zenke & Vogels 2021, Table in DESIGN §1).
+//! Surrogate derivatives σ'(x), x = U − ϑ, with scale β (Zenke & Vogels 2021, ARCHITECTURE.md §2).
 //!
 //! The forward pass of a spiking neuron is always the Heaviside step; only its derivative is
 //! replaced. Each shape exists here as a plain scalar function: the oracle for tests and the curve
 //! the window draws. The tensor version lives in `spike_op.rs` and must agree with these.
 
 use serde::{Deserialize, Serialize};
+
+use crate::bounds::{OutOfBounds, check_range};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -199,6 +201,39 @@ impl std::fmt::Display for SurrogateShape {
 
 /// Abramowitz–Stegun 7.1.26 is too coarse for a gradient oracle; this is the series/continued
 /// fraction pair accurate to ~1e-12, enough to check f' = σ' by finite differences.
+/// Above this β·|x| underflows every normalised shape to 0 for any membrane that matters.
+pub const MAX_BETA: f64 = 1e6;
+
+/// The surrogate the spike op differentiates with: shape and scale β. Live: the trainer takes a
+/// new one between batches.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SurrogateConfig {
+    pub shape: SurrogateShape,
+    pub beta: f64,
+}
+
+impl Default for SurrogateConfig {
+    fn default() -> Self {
+        Self {
+            shape: SurrogateShape::SuperSpike,
+            beta: 10.0,
+        }
+    }
+}
+
+impl SurrogateConfig {
+    pub fn validate(&self) -> Result<(), OutOfBounds> {
+        check_range(
+            "surrogate.beta",
+            self.beta,
+            0.0,
+            MAX_BETA,
+            &format!("β must be ≥ 0 and ≤ {MAX_BETA:e}"),
+        )
+    }
+}
+
 fn erf(x: f64) -> f64 {
     let ax = x.abs();
     let v = if ax < 2.5 {

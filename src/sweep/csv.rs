@@ -16,8 +16,9 @@
 
 use std::path::Path;
 
+use super::error::{CsvError, CsvParseError, CsvProblem};
 use super::grid::{Shard, Sweep};
-use crate::io::atomic::write_atomic;
+use crate::atomic::write_atomic;
 
 /// Format version of the header line.
 pub const FORMAT: &str = "surrogate-lab sweep v1";
@@ -180,33 +181,41 @@ impl ResultsFile {
     }
 
     /// Writes the whole file atomically.
-    pub fn save(&self, path: &Path) -> Result<(), String> {
-        write_atomic(path, self.to_csv().as_bytes())
+    pub fn save(&self, path: &Path) -> Result<(), CsvError> {
+        Ok(write_atomic(path, self.to_csv().as_bytes())?)
     }
 
     /// Reads a results file; a problem is reported as `FILE:LINE: what`.
-    pub fn load(path: &Path) -> Result<ResultsFile, String> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-        Self::parse(&text).map_err(|m| format!("{}:{m}", path.display()))
+    pub fn load(path: &Path) -> Result<ResultsFile, CsvError> {
+        let text = std::fs::read_to_string(path).map_err(|source| CsvError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text).map_err(|error| CsvError::Parse {
+            path: path.to_path_buf(),
+            error,
+        })
     }
 
     /// Parses the text of a results file; errors start with the line number.
-    pub fn parse(text: &str) -> Result<ResultsFile, String> {
+    pub fn parse(text: &str) -> Result<ResultsFile, CsvParseError> {
+        let at = |line: usize| {
+            move |problem| CsvParseError {
+                line: Some(line),
+                problem,
+            }
+        };
         let mut lines = text
             .lines()
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty());
-        let (_, first) = lines
-            .next()
-            .ok_or_else(|| "1: empty file, not a sweep's results".to_string())?;
+        let (_, first) = lines.next().ok_or(CsvProblem::Empty).map_err(at(1))?;
         let meta_text = first
             .strip_prefix("# ")
             .and_then(|l| l.strip_prefix(FORMAT))
-            .ok_or_else(|| {
-                format!("1: not a sweep's results (the first line must start with \"# {FORMAT}\")")
-            })?;
-        let mut meta = parse_meta(meta_text).map_err(|m| format!("1: {m}"))?;
+            .ok_or(CsvProblem::NotResults)
+            .map_err(at(1))?;
+        let mut meta = parse_meta(meta_text).map_err(at(1))?;
         let mut header = None;
         let mut rows_text = Vec::new();
         for (n, line) in lines {
@@ -215,42 +224,39 @@ impl ResultsFile {
             } else if line.starts_with('#') {
                 continue;
             } else if header.is_none() {
-                header = Some((
-                    n + 1,
-                    split_record(line).map_err(|m| format!("{}: {m}", n + 1))?,
-                ));
+                header = Some((n + 1, split_record(line).map_err(at(n + 1))?));
             } else {
                 rows_text.push((n + 1, line));
             }
         }
-        let (hn, header) = header.ok_or_else(|| "the column header is missing".to_string())?;
+        let (hn, header) = header.ok_or(CsvParseError {
+            line: None,
+            problem: CsvProblem::NoColumnHeader,
+        })?;
         let nk = header
             .len()
             .checked_sub(1 + METRIC_COLUMNS.len())
-            .ok_or_else(|| format!("{hn}: too few columns for a sweep's results"))?;
+            .ok_or(CsvProblem::TooFewColumns)
+            .map_err(at(hn))?;
         if header[0] != "point" || header[1 + nk..] != METRIC_COLUMNS {
-            return Err(format!(
-                "{hn}: unexpected columns; expected point, the swept keys, then {}",
-                METRIC_COLUMNS.join(",")
-            ));
+            return Err(at(hn)(CsvProblem::UnexpectedColumns));
         }
         let keys = header[1..1 + nk].to_vec();
         let mut file = ResultsFile::new(meta, keys);
         for (n, line) in rows_text {
-            let f = split_record(line).map_err(|m| format!("{n}: {m}"))?;
+            let f = split_record(line).map_err(at(n))?;
             if f.len() != header.len() {
-                return Err(format!(
-                    "{n}: {} fields where the header has {}",
-                    f.len(),
-                    header.len()
-                ));
+                return Err(at(n)(CsvProblem::FieldCount {
+                    found: f.len(),
+                    expected: header.len(),
+                }));
             }
-            let row = parse_row(&f, nk).map_err(|m| format!("{n}: {m}"))?;
+            let row = parse_row(&f, nk).map_err(at(n))?;
             if file.contains(row.point, row.seed) {
-                return Err(format!(
-                    "{n}: point {} seed {} appears twice",
-                    row.point, row.seed
-                ));
+                return Err(at(n)(CsvProblem::RowTwice {
+                    point: row.point,
+                    seed: row.seed,
+                }));
             }
             file.insert(row);
         }
@@ -258,7 +264,7 @@ impl ResultsFile {
     }
 }
 
-fn parse_meta(text: &str) -> Result<Meta, String> {
+fn parse_meta(text: &str) -> Result<Meta, CsvProblem> {
     let mut meta = Meta {
         fingerprint: String::new(),
         shard: Shard::default(),
@@ -269,30 +275,35 @@ fn parse_meta(text: &str) -> Result<Meta, String> {
     for item in text.split_whitespace() {
         let (k, v) = item
             .split_once('=')
-            .ok_or_else(|| format!("unreadable header item {item:?}"))?;
+            .ok_or_else(|| CsvProblem::HeaderItem(item.to_string()))?;
         let num = |v: &str| {
-            v.parse::<usize>()
-                .map_err(|_| format!("header item {k}={v:?} is not a number"))
+            v.parse::<usize>().map_err(|_| CsvProblem::HeaderNumber {
+                key: k.to_string(),
+                value: v.to_string(),
+            })
         };
         match k {
             "fingerprint" => meta.fingerprint = v.to_string(),
-            "shard" => meta.shard = Shard::parse(v)?,
+            "shard" => {
+                meta.shard = Shard::parse(v).map_err(|e| CsvProblem::HeaderShard(Box::new(e)))?
+            }
             "seeds" => meta.seeds = num(v)?,
             "points" => meta.points = num(v)?,
             _ => {}
         }
     }
     if meta.fingerprint.is_empty() {
-        return Err("the header has no fingerprint".into());
+        return Err(CsvProblem::NoFingerprint);
     }
     Ok(meta)
 }
 
-fn parse_row(f: &[String], nk: usize) -> Result<Row, String> {
-    fn num<T: std::str::FromStr>(col: &str, v: &str) -> Result<T, String> {
-        v.trim()
-            .parse()
-            .map_err(|_| format!("{col} = {v:?} is not a number"))
+fn parse_row(f: &[String], nk: usize) -> Result<Row, CsvProblem> {
+    fn num<T: std::str::FromStr>(column: &'static str, v: &str) -> Result<T, CsvProblem> {
+        v.trim().parse().map_err(|_| CsvProblem::NotANumber {
+            column,
+            value: v.to_string(),
+        })
     }
     let m = &f[1 + nk..];
     Ok(Row {
@@ -330,7 +341,7 @@ fn join_record(fields: &[String]) -> String {
 }
 
 /// Splits one CSV record (RFC 4180 quoting; no newlines inside fields).
-fn split_record(line: &str) -> Result<Vec<String>, String> {
+fn split_record(line: &str) -> Result<Vec<String>, CsvProblem> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut chars = line.trim_end_matches('\r').chars().peekable();
@@ -355,13 +366,13 @@ fn split_record(line: &str) -> Result<Vec<String>, String> {
             out.push(std::mem::take(&mut cur));
             was_quoted = false;
         } else if was_quoted {
-            return Err("text after a closing quote".into());
+            return Err(CsvProblem::TextAfterQuote);
         } else {
             cur.push(c);
         }
     }
     if in_quotes {
-        return Err("unterminated quote".into());
+        return Err(CsvProblem::UnterminatedQuote);
     }
     out.push(cur);
     Ok(out)
@@ -377,5 +388,35 @@ mod tests {
         let line = join_record(&fields);
         assert_eq!(line, "\"[100,100]\",\"a\"\"b\",plain\n");
         assert_eq!(split_record(line.trim_end()).unwrap(), fields);
+    }
+
+    #[test]
+    fn a_bad_field_is_reported_at_its_file_and_line() {
+        let file = ResultsFile::new(
+            Meta {
+                fingerprint: "00ff".into(),
+                shard: Shard::default(),
+                seeds: 1,
+                points: 1,
+                grid: vec!["surrogate.beta=1".into()],
+            },
+            vec!["surrogate.beta".into()],
+        );
+        let header = file.to_csv();
+        let lines = header.lines().count();
+        let text = format!("{header}0,1,x,0.5,1,0.5,0.1,0.5,2.0,1,0.1,ok\n");
+        let e = ResultsFile::parse(&text).unwrap_err();
+        assert_eq!(e.line, Some(lines + 1));
+        assert_eq!(
+            e.to_string(),
+            format!("{}: seed = \"x\" is not a number", lines + 1)
+        );
+        let dir = std::env::temp_dir().join(format!("surrogate-lab-csv-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("bad.csv");
+        std::fs::write(&path, &text).unwrap();
+        let shown = ResultsFile::load(&path).unwrap_err().to_string();
+        assert_eq!(shown, format!("{}:{e}", path.display()));
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -5,7 +5,8 @@
 //! the base configuration with [`Config::set`], and so is every whole point (values that are
 //! fine alone can clash, e.g. two hidden layers and three recurrence flags).
 
-use crate::io::config::Config;
+use super::error::GridError;
+use crate::config::Config;
 
 /// One axis of the grid: a configuration key (TOML path) and the values it takes, as written.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -17,15 +18,17 @@ pub struct GridAxis {
 impl GridAxis {
     /// Parses `key=v1,v2,…`. Commas inside brackets or quotes do not split, so
     /// `model.hidden=[100],[100,100]` has two values.
-    pub fn parse(spec: &str) -> Result<GridAxis, String> {
-        let (key, values) = spec
-            .split_once('=')
-            .ok_or_else(|| format!("--grid {spec:?}: expected key=v1,v2,…"))?;
+    pub fn parse(spec: &str) -> Result<GridAxis, GridError> {
+        let (key, values) = spec.split_once('=').ok_or_else(|| GridError::Syntax {
+            spec: spec.to_string(),
+        })?;
         let key = key.trim();
         if key.is_empty() {
-            return Err(format!("--grid {spec:?}: the key is empty"));
+            return Err(GridError::EmptyKey {
+                spec: spec.to_string(),
+            });
         }
-        let values = split_values(values).map_err(|m| format!("--grid {key}: {m}"))?;
+        let values = split_values(key, values)?;
         let axis = GridAxis {
             key: key.to_string(),
             values,
@@ -34,16 +37,23 @@ impl GridAxis {
         Ok(axis)
     }
 
-    fn check_values(&self) -> Result<(), String> {
+    fn check_values(&self) -> Result<(), GridError> {
+        let key = || self.key.clone();
         if self.values.is_empty() {
-            return Err(format!("--grid {}: no values", self.key));
+            return Err(GridError::NoValues { key: key() });
         }
         for (i, v) in self.values.iter().enumerate() {
             if v.is_empty() {
-                return Err(format!("--grid {}: value {} is empty", self.key, i + 1));
+                return Err(GridError::EmptyValue {
+                    key: key(),
+                    position: i + 1,
+                });
             }
             if self.values[..i].contains(v) {
-                return Err(format!("--grid {}: value {v:?} is given twice", self.key));
+                return Err(GridError::Repeated {
+                    key: key(),
+                    value: v.clone(),
+                });
             }
         }
         Ok(())
@@ -55,8 +65,8 @@ impl GridAxis {
     }
 }
 
-/// Splits on top-level commas; brackets and quotes nest.
-fn split_values(text: &str) -> Result<Vec<String>, String> {
+/// Splits `key`'s values on top-level commas; brackets and quotes nest.
+fn split_values(key: &str, text: &str) -> Result<Vec<String>, GridError> {
     let mut out = Vec::new();
     let mut cur = String::new();
     let mut depth = 0i32;
@@ -79,7 +89,11 @@ fn split_values(text: &str) -> Result<Vec<String>, String> {
             (None, ']' | '}') => {
                 depth -= 1;
                 if depth < 0 {
-                    return Err(format!("unbalanced {c:?} in {text:?}"));
+                    return Err(GridError::UnbalancedClose {
+                        key: key.to_string(),
+                        close: c,
+                        text: text.to_string(),
+                    });
                 }
                 cur.push(c);
             }
@@ -88,7 +102,10 @@ fn split_values(text: &str) -> Result<Vec<String>, String> {
         }
     }
     if depth != 0 || quote.is_some() {
-        return Err(format!("unbalanced brackets or quotes in {text:?}"));
+        return Err(GridError::Unbalanced {
+            key: key.to_string(),
+            text: text.to_string(),
+        });
     }
     out.push(cur.trim().to_string());
     Ok(out)
@@ -109,8 +126,10 @@ impl Default for Shard {
 
 impl Shard {
     /// Parses `K/N`, 0 ≤ K < N (a SLURM array's `$SLURM_ARRAY_TASK_ID/$SLURM_ARRAY_TASK_COUNT`).
-    pub fn parse(text: &str) -> Result<Shard, String> {
-        let bad = || format!("--shard {text:?}: expected K/N with 0 ≤ K < N, e.g. 0/4");
+    pub fn parse(text: &str) -> Result<Shard, GridError> {
+        let bad = || GridError::ShardSyntax {
+            text: text.to_string(),
+        };
         let (k, n) = text.split_once('/').ok_or_else(bad)?;
         let index: usize = k.trim().parse().map_err(|_| bad())?;
         let count: usize = n.trim().parse().map_err(|_| bad())?;
@@ -174,26 +193,27 @@ impl Sweep {
         axes: Vec<GridAxis>,
         seeds: usize,
         shard: Shard,
-    ) -> Result<Sweep, String> {
-        base.validate()
-            .map_err(|e| format!("base configuration: {e}"))?;
+    ) -> Result<Sweep, GridError> {
+        base.validate().map_err(GridError::Base)?;
         if seeds == 0 {
-            return Err("--seeds must be at least 1".into());
+            return Err(GridError::NoSeeds);
         }
         if shard.count == 0 || shard.index >= shard.count {
-            return Err(format!("--shard {shard}: K must be below N"));
+            return Err(GridError::ShardRange(shard));
         }
         for (i, axis) in axes.iter().enumerate() {
             axis.check_values()?;
             if axes[..i].iter().any(|a| a.key == axis.key) {
-                return Err(format!("--grid {}: the key is swept twice", axis.key));
+                return Err(GridError::KeySweptTwice {
+                    key: axis.key.clone(),
+                });
             }
         }
         let total = axes
             .iter()
             .try_fold(1usize, |n, a| n.checked_mul(a.values.len()))
             .filter(|&n| n <= MAX_POINTS)
-            .ok_or_else(|| format!("the grid has more than {MAX_POINTS} points"))?;
+            .ok_or(GridError::TooManyPoints)?;
         let mut points = Vec::with_capacity(total);
         for index in 0..total {
             let values = point_values(&axes, index);
@@ -246,7 +266,7 @@ impl Sweep {
 /// Applies a point's values to `base`. One value may only make sense once another is in
 /// (two recurrence flags need two hidden layers), so a value refused is tried again after the
 /// others, in any order; what is still refused when nothing more applies is the answer.
-fn apply(base: &Config, axes: &[GridAxis], values: &[String]) -> Result<Config, String> {
+fn apply(base: &Config, axes: &[GridAxis], values: &[String]) -> Result<Config, GridError> {
     let mut config = base.clone();
     let mut pending: Vec<usize> = (0..axes.len()).collect();
     loop {
@@ -271,16 +291,16 @@ fn apply(base: &Config, axes: &[GridAxis], values: &[String]) -> Result<Config, 
     }
 }
 
-/// One line naming the key and value refused while applying axis `at` of a point, and the
-/// other values of the point.
+/// The key and value refused while applying axis `at` of a point, and the other values of the
+/// point.
 fn refusal(
     axes: &[GridAxis],
     values: &[String],
     at: usize,
-    e: &crate::io::config::ConfigError,
-) -> String {
+    e: &crate::config::ConfigError,
+) -> GridError {
     // A range check names the key it refused, which may be another axis of this point.
-    let culprit = axes.iter().position(|a| a.key == e.key).unwrap_or(at);
+    let culprit = axes.iter().position(|a| a.key == e.key()).unwrap_or(at);
     let others: Vec<String> = axes
         .iter()
         .zip(values)
@@ -294,12 +314,17 @@ fn refusal(
         format!(" (with {})", others.join(" "))
     };
     let key = &axes[culprit].key;
-    let message = if e.key == *key || e.key.is_empty() {
-        e.message.clone()
+    let message = if e.key() == key || e.key().is_empty() {
+        e.problem()
     } else {
         e.to_string()
     };
-    format!("--grid {key}={}: {message}{with}", values[culprit])
+    GridError::Point {
+        key: key.clone(),
+        value: values[culprit].clone(),
+        message,
+        with,
+    }
 }
 
 /// Axis values of point `index`, the first axis varying slowest.

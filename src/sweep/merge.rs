@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use super::csv::{Meta, ResultsFile};
+use super::error::MergeError;
 use super::grid::Shard;
 
 /// What a merge found.
@@ -20,29 +21,35 @@ pub struct MergeReport {
 }
 
 /// Merges results files in memory; `names` label them in messages.
-pub fn merge_files(files: &[(String, ResultsFile)]) -> Result<MergeReport, String> {
+pub fn merge_files(files: &[(String, ResultsFile)]) -> Result<MergeReport, MergeError> {
     let Some((first_name, first)) = files.first() else {
-        return Err("sweep-merge needs at least one results file".into());
+        return Err(MergeError::NoFiles);
     };
     let mut seeds = first.meta.seeds;
     for (name, f) in &files[1..] {
         if f.meta.fingerprint != first.meta.fingerprint {
-            return Err(format!(
-                "{name}: made by another sweep than {first_name} (fingerprint {} vs {}): the base configuration or the grid differ",
-                f.meta.fingerprint, first.meta.fingerprint
-            ));
+            return Err(MergeError::OtherSweep {
+                name: name.clone(),
+                first: first_name.clone(),
+                fingerprint: f.meta.fingerprint.clone(),
+                first_fingerprint: first.meta.fingerprint.clone(),
+            });
         }
         if f.keys != first.keys {
-            return Err(format!(
-                "{name}: swept keys {:?} differ from {first_name}'s {:?}",
-                f.keys, first.keys
-            ));
+            return Err(MergeError::Keys {
+                name: name.clone(),
+                first: first_name.clone(),
+                keys: f.keys.clone(),
+                first_keys: first.keys.clone(),
+            });
         }
         if f.meta.grid != first.meta.grid {
-            return Err(format!(
-                "{name}: its grid differs from {first_name}'s: {:?} vs {:?}",
-                f.meta.grid, first.meta.grid
-            ));
+            return Err(MergeError::Grid {
+                name: name.clone(),
+                first: first_name.clone(),
+                grid: f.meta.grid.clone(),
+                first_grid: first.meta.grid.clone(),
+            });
         }
         seeds = seeds.max(f.meta.seeds);
     }
@@ -59,10 +66,11 @@ pub fn merge_files(files: &[(String, ResultsFile)]) -> Result<MergeReport, Strin
         for row in &f.rows {
             if let Some(existing) = merged.get(row.point, row.seed) {
                 if !existing.result_eq(row) {
-                    return Err(format!(
-                        "{name}: point {} seed {} has results that differ from another file's",
-                        row.point, row.seed
-                    ));
+                    return Err(MergeError::Differs {
+                        name: name.clone(),
+                        point: row.point,
+                        seed: row.seed,
+                    });
                 }
                 duplicates += 1;
                 continue;
@@ -80,7 +88,7 @@ pub fn merge_files(files: &[(String, ResultsFile)]) -> Result<MergeReport, Strin
 }
 
 /// Reads `inputs`, merges them and writes `out` atomically.
-pub fn merge(inputs: &[&Path], out: &Path) -> Result<MergeReport, String> {
+pub fn merge(inputs: &[&Path], out: &Path) -> Result<MergeReport, MergeError> {
     let mut files = Vec::with_capacity(inputs.len());
     for p in inputs {
         files.push((p.display().to_string(), ResultsFile::load(p)?));

@@ -1,24 +1,32 @@
 //! Sweeps: train every point of a grid over configuration keys with several seeds, and write
-//! one CSV row per (point, seed). Headless and free of the window; the CLI (`sweep`,
-//! `sweep-merge`), the examples that reproduce the paper's studies and the window's Sweep view
-//! all use it.
+//! one CSV row per (point, seed). Headless and free of the window; the command line (`sweep`,
+//! `sweep-merge`, `study`) and the window's Sweep view both use it.
 //!
 //! - [`grid`]: `key=v1,v2,…` axes, their cartesian product, shards, the sweep's fingerprint;
 //!   the whole grid is checked before anything trains.
 //! - [`csv`]: the results file (comment header with the fingerprint; atomic rewrites).
 //! - [`runner`]: runs the rows a results file lacks on worker threads (resumable).
+//! - [`error`]: why a grid, a results file, a merge, a figure or a run is refused.
 //! - [`merge`]: joins the results of shards, refusing those of another sweep.
-//! - [`plot`]: PNG line charts of results (plotters, pure Rust).
+//! - [`plot`]: PNG line charts of results (plotters, pure Rust), in the [`palette`]'s colours.
+//! - [`slices`]: heatmaps and curves of results for the window's Sweep view.
 //! - [`studies`]: the paper's three studies, shrunk to minutes, with their figures.
 
 pub mod csv;
+pub mod error;
 pub mod grid;
 pub mod merge;
+pub mod palette;
 pub mod plot;
 pub mod runner;
+pub mod slices;
 pub mod studies;
 
 pub use csv::{ResultsFile, Row};
+pub use error::{
+    CsvError, CsvParseError, CsvProblem, GridError, MergeError, PlotError, PointFailure, Refusal,
+    StudyError,
+};
 pub use grid::{GridAxis, Point, Shard, Sweep};
 pub use merge::{MergeReport, merge, merge_files};
 pub use runner::{RunError, RunOptions, SweepEvent, SweepSummary, run};

@@ -7,7 +7,8 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::FontStyle;
 
-use crate::io::atomic::write_atomic;
+use super::error::PlotError;
+use crate::atomic::write_atomic;
 
 /// How a series is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -44,20 +45,10 @@ pub struct Chart {
     pub series: Vec<Series>,
 }
 
-/// Colour-blind-safe palette (Okabe–Ito), then grey and black.
-const PALETTE: [RGBColor; 8] = [
-    RGBColor(0, 114, 178),
-    RGBColor(213, 94, 0),
-    RGBColor(0, 158, 115),
-    RGBColor(204, 121, 167),
-    RGBColor(230, 159, 0),
-    RGBColor(86, 180, 233),
-    RGBColor(120, 120, 120),
-    RGBColor(0, 0, 0),
-];
-
+/// Colour `i` of the sweep palette (shared with the window's Sweep view).
 pub fn color(i: usize) -> RGBColor {
-    PALETTE[i % PALETTE.len()]
+    let [r, g, b] = super::palette::rgb(i);
+    RGBColor(r, g, b)
 }
 
 fn register_font() {
@@ -74,26 +65,27 @@ fn register_font() {
 }
 
 /// Renders `chart` into a PNG of `size` pixels at `path` (written atomically).
-pub fn save_png(chart: &Chart, path: &std::path::Path, size: (u32, u32)) -> Result<(), String> {
+pub fn save_png(chart: &Chart, path: &std::path::Path, size: (u32, u32)) -> Result<(), PlotError> {
     let png = render_png(chart, size)?;
-    write_atomic(path, &png)
+    Ok(write_atomic(path, &png)?)
 }
 
 /// Renders `chart` to PNG bytes.
-pub fn render_png(chart: &Chart, (w, h): (u32, u32)) -> Result<Vec<u8>, String> {
+pub fn render_png(chart: &Chart, (w, h): (u32, u32)) -> Result<Vec<u8>, PlotError> {
     register_font();
+    let cannot_draw = |e: &dyn std::fmt::Display| PlotError::Draw {
+        title: chart.title.clone(),
+        message: e.to_string(),
+    };
     let mut buf = vec![255u8; w as usize * h as usize * 3];
     {
         let root = BitMapBackend::with_buffer(&mut buf, (w, h)).into_drawing_area();
-        draw(chart, &root).map_err(|e| format!("cannot draw {:?}: {e}", chart.title))?;
-        root.present()
-            .map_err(|e| format!("cannot draw {:?}: {e}", chart.title))?;
+        draw(chart, &root).map_err(|e| cannot_draw(&e))?;
+        root.present().map_err(|e| cannot_draw(&e))?;
     }
-    let img = image::RgbImage::from_raw(w, h, buf)
-        .ok_or_else(|| "internal: image buffer of the wrong size".to_string())?;
+    let img = image::RgbImage::from_raw(w, h, buf).ok_or(PlotError::Buffer)?;
     let mut bytes = std::io::Cursor::new(Vec::new());
-    img.write_to(&mut bytes, image::ImageFormat::Png)
-        .map_err(|e| format!("cannot encode PNG: {e}"))?;
+    img.write_to(&mut bytes, image::ImageFormat::Png)?;
     Ok(bytes.into_inner())
 }
 

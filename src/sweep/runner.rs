@@ -1,7 +1,7 @@
 //! Runs a sweep: every (point, seed) of the shard not yet in the results file, on `jobs`
 //! worker threads, each finished row written to the file at once.
 //!
-//! Headless and free of the window: the CLI, the examples and the window's Sweep view all call
+//! Headless and free of the window: the command line (sweeps and studies) and the window's Sweep view all call
 //! [`run`], and learn what happens through the `on_event` callback, which is called on the
 //! thread that called `run` (the window runs it on a background thread and forwards the events
 //! over a channel).
@@ -13,6 +13,7 @@ use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
 use super::csv::{Meta, ResultsFile, Row};
+use super::error::{CsvError, PointFailure, Refusal};
 use super::grid::{Point, Sweep};
 use crate::data::{self, DataSplits};
 use crate::train::Trainer;
@@ -66,7 +67,7 @@ pub struct SweepSummary {
 
 /// Reads the existing results file for `sweep`, refusing one made by another sweep or shard.
 /// A missing or empty file gives an empty table.
-pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<ResultsFile, String> {
+pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<ResultsFile, Refusal> {
     let fresh = ResultsFile::new(Meta::of(sweep), sweep.keys());
     let Some(path) = out else {
         return Ok(fresh);
@@ -74,39 +75,44 @@ pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<Resu
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(fresh),
-        Err(e) => return Err(format!("{}: cannot read: {e}", path.display())),
+        Err(source) => {
+            return Err(CsvError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+            .into());
+        }
     };
     if text.trim().is_empty() {
         return Ok(fresh);
     }
-    let mut file = ResultsFile::parse(&text).map_err(|m| format!("{}:{m}", path.display()))?;
+    let mut file = ResultsFile::parse(&text).map_err(|error| CsvError::Parse {
+        path: path.to_path_buf(),
+        error,
+    })?;
     if file.meta.fingerprint != sweep.fingerprint() {
-        return Err(format!(
-            "{}: holds another sweep (fingerprint {}, this one {}): the base configuration or the grid differ; choose another --out, or delete the file to start over",
-            path.display(),
-            file.meta.fingerprint,
-            sweep.fingerprint()
-        ));
+        return Err(Refusal::OtherSweep {
+            path: path.to_path_buf(),
+            found: file.meta.fingerprint,
+            this: sweep.fingerprint().to_string(),
+        });
     }
     if file.meta.shard != sweep.shard {
-        return Err(format!(
-            "{}: holds shard {} of this sweep, not {}; give each shard its own --out",
-            path.display(),
-            file.meta.shard,
-            sweep.shard
-        ));
+        return Err(Refusal::OtherShard {
+            path: path.to_path_buf(),
+            found: file.meta.shard,
+            this: sweep.shard,
+        });
     }
     for row in &file.rows {
         let expected = sweep.points().get(row.point).map(|p| &p.values);
         if expected != Some(&row.values) {
-            return Err(format!(
-                "{}: row of point {} seed {} has values {:?} that are not this grid's point {}",
-                path.display(),
-                row.point,
-                row.seed,
-                row.values,
-                row.point
-            ));
+            return Err(Refusal::ForeignRow {
+                path: path.to_path_buf(),
+                point: row.point,
+                seed: row.seed,
+                values: row.values.clone(),
+            });
         }
     }
     // Seeds count may grow between runs; the header says the latest.
@@ -116,24 +122,25 @@ pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<Resu
 
 /// The data set of every point, loaded once per distinct data configuration; also refuses a
 /// batch larger than its training set before anything trains.
-fn load_data(sweep: &Sweep) -> Result<HashMap<String, Arc<DataSplits>>, String> {
+fn load_data(sweep: &Sweep) -> Result<HashMap<String, Arc<DataSplits>>, Refusal> {
     let mut cache: HashMap<String, Arc<DataSplits>> = HashMap::new();
     for p in sweep.shard_points() {
         let key = data_key(p);
         if !cache.contains_key(&key) {
-            let d = data::load(&p.config.data)
-                .map_err(|m| format!("data of point {}: {m}", p.index))?;
+            let d = data::load(&p.config.data).map_err(|m| Refusal::Data {
+                point: p.index,
+                message: m.to_string(),
+            })?;
             cache.insert(key.clone(), Arc::new(d));
         }
         let d = &cache[&key];
         if p.config.optim.batch_size > d.train.len() {
-            return Err(format!(
-                "optim.batch_size: {} is larger than the {} training samples of {} (point {})",
-                p.config.optim.batch_size,
-                d.train.len(),
-                d.name,
-                p.index
-            ));
+            return Err(Refusal::BatchTooLarge {
+                batch: p.config.optim.batch_size,
+                samples: d.train.len(),
+                data: d.name.clone(),
+                point: p.index,
+            });
         }
     }
     Ok(cache)
@@ -147,28 +154,21 @@ enum Msg {
     Started(usize, u64),
     Epoch(usize, u64, usize, f32),
     Done(Box<Row>),
-    Failed(String),
+    Failed(PointFailure),
 }
 
 /// Why a sweep stopped.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Debug, thiserror::Error)]
 pub enum RunError {
     /// Refused before anything trained: a results file of another sweep, data that cannot be
     /// loaded, a batch larger than the training set.
-    Refused(String),
-    /// Failed while running: a results file that cannot be written, a training that failed.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
+    /// Failed while running: a results file that cannot be written, a training that failed
+    /// (the window also reports a sweep thread that stopped this way).
+    #[error("{0}")]
     Failed(String),
 }
-
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            RunError::Refused(m) | RunError::Failed(m) => write!(f, "{m}"),
-        }
-    }
-}
-
-impl std::error::Error for RunError {}
 
 /// Runs the shard's remaining (point, seed) pairs; `on_event` hears of each step.
 pub fn run(
@@ -176,8 +176,8 @@ pub fn run(
     options: &RunOptions,
     mut on_event: impl FnMut(SweepEvent),
 ) -> Result<SweepSummary, RunError> {
-    let mut results = open_results(sweep, options.out.as_deref()).map_err(RunError::Refused)?;
-    let data = load_data(sweep).map_err(RunError::Refused)?;
+    let mut results = open_results(sweep, options.out.as_deref())?;
+    let data = load_data(sweep)?;
     let all: Vec<(&Point, u64)> = sweep
         .shard_points()
         .flat_map(|p| sweep.seeds_of(p).into_iter().map(move |s| (p, s)))
@@ -201,7 +201,7 @@ pub fn run(
     });
     if let Some(path) = &options.out {
         // The header (and any new seeds count) is on disk before the first long run.
-        results.save(path).map_err(RunError::Refused)?;
+        results.save(path).map_err(Refusal::from)?;
     }
 
     let cancel = options
@@ -236,10 +236,10 @@ pub fn run(
                         Ok(Ok(Some(row))) => Msg::Done(Box::new(row)),
                         Ok(Ok(None)) => return, // cancelled mid-run
                         Ok(Err(m)) => Msg::Failed(m),
-                        Err(_) => Msg::Failed(format!(
-                            "point {} seed {seed}: training panicked",
-                            point.index
-                        )),
+                        Err(_) => Msg::Failed(PointFailure::Panicked {
+                            point: point.index,
+                            seed,
+                        }),
                     };
                     if tx.send(msg).is_err() {
                         return;
@@ -263,13 +263,13 @@ pub fn run(
                     if let Some(path) = &options.out
                         && let Err(e) = results.save(path)
                     {
-                        failure.get_or_insert(e);
+                        failure.get_or_insert(e.to_string());
                         cancel.store(true, Ordering::Relaxed);
                     }
                     on_event(SweepEvent::Finished(*row));
                 }
                 Msg::Failed(m) => {
-                    failure.get_or_insert(m);
+                    failure.get_or_insert(m.to_string());
                     cancel.store(true, Ordering::Relaxed);
                 }
             }
@@ -300,13 +300,16 @@ fn train_one(
     data: Arc<DataSplits>,
     cancel: &AtomicBool,
     tx: &mpsc::Sender<Msg>,
-) -> Result<Option<Row>, String> {
+) -> Result<Option<Row>, PointFailure> {
     let started = Instant::now();
     let mut config = point.config.clone();
     config.seed = seed;
     let epochs = config.optim.epochs;
-    let mut trainer = Trainer::with_data(config, data)
-        .map_err(|e| format!("point {} seed {seed}: {e}", point.index))?;
+    let mut trainer = Trainer::with_data(config, data).map_err(|error| PointFailure::Setup {
+        point: point.index,
+        seed,
+        error,
+    })?;
     let mut row = Row {
         point: point.index,
         values: point.values.clone(),

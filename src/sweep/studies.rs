@@ -11,15 +11,16 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use super::csv::Row;
+use super::error::{GridError, StudyError};
 use super::grid::{GridAxis, Shard, Sweep};
 use super::plot::{self, Chart, Series, Style};
 use super::runner::{RunOptions, SweepEvent, run};
 use super::{Aggregate, aggregate, mean_std};
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::snn::surrogate::SurrogateShape;
 
-/// One of the paper's studies.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// One of the paper's studies (the command line's `study NAME`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Study {
     /// (a) Best test accuracy against β for SuperSpike, sigmoid′ and Esser, with straight-through
     /// and the true gradient as references: robust to shape, sensitive to scale.
@@ -68,10 +69,10 @@ impl Study {
     }
 
     /// The sweeps of this study (the β study has a second one for its β-free references).
-    pub fn sweeps(self, seeds: usize) -> Result<Vec<StudySweep>, String> {
+    pub fn sweeps(self, seeds: usize) -> Result<Vec<StudySweep>, GridError> {
         let axis = |s: &str| GridAxis::parse(s);
         let base = Self::base();
-        let one = |name, base: Config, axes: Vec<GridAxis>| -> Result<StudySweep, String> {
+        let one = |name, base: Config, axes: Vec<GridAxis>| -> Result<StudySweep, GridError> {
             Ok(StudySweep {
                 name,
                 sweep: Sweep::new(base, axes, seeds, Shard::default())?,
@@ -104,7 +105,7 @@ impl Study {
             )?],
             Study::Sparsity => {
                 // θ = 0: every spike above none is penalized, λ·(mean count)².
-                let base = base.set("reg.upper.theta=0").map_err(|e| e.to_string())?;
+                let base = base.set("reg.upper.theta=0").map_err(GridError::Base)?;
                 vec![one(
                     "sparsity",
                     base,
@@ -306,7 +307,7 @@ pub fn summarize(rows: &[Row], f: fn(&Row) -> f32) -> (f64, f64) {
     mean_std(rows.iter().map(|r| f(r) as f64))
 }
 
-/// How an example runs a study.
+/// How to run a study.
 #[derive(Clone, Debug)]
 pub struct StudyOptions {
     /// Folder for `<name>.csv`, `<study>.png` and `<study>.md` (created if missing).
@@ -327,10 +328,12 @@ pub struct StudyReport {
 
 /// Runs a study's sweeps, then draws its figure and writes its table; progress lines go to
 /// stderr.
-pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, String> {
+pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, StudyError> {
     let started = Instant::now();
-    std::fs::create_dir_all(&options.out_dir)
-        .map_err(|e| format!("{}: cannot create: {e}", options.out_dir.display()))?;
+    std::fs::create_dir_all(&options.out_dir).map_err(|source| StudyError::CreateDir {
+        path: options.out_dir.clone(),
+        source,
+    })?;
     let sweeps = study.sweeps(options.seeds)?;
     let mut all_rows = Vec::new();
     let mut csv = Vec::new();
@@ -367,15 +370,14 @@ pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, St
                 );
             }
             _ => {}
-        })
-        .map_err(|e| e.to_string())?;
+        })?;
         all_rows.push(summary.rows);
         csv.push(path);
     }
     let png = options.out_dir.join(format!("{}.png", study.name()));
     plot::save_png(&study.chart(&all_rows), &png, (1000, 640))?;
     let table = options.out_dir.join(format!("{}.md", study.name()));
-    crate::io::atomic::write_atomic(&table, study.table(&sweeps, &all_rows).as_bytes())?;
+    crate::atomic::write_atomic(&table, study.table(&sweeps, &all_rows).as_bytes())?;
     Ok(StudyReport {
         csv,
         png,
@@ -384,71 +386,13 @@ pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, St
     })
 }
 
-fn remove_if_present(path: &Path) -> Result<(), String> {
+fn remove_if_present(path: &Path) -> Result<(), StudyError> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
-        Err(e) => Err(format!("{}: cannot remove: {e}", path.display())),
-    }
-}
-
-/// Parses an example's arguments: `[--out-dir DIR] [--jobs J] [--seeds N] [--resume]`.
-pub fn parse_study_args(study: Study, args: &[String]) -> Result<StudyOptions, String> {
-    let mut o = StudyOptions {
-        out_dir: PathBuf::from("reproduction"),
-        jobs: 1,
-        seeds: study.default_seeds(),
-        resume: false,
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |flag: &str| {
-            it.next()
-                .cloned()
-                .ok_or_else(|| format!("{flag} needs a value"))
-        };
-        let count = |flag: &str, v: String| match v.parse::<usize>() {
-            Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!("{flag} {v:?}: expected a whole number ≥ 1")),
-        };
-        match a.as_str() {
-            "--out-dir" => o.out_dir = PathBuf::from(value("--out-dir")?),
-            "--jobs" => o.jobs = count("--jobs", value("--jobs")?)?,
-            "--seeds" => o.seeds = count("--seeds", value("--seeds")?)?,
-            "--resume" => o.resume = true,
-            other => {
-                return Err(format!(
-                    "unknown option {other:?}; options: --out-dir DIR, --jobs J, --seeds N, --resume"
-                ));
-            }
-        }
-    }
-    Ok(o)
-}
-
-/// The whole of an example's `main`: parse, run, report; returns the exit status.
-pub fn study_main(study: Study) -> i32 {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let options = match parse_study_args(study, &args) {
-        Ok(o) => o,
-        Err(m) => {
-            eprintln!("error: {m}");
-            return 2;
-        }
-    };
-    match run_study(study, &options) {
-        Ok(r) => {
-            for c in &r.csv {
-                eprintln!("results: {}", c.display());
-            }
-            eprintln!("figure:  {}", r.png.display());
-            eprintln!("table:   {}", r.table.display());
-            eprintln!("{:.0} s in all", r.seconds);
-            0
-        }
-        Err(m) => {
-            eprintln!("error: {m}");
-            1
-        }
+        Err(source) => Err(StudyError::Remove {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }

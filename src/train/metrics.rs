@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use crate::io::config::SurrogateConfig;
+use crate::snn::surrogate::SurrogateConfig;
 
 #[derive(Clone, Debug, Serialize)]
 pub struct BatchMetrics {

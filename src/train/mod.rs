@@ -1,10 +1,12 @@
-//! Training: the loop, the optimizer, metrics, and the threaded session. Knows nothing of the
-//! window.
+//! Training: its settings, the loop, the optimizer, metrics, and the threaded session. Knows
+//! nothing of the window or of files.
 
+pub mod config;
+pub mod live;
 pub mod metrics;
 pub mod optim;
 pub mod session;
 pub mod trainer;
 
 pub use session::{Command, Event, RunState, Session};
-pub use trainer::{TrainError, Trainer};
+pub use trainer::{BuildError, TrainError, Trainer};

@@ -1,8 +1,69 @@
 //! Adam and plain SGD over the network's weight matrices.
 
 use burn::tensor::Tensor;
+use serde::{Deserialize, Serialize};
 
-use crate::io::config::OptimizerKind;
+use crate::bounds::{OutOfBounds, check_count, check_range};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerKind {
+    Adam,
+    Sgd,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct OptimConfig {
+    pub kind: OptimizerKind,
+    /// Live: the trainer takes a new one between batches.
+    pub lr: f64,
+    pub batch_size: usize,
+    pub epochs: usize,
+    /// Adam's β₁, β₂ (paper and PyTorch defaults).
+    pub adam_betas: [f64; 2],
+}
+
+impl Default for OptimConfig {
+    fn default() -> Self {
+        Self {
+            kind: OptimizerKind::Adam,
+            lr: 0.02,
+            batch_size: 250,
+            epochs: 20,
+            adam_betas: [0.9, 0.999],
+        }
+    }
+}
+
+impl OptimConfig {
+    pub fn validate(&self) -> Result<(), OutOfBounds> {
+        check_learning_rate(self.lr)?;
+        check_count("optim.batch_size", self.batch_size, 1, 100_000, "")?;
+        check_count("optim.epochs", self.epochs, 0, 1_000_000, "")?;
+        for (i, &b) in self.adam_betas.iter().enumerate() {
+            check_range(
+                &format!("optim.adam_betas[{i}]"),
+                b,
+                0.0,
+                0.999_999,
+                "0 ≤ β < 1",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The learning rate is checked alone when it is edited live.
+pub fn check_learning_rate(lr: f64) -> Result<(), OutOfBounds> {
+    check_range(
+        "optim.lr",
+        lr,
+        1e-9,
+        10.0,
+        "learning rate must be in 1e-9–10",
+    )
+}
 
 pub struct Optimizer {
     kind: OptimizerKind,

@@ -8,9 +8,10 @@ use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use super::config::TrainingConfig;
+use super::live::LiveSettings;
 use super::metrics::{BatchMetrics, EpochMetrics, Snapshot};
 use super::trainer::Trainer;
-use crate::io::config::{Config, RegConfig, SurrogateConfig};
 use crate::snn::network::Weights;
 
 #[derive(Clone, Debug)]
@@ -24,10 +25,10 @@ pub enum Command {
     Stop,
     /// Rebuild the network from the seed (same seed → same initial weights), optionally with a
     /// new configuration (structural edits).
-    Reset(Option<Box<Config>>),
-    SetSurrogate(SurrogateConfig),
-    SetRegularizer(RegConfig),
-    SetLearningRate(f64),
+    Reset(Option<Box<TrainingConfig>>),
+    /// New surrogate, regularizers and learning rate for the next batch; refused (with an
+    /// error event) unless valid.
+    SetLive(LiveSettings),
     /// Which test sample the snapshots show.
     SetSnapshotSample(usize),
     /// Ask for the current weights (answered with [`Event::Weights`]).
@@ -50,11 +51,11 @@ pub enum RunState {
 
 #[derive(Clone, Debug)]
 pub enum Event {
-    /// The trainer is built: data set name, batches per epoch, and the configuration in force.
+    /// The trainer is built: data set name, batches per epoch, and the settings in force.
     Ready {
         dataset: String,
         batches_per_epoch: usize,
-        config: Box<Config>,
+        config: Box<TrainingConfig>,
     },
     State(RunState),
     Batch(BatchMetrics),
@@ -77,7 +78,8 @@ pub struct Session {
 impl Session {
     /// Starts the worker; it builds the trainer (data and weights) off the caller's thread and
     /// reports [`Event::Ready`] or [`Event::Error`].
-    pub fn spawn(config: Config) -> Session {
+    pub fn spawn(config: impl Into<TrainingConfig>) -> Session {
+        let config = config.into();
         let (cmd_tx, cmd_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
         let handle = std::thread::Builder::new()
@@ -116,9 +118,15 @@ impl Drop for Session {
     }
 }
 
+/// The trainer, or, while there is none, the settings the next reset builds it from.
+enum Network {
+    Built(Box<Trainer>),
+    /// The start-up settings until a build succeeds, or those of a trainer lost to a panic.
+    Missing(Box<TrainingConfig>),
+}
+
 struct Worker {
-    config: Config,
-    trainer: Option<Trainer>,
+    network: Network,
     commands: Receiver<Command>,
     events: Sender<Event>,
     state: RunState,
@@ -128,16 +136,30 @@ struct Worker {
 }
 
 impl Worker {
-    fn new(config: Config, commands: Receiver<Command>, events: Sender<Event>) -> Self {
+    fn new(config: TrainingConfig, commands: Receiver<Command>, events: Sender<Event>) -> Self {
         Self {
             target_epochs: config.optim.epochs,
-            config,
-            trainer: None,
+            network: Network::Missing(Box::new(config)),
             commands,
             events,
             state: RunState::Idle,
             snapshot_sample: 0,
             last_snapshot: None,
+        }
+    }
+
+    fn trainer(&self) -> Option<&Trainer> {
+        match &self.network {
+            Network::Built(t) => Some(t),
+            Network::Missing(_) => None,
+        }
+    }
+
+    /// The settings in force: the trainer's (live edits included), or those waiting for a build.
+    fn settings(&self) -> TrainingConfig {
+        match &self.network {
+            Network::Built(t) => t.config().clone(),
+            Network::Missing(c) => (**c).clone(),
         }
     }
 
@@ -151,26 +173,25 @@ impl Worker {
     }
 
     /// Builds the trainer for `config`, reusing the loaded data when the data settings match.
-    fn rebuild(&mut self, config: Config) {
+    /// On failure the trainer (or the settings) in force stay.
+    fn rebuild(&mut self, config: TrainingConfig) {
         let reuse = self
-            .trainer
-            .as_ref()
+            .trainer()
             .filter(|t| t.config().data == config.data)
             .map(|t| t.data().clone());
         let built = catch_unwind(AssertUnwindSafe(|| match reuse {
-            Some(data) => Trainer::with_data(config.clone(), data),
-            None => Trainer::new(config.clone()),
+            Some(data) => Trainer::with_data(config, data),
+            None => Trainer::new(config),
         }));
         match built {
             Ok(Ok(trainer)) => {
-                self.config = config;
-                self.target_epochs = self.config.optim.epochs;
+                self.target_epochs = trainer.config().optim.epochs;
                 self.emit(Event::Ready {
                     dataset: trainer.data().name.clone(),
                     batches_per_epoch: trainer.batches_per_epoch(),
-                    config: Box::new(self.config.clone()),
+                    config: Box::new(trainer.config().clone()),
                 });
-                self.trainer = Some(trainer);
+                self.network = Network::Built(Box::new(trainer));
                 self.set_state(RunState::Idle);
                 self.send_snapshot();
             }
@@ -183,7 +204,9 @@ impl Worker {
     }
 
     fn send_snapshot(&mut self) {
-        let Some(t) = &self.trainer else { return };
+        let Network::Built(t) = &self.network else {
+            return;
+        };
         self.last_snapshot = Some(Instant::now());
         // A snapshot is a view: if making one fails, say so and keep the worker alive.
         match catch_unwind(AssertUnwindSafe(|| t.snapshot(self.snapshot_sample))) {
@@ -196,7 +219,7 @@ impl Worker {
     }
 
     fn run(mut self) {
-        self.rebuild(self.config.clone());
+        self.rebuild(self.settings());
         loop {
             let command = if self.state == RunState::Running {
                 match self.commands.try_recv() {
@@ -221,18 +244,16 @@ impl Worker {
     fn handle(&mut self, command: Command) {
         match command {
             Command::Start => {
-                if self.trainer.is_none() {
+                if self.trainer().is_none() {
                     self.emit(Event::Error(
                         "no network to train: fix the configuration and reset".into(),
                     ));
                     return;
                 }
                 match self.state {
-                    RunState::Stopped => {
-                        self.rebuild(self.config.clone());
-                    }
+                    RunState::Stopped => self.rebuild(self.settings()),
                     RunState::Finished => {
-                        self.target_epochs += self.config.optim.epochs.max(1);
+                        self.target_epochs += self.settings().optim.epochs.max(1);
                     }
                     _ => {}
                 }
@@ -246,9 +267,9 @@ impl Worker {
             Command::Step => {
                 if self.state == RunState::Stopped {
                     // A stopped run is over: stepping starts a new one, as Start would.
-                    self.rebuild(self.config.clone());
+                    self.rebuild(self.settings());
                 }
-                if self.trainer.is_some() {
+                if self.trainer().is_some() {
                     self.train_one();
                     if self.state != RunState::Finished {
                         self.set_state(RunState::Paused);
@@ -257,43 +278,32 @@ impl Worker {
                 }
             }
             Command::Stop => {
-                if self.trainer.is_some() {
+                if self.trainer().is_some() {
                     self.set_state(RunState::Stopped);
                 }
             }
             Command::Reset(config) => {
-                let config = config.map(|c| *c).unwrap_or_else(|| self.config.clone());
+                let config = config.map_or_else(|| self.settings(), |c| *c);
                 self.rebuild(config);
             }
-            Command::SetSurrogate(s) => {
-                self.config.surrogate = s;
-                if let Some(t) = &mut self.trainer {
-                    t.set_surrogate(s);
-                }
-            }
-            Command::SetRegularizer(r) => {
-                self.config.reg = r;
-                if let Some(t) = &mut self.trainer {
-                    t.set_regularizer(r);
-                }
-            }
-            Command::SetLearningRate(lr) => {
-                self.config.optim.lr = lr;
-                if let Some(t) = &mut self.trainer {
-                    t.set_learning_rate(lr);
-                }
-            }
+            Command::SetLive(live) => match live.validate() {
+                Err(e) => self.emit(Event::Error(format!("live edit refused: {e}"))),
+                Ok(()) => match &mut self.network {
+                    Network::Built(t) => t.set_live(live),
+                    Network::Missing(c) => c.set_live(live),
+                },
+            },
             Command::SetSnapshotSample(i) => {
                 self.snapshot_sample = i;
                 self.send_snapshot();
             }
             Command::RequestWeights => {
-                if let Some(t) = &self.trainer {
+                if let Some(t) = self.trainer() {
                     self.emit(Event::Weights(Box::new(t.weights().clone())));
                 }
             }
             Command::LoadWeights(weights) => {
-                let Some(t) = &mut self.trainer else {
+                let Network::Built(t) = &mut self.network else {
                     self.emit(Event::Error("no network to load weights into".into()));
                     return;
                 };
@@ -310,7 +320,7 @@ impl Worker {
     }
 
     fn train_one(&mut self) {
-        let Some(trainer) = self.trainer.as_mut() else {
+        let Network::Built(trainer) = &mut self.network else {
             self.set_state(RunState::Idle);
             return;
         };
@@ -341,8 +351,10 @@ impl Worker {
                 self.set_state(RunState::Paused);
             }
             Err(panic) => {
-                // A panic inside burn leaves the trainer in an unknown state: drop it.
-                self.trainer = None;
+                // A panic inside burn leaves the trainer in an unknown state: drop it, keeping
+                // its settings for the reset.
+                let settings = trainer.config().clone();
+                self.network = Network::Missing(Box::new(settings));
                 self.emit(Event::Error(format!(
                     "internal error during training ({}); reset to continue",
                     panic_message(&panic)

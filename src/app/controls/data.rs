@@ -6,7 +6,8 @@ use super::widgets::{choice, grid, number};
 use crate::app::Action;
 use crate::app::dialogs::DialogKind;
 use crate::app::live::Live;
-use crate::io::config::{DataConfig, DataKind, EncodingConfig, EncodingKind};
+use crate::data::config::{DataConfig, DataKind};
+use crate::data::encoding::{EncodingConfig, EncodingKind};
 
 pub fn show(ui: &mut egui::Ui, data: &mut DataConfig, live: &Live) -> Vec<Action> {
     let mut actions = Vec::new();

@@ -54,7 +54,7 @@ fn section(ui: &mut egui::Ui, title: &str, open: bool, add: impl FnOnce(&mut egu
         .show(ui, add);
 }
 
-fn runs(ui: &mut egui::Ui, history: &RunHistory, reference: &crate::io::config::Config) {
+fn runs(ui: &mut egui::Ui, history: &RunHistory, reference: &crate::config::Config) {
     if history.kept.is_empty() {
         ui.weak("📌 Keep run (top bar) keeps this run's curves; change a setting, reset, train, and compare.");
         return;

@@ -4,7 +4,10 @@ use eframe::egui;
 
 use super::widgets::{choice, flag, grid, number};
 use crate::app::edits::compact_recurrent;
-use crate::io::config::{InitKind, LossKind, MAX_HIDDEN_LAYERS, ModelConfig, ResetMode};
+use crate::snn::init::InitKind;
+use crate::snn::lif::ResetMode;
+use crate::snn::loss::LossKind;
+use crate::snn::model::{MAX_HIDDEN_LAYERS, ModelConfig};
 
 /// Default width of a layer added with "+".
 const NEW_LAYER_WIDTH: usize = 100;

@@ -4,7 +4,8 @@ use eframe::egui;
 
 use super::widgets::{choice, grid, log_slider, number};
 use crate::app::WgpuCheck;
-use crate::io::config::{Config, OptimizerKind};
+use crate::config::Config;
+use crate::train::optim::OptimizerKind;
 
 pub fn show(ui: &mut egui::Ui, c: &mut Config) {
     grid(ui, "optim", |ui| {

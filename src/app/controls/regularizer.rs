@@ -3,7 +3,7 @@
 use eframe::egui;
 
 use super::widgets::{choice, grid, log_slider};
-use crate::io::config::{BoundConfig, Norm, RegConfig, RegScope};
+use crate::snn::regularizer::{BoundConfig, Norm, RegConfig, RegScope};
 
 pub fn show(ui: &mut egui::Ui, reg: &mut RegConfig) {
     ui.label("Lower bound λ·mean([θ − ζ]₊^p) keeps neurons from falling silent")

@@ -4,8 +4,7 @@ use eframe::egui;
 
 use super::widgets::{choice, grid, log_slider};
 use crate::app::plots;
-use crate::io::config::SurrogateConfig;
-use crate::snn::surrogate::SurrogateShape;
+use crate::snn::surrogate::{SurrogateConfig, SurrogateShape};
 use crate::train::metrics::Histogram;
 
 /// β slider range (the 0.01–1000; the engine accepts more from files).

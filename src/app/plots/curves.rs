@@ -8,7 +8,7 @@ use super::{
     TEST_COLOR, TRAIN_COLOR, faded, kept_style, legend, max_points, placeholder, plot, title,
 };
 use crate::app::history::{Run, RunHistory, Series};
-use crate::io::config::Config;
+use crate::config::Config;
 
 pub fn loss(ui: &mut egui::Ui, history: &RunHistory, reference: &Config) {
     let last = history

@@ -8,7 +8,7 @@ use super::{
     faded, kept_style, layer_color, legend, max_points, placeholder, plot, readout_color, title,
 };
 use crate::app::history::{RunHistory, Series};
-use crate::io::config::Config;
+use crate::config::Config;
 
 /// A zero gradient (the true-gradient control) is drawn here rather than at −∞.
 const FLOOR: f64 = 1e-12;

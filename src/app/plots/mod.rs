@@ -9,6 +9,7 @@ pub mod gradients;
 pub mod raster;
 pub mod rates;
 pub mod surrogate;
+pub mod sweep;
 pub mod traces;
 
 use eframe::egui;

@@ -7,7 +7,7 @@ use egui_plot::{Bar, BarChart, Line};
 use super::{faded, kept_style, layer_color, legend, max_points, placeholder, plot, title};
 use crate::app::history::RunHistory;
 use crate::app::live::Live;
-use crate::io::config::Config;
+use crate::config::Config;
 use crate::train::metrics::dead_and_saturated;
 
 /// Bins of the rate histogram between 0 and the fastest neuron.

@@ -5,7 +5,7 @@ use eframe::egui;
 use egui_plot::{Bar, BarChart, Line, VLine};
 
 use super::{layer_color, legend};
-use crate::io::config::SurrogateConfig;
+use crate::snn::surrogate::SurrogateConfig;
 use crate::train::metrics::Histogram;
 
 const HEIGHT: f32 = 150.0;

@@ -9,6 +9,18 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Distinguishes the temporary files of writes running at once in one process.
 static NEXT_TEMP: AtomicU64 = AtomicU64::new(0);
 
+/// A write that did not happen; the file that was there is untouched.
+#[derive(Debug, thiserror::Error)]
+pub enum WriteError {
+    #[error("{0}: not a file path")]
+    NotAFile(String),
+    #[error("cannot write {path}: {source}")]
+    Io {
+        path: String,
+        source: std::io::Error,
+    },
+}
+
 /// A failure an atomic write can meet, injected by tests: a full disk or a read-only folder
 /// cannot be arranged where the tests run (as root, permission bits stop nothing; mounting a
 /// small tmpfs is not allowed).
@@ -66,14 +78,14 @@ fn write_limited(f: &mut std::fs::File, bytes: &[u8], room: usize) -> io::Result
     Ok(())
 }
 
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
     };
     let name = path
         .file_name()
-        .ok_or_else(|| format!("{}: not a file path", path.display()))?;
+        .ok_or_else(|| WriteError::NotAFile(path.display().to_string()))?;
     let tmp = dir.join(format!(
         ".{}.{}.{}.tmp",
         name.to_string_lossy(),
@@ -92,8 +104,11 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), String> {
         injected(Fault::Rename)?;
         std::fs::rename(&tmp, path)
     })();
-    result.map_err(|e| {
+    result.map_err(|source| {
         let _ = std::fs::remove_file(&tmp);
-        format!("cannot write {}: {e}", path.display())
+        WriteError::Io {
+            path: path.display().to_string(),
+            source,
+        }
     })
 }

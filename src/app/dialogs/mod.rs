@@ -1,12 +1,21 @@
-//! File dialogs behind a small trait: rfd in the window, a scripted fake in tests.
+//! File dialogs: the system's (rfd) when the desktop can show one, else a built-in one drawn
+//! in the window (egui_file), so that Open/Save/Export/Import always answer. Tests script the
+//! system's with [`FakeDialogs`].
 //!
-//! A dialog runs off the UI thread and its answer is polled, so the window keeps drawing (and
-//! training keeps showing) while the user browses.
+//! A system dialog runs off the UI thread and its answer is polled, so the window keeps
+//! drawing (and training keeps showing) while the user browses.
+
+mod builtin;
+mod native;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
-use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::{Arc, Mutex};
+
+use eframe::egui;
+
+pub use builtin::{FileChooser, Outcome};
+pub use native::RfdDialogs;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DialogKind {
@@ -23,7 +32,7 @@ pub enum DialogKind {
 }
 
 impl DialogKind {
-    fn title(self) -> &'static str {
+    pub fn title(self) -> &'static str {
         match self {
             DialogKind::OpenExperiment => "Open experiment",
             DialogKind::SaveExperiment => "Save experiment",
@@ -58,71 +67,37 @@ impl DialogKind {
             DialogKind::SaveExperiment | DialogKind::ExportWeights | DialogKind::SavePng
         )
     }
+
+    fn picks_folder(self) -> bool {
+        self == DialogKind::DataFolder
+    }
+
+    /// The file name a save dialog proposes.
+    pub fn suggested_name(self) -> &'static str {
+        match self {
+            DialogKind::SaveExperiment => "experiment.toml",
+            DialogKind::ExportWeights => "weights.safetensors",
+            DialogKind::SavePng => "surrogate-lab.png",
+            _ => "",
+        }
+    }
 }
 
-/// Answers `None` when the user cancels.
+/// How a system dialog ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Answer {
+    Chosen(PathBuf),
+    Cancelled,
+    /// No system dialog can be shown here; the text says why.
+    Unavailable(String),
+}
+
+/// The system's file dialogs.
 pub trait Dialogs {
     /// Starts a dialog unless one is already open; its answer comes from [`Dialogs::poll`].
-    fn start(&mut self, kind: DialogKind, suggested_name: &str);
-    fn poll(&mut self) -> Option<(DialogKind, Option<PathBuf>)>;
+    fn start(&mut self, ctx: &egui::Context, kind: DialogKind, suggested_name: &str);
+    fn poll(&mut self) -> Option<(DialogKind, Answer)>;
     fn busy(&self) -> bool;
-}
-
-/// Native dialogs through rfd (xdg-desktop-portal, or zenity where no portal runs).
-#[derive(Default)]
-pub struct RfdDialogs {
-    pending: Option<(DialogKind, Receiver<Option<PathBuf>>)>,
-}
-
-impl Dialogs for RfdDialogs {
-    fn start(&mut self, kind: DialogKind, suggested_name: &str) {
-        if self.pending.is_some() {
-            return;
-        }
-        let mut dialog = rfd::FileDialog::new().set_title(kind.title());
-        for (name, ext) in kind.filters() {
-            dialog = dialog.add_filter(*name, ext);
-        }
-        if kind.saves() && !suggested_name.is_empty() {
-            dialog = dialog.set_file_name(suggested_name);
-        }
-        if let Ok(dir) = std::env::current_dir() {
-            dialog = dialog.set_directory(dir);
-        }
-        let (tx, rx) = mpsc::channel();
-        let spawned = std::thread::Builder::new()
-            .name("file-dialog".into())
-            .spawn(move || {
-                let path = if kind.saves() {
-                    dialog.save_file()
-                } else if kind == DialogKind::DataFolder {
-                    dialog.pick_folder()
-                } else {
-                    dialog.pick_file()
-                };
-                let _ = tx.send(path);
-            });
-        if spawned.is_ok() {
-            self.pending = Some((kind, rx));
-        }
-    }
-
-    fn poll(&mut self) -> Option<(DialogKind, Option<PathBuf>)> {
-        let (kind, rx) = self.pending.as_ref()?;
-        let kind = *kind;
-        let answer = match rx.try_recv() {
-            Ok(path) => path,
-            Err(TryRecvError::Empty) => return None,
-            // The dialog thread died (no portal, no zenity): the same as a cancel.
-            Err(TryRecvError::Disconnected) => None,
-        };
-        self.pending = None;
-        Some((kind, answer))
-    }
-
-    fn busy(&self) -> bool {
-        self.pending.is_some()
-    }
 }
 
 /// Scripted answers for tests; records what was asked.
@@ -130,7 +105,7 @@ impl Dialogs for RfdDialogs {
 pub struct FakeDialogs {
     answers: Arc<Mutex<VecDeque<Option<PathBuf>>>>,
     asked: Arc<Mutex<Vec<DialogKind>>>,
-    ready: Option<(DialogKind, Option<PathBuf>)>,
+    ready: Option<(DialogKind, Answer)>,
 }
 
 impl FakeDialogs {
@@ -149,7 +124,7 @@ impl FakeDialogs {
 }
 
 impl Dialogs for FakeDialogs {
-    fn start(&mut self, kind: DialogKind, _suggested_name: &str) {
+    fn start(&mut self, _ctx: &egui::Context, kind: DialogKind, _suggested_name: &str) {
         if self.ready.is_some() {
             return;
         }
@@ -162,10 +137,10 @@ impl Dialogs for FakeDialogs {
             .ok()
             .and_then(|mut a| a.pop_front())
             .flatten();
-        self.ready = Some((kind, answer));
+        self.ready = Some((kind, answer.map_or(Answer::Cancelled, Answer::Chosen)));
     }
 
-    fn poll(&mut self) -> Option<(DialogKind, Option<PathBuf>)> {
+    fn poll(&mut self) -> Option<(DialogKind, Answer)> {
         self.ready.take()
     }
 

@@ -1,23 +1,26 @@
 //! The training loop: forward, loss, backward, optimizer step; evaluation; snapshots.
 //!
 //! Synchronous and free of threads: the CLI drives it directly, the session runs it on a
-//! worker thread. Live edits (surrogate, regularizers, learning rate) change `config` and are
-//! read by the very next batch.
+//! worker thread. Live edits ([`LiveSettings`]) change `config` and are read by the very next
+//! batch.
+
+mod snapshot;
 
 use std::sync::Arc;
 use std::time::Instant;
 
 use burn::tensor::{Device, Tensor};
 
-use super::metrics::{BatchMetrics, EpochMetrics, EvalMetrics, Histogram, Raster, Snapshot};
+use super::config::{SettingsError, TrainingConfig};
+use super::live::LiveSettings;
+use super::metrics::{BatchMetrics, EpochMetrics, EvalMetrics};
 use super::optim::Optimizer;
-use crate::backend::{self, scalar};
+use crate::backend::{self, BackendError, scalar};
 use crate::data::{self, DataSplits, SpikeDataset};
-use crate::io::config::{Config, ConfigError, InitKind, RegConfig, SurrogateConfig};
 use crate::rng::Rng;
-use crate::snn::init::init_weights;
+use crate::snn::init::{InitKind, init_weights};
 use crate::snn::lif::Dynamics;
-use crate::snn::loss::{class_scores, count_correct, cross_entropy, predictions};
+use crate::snn::loss::{class_scores, count_correct, cross_entropy};
 use crate::snn::network::{Input, ParamRole, Path, Weights, forward};
 use crate::snn::regularizer::activity_penalty;
 
@@ -81,12 +84,27 @@ fn layer_label(role: ParamRole) -> String {
     }
 }
 
+/// Why no trainer could be built; the message names the key at fault.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    #[error(transparent)]
+    Settings(#[from] SettingsError),
+    #[error("data: {0}")]
+    Data(String),
+    #[error(
+        "optim.batch_size: {batch_size} is larger than the {samples} training samples of {dataset}"
+    )]
+    BatchTooLarge {
+        batch_size: usize,
+        samples: usize,
+        dataset: String,
+    },
+    #[error("backend: {0}")]
+    Device(BackendError),
+}
+
 /// Evaluation batches are large: no graph is kept, so memory is only the activations.
 const EVAL_BATCH: usize = 512;
-/// Samples whose membranes fill the snapshot's histogram.
-const SNAPSHOT_BATCH: usize = 32;
-/// Neurons per layer whose membrane traces a snapshot carries.
-const TRACED_NEURONS: usize = 4;
 
 #[derive(Default)]
 struct EpochTally {
@@ -97,7 +115,8 @@ struct EpochTally {
 }
 
 pub struct Trainer {
-    config: Config,
+    /// The settings built from, with the live edits since.
+    config: TrainingConfig,
     data: Arc<DataSplits>,
     device: Device,
     weights: Weights,
@@ -112,33 +131,28 @@ pub struct Trainer {
 
 impl Trainer {
     /// Loads the data the configuration names and initializes the network.
-    pub fn new(config: Config) -> Result<Self, ConfigError> {
+    pub fn new(config: impl Into<TrainingConfig>) -> Result<Self, BuildError> {
+        let config = config.into();
         config.validate()?;
-        let data = data::load(&config.data).map_err(|m| ConfigError {
-            key: "data".into(),
-            message: m,
-        })?;
+        let data = data::load(&config.data).map_err(BuildError::Data)?;
         Self::with_data(config, Arc::new(data))
     }
 
     /// Initializes the network on data already loaded (a reset keeps the data set).
-    pub fn with_data(config: Config, data: Arc<DataSplits>) -> Result<Self, ConfigError> {
+    pub fn with_data(
+        config: impl Into<TrainingConfig>,
+        data: Arc<DataSplits>,
+    ) -> Result<Self, BuildError> {
+        let config = config.into();
         config.validate()?;
         if config.optim.batch_size > data.train.len() {
-            return Err(ConfigError {
-                key: "optim.batch_size".into(),
-                message: format!(
-                    "{} is larger than the {} training samples of {}",
-                    config.optim.batch_size,
-                    data.train.len(),
-                    data.name
-                ),
+            return Err(BuildError::BatchTooLarge {
+                batch_size: config.optim.batch_size,
+                samples: data.train.len(),
+                dataset: data.name.clone(),
             });
         }
-        let device = backend::device(&config.backend).map_err(|m| ConfigError {
-            key: "backend".into(),
-            message: m,
-        })?;
+        let device = backend::device(&config.backend).map_err(BuildError::Device)?;
         // Only the fluctuation-driven rule looks at data; the others need no dense batch.
         let calibration = matches!(config.model.init, InitKind::Fluctuation { .. }).then(|| {
             let n = data.train.len().min(256);
@@ -171,7 +185,7 @@ impl Trainer {
         })
     }
 
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &TrainingConfig {
         &self.config
     }
 
@@ -203,16 +217,13 @@ impl Trainer {
         self.data.train.len().div_ceil(self.config.optim.batch_size)
     }
 
-    pub fn set_surrogate(&mut self, surrogate: SurrogateConfig) {
-        self.config.surrogate = surrogate;
+    pub fn live(&self) -> LiveSettings {
+        self.config.live()
     }
 
-    pub fn set_regularizer(&mut self, reg: RegConfig) {
-        self.config.reg = reg;
-    }
-
-    pub fn set_learning_rate(&mut self, lr: f64) {
-        self.config.optim.lr = lr;
+    /// Takes new live settings; the next batch trains with them.
+    pub fn set_live(&mut self, live: LiveSettings) {
+        self.config.set_live(live);
     }
 
     /// The fused path where the backend has it and the configuration asks for it.
@@ -426,119 +437,6 @@ impl Trainer {
                 .iter()
                 .map(|r| r.iter().sum::<f32>() / r.len().max(1) as f32)
                 .collect(),
-            neuron_rates_hz,
-        }
-    }
-
-    /// Test sample `sample` seen through the current network: rasters, traces, histogram.
-    pub fn snapshot(&self, sample: usize) -> Snapshot {
-        let split = &self.data.test;
-        if split.is_empty() {
-            return Snapshot::default();
-        }
-        let sample = sample % split.len();
-        let dy = self.dynamics();
-        let indices: Vec<usize> = (0..SNAPSHOT_BATCH.min(split.len()))
-            .map(|k| (sample + k) % split.len())
-            .collect();
-        let input = split.dense_batch(&indices, &self.device);
-        let out = forward(
-            &self.weights,
-            input,
-            &dy,
-            &self.config.surrogate,
-            Path::PerStep,
-            true,
-        );
-        let steps = split.steps;
-        let batch = indices.len();
-
-        let mut hidden = Vec::new();
-        let mut traced_neurons = Vec::new();
-        let mut membrane = Vec::new();
-        let mut neuron_rates_hz = Vec::new();
-        let mut x_values = Vec::new();
-        for layer in &out.layers {
-            let [_, _, width] = layer.spikes.dims();
-            let s: Vec<f32> = layer.spikes.clone().into_data().iter::<f32>().collect();
-            let u: Vec<f32> = layer
-                .membrane
-                .clone()
-                .map(|m| m.into_data().iter::<f32>().collect())
-                .unwrap_or_default();
-            let at = |t: usize, b: usize, n: usize| (t * batch + b) * width + n;
-            let mut events = Vec::new();
-            let mut counts = vec![0usize; width];
-            let mut batch_counts = vec![0usize; width];
-            for t in 0..steps {
-                for n in 0..width {
-                    if s[at(t, 0, n)] > 0.0 {
-                        events.push((t as u32, n as u32));
-                        counts[n] += 1;
-                    }
-                    for b in 0..batch {
-                        if s[at(t, b, n)] > 0.0 {
-                            batch_counts[n] += 1;
-                        }
-                    }
-                }
-            }
-            // Trace the most active neurons of this sample (by spikes, then by mean membrane).
-            let mut ranked: Vec<usize> = (0..width).collect();
-            let mean_u = |n: usize| {
-                (0..steps)
-                    .map(|t| u.get(at(t, 0, n)).copied().unwrap_or(0.0))
-                    .sum::<f32>()
-            };
-            ranked.sort_by(|&a, &b| {
-                counts[b]
-                    .cmp(&counts[a])
-                    .then(mean_u(b).total_cmp(&mean_u(a)))
-            });
-            ranked.truncate(TRACED_NEURONS.min(width));
-            membrane.push(
-                ranked
-                    .iter()
-                    .map(|&n| {
-                        (0..steps)
-                            .map(|t| u.get(at(t, 0, n)).copied().unwrap_or(0.0))
-                            .collect()
-                    })
-                    .collect(),
-            );
-            traced_neurons.push(ranked);
-            x_values.extend(u.iter().map(|v| v - dy.threshold));
-            let to_hz = 1000.0 / (dy.dt_ms * steps as f32 * batch as f32);
-            neuron_rates_hz.push(batch_counts.iter().map(|&c| c as f32 * to_hz).collect());
-            hidden.push(Raster { width, events });
-        }
-
-        let [_, _, outputs] = out.readout.dims();
-        let r: Vec<f32> = out.readout.clone().into_data().iter::<f32>().collect();
-        let readout: Vec<Vec<f32>> = (0..outputs)
-            .map(|o| (0..steps).map(|t| r[(t * batch) * outputs + o]).collect())
-            .collect();
-        let scores = class_scores(out.readout, self.config.model.loss);
-        let prediction = predictions(scores).first().copied().unwrap_or(0);
-        let th = dy.threshold;
-
-        Snapshot {
-            global_step: self.global_step,
-            sample,
-            label: split.label(sample),
-            prediction,
-            steps,
-            dt_ms: dy.dt_ms,
-            threshold: th,
-            input: Raster {
-                width: split.inputs,
-                events: split.events(sample).collect(),
-            },
-            hidden,
-            traced_neurons,
-            membrane,
-            readout,
-            membrane_histogram: Histogram::of(x_values, -2.0 * th, th, 120),
             neuron_rates_hz,
         }
     }

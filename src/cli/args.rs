@@ -1,0 +1,231 @@
+//! The whole command line as one clap definition: the subcommands, and the window's flags for
+//! when there is none. What each runner does with its arguments is in the sibling modules.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::builder::RangedU64ValueParser;
+use clap::{Args, Parser, Subcommand};
+
+use crate::sweep::studies::Study;
+
+/// surrogate-lab: surrogate-gradient learning in spiking neural networks.
+///
+/// With no command it opens the window on Randman, ready to train (the window's options are
+/// below); the commands run headless.
+#[derive(Parser, Debug)]
+#[command(
+    name = "surrogate-lab",
+    version,
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub window: WindowArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Train headless
+    Train(TrainArgs),
+    /// Evaluate saved weights on the test set
+    ///
+    /// The experiment comes from --config, else from the weight file's metadata, else the
+    /// defaults; --set applies on top.
+    Eval(EvalArgs),
+    /// Convert safetensors weights (with their experiment) to NIR
+    Export(ExportArgs),
+    /// Train every point of a grid, N seeds each (resumable)
+    ///
+    /// Every point of the cartesian product of the --grid axes is trained for optim.epochs
+    /// with --seeds seeds. Every value is checked before anything runs; a bad key or value
+    /// exits 2 naming it.
+    Sweep(SweepArgs),
+    /// Join the results of a sweep's shards
+    SweepMerge(SweepMergeArgs),
+    /// Run one of the paper's three studies on Randman, shrunk to minutes, and draw its figure
+    ///
+    /// Writes <out-dir>/<sweep>.csv (the format of `sweep`), the figure <out-dir>/<study>.png
+    /// and the table <out-dir>/<study>.md (see REPRODUCTION.md).
+    Study(StudyArgs),
+    /// List every configuration key and its default
+    Keys,
+}
+
+/// The experiment: a file, and edits on top of it.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ExperimentArgs {
+    /// Experiment file (TOML, or JSON by extension)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Override one key by its TOML path, e.g. surrogate.beta=100, surrogate.shape=esser,
+    /// model.hidden=[128,128] (repeatable; applied after --config)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub sets: Vec<String>,
+}
+
+/// The window's options, for when no command is given.
+#[derive(Args, Clone, Debug, Default)]
+#[command(next_help_heading = "Window options")]
+pub struct WindowArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// Train, write a PNG of the window to PATH, exit
+    #[arg(long, value_name = "PATH")]
+    pub screenshot: Option<PathBuf>,
+    /// How long to train before --screenshot [default: 10]
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    pub train_secs: Option<Duration>,
+    /// With --screenshot: keep the first run, apply the edit, reset, train as long again; the
+    /// PNG overlays both runs
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub compare: Option<String>,
+    /// Print frame-time percentiles (p50, p95, p99) on exit
+    #[arg(long)]
+    pub frame_stats: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// flex, ndarray or wgpu (those compiled in)
+    #[arg(long, value_name = "NAME")]
+    pub backend: Option<String>,
+    /// Number of epochs
+    #[arg(long, value_name = "N")]
+    pub epochs: Option<usize>,
+    /// Seed for initial weights and batch order
+    #[arg(long, value_name = "S")]
+    pub seed: Option<u64>,
+    /// One JSON object per epoch on stdout
+    #[arg(long)]
+    pub json: bool,
+    /// Write the trained weights as safetensors (PyTorch orientation)
+    #[arg(long, value_name = "FILE")]
+    pub save_weights: Option<PathBuf>,
+    /// Write the trained network as NIR (HDF5)
+    #[arg(long, value_name = "FILE")]
+    pub save_nir: Option<PathBuf>,
+    /// Start from saved weights (safetensors) instead of the seed's
+    #[arg(long, value_name = "FILE", alias = "weights")]
+    pub init_weights: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct EvalArgs {
+    /// The weights (safetensors)
+    #[arg(long, value_name = "FILE")]
+    pub weights: PathBuf,
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// flex, ndarray or wgpu (those compiled in)
+    #[arg(long, value_name = "NAME")]
+    pub backend: Option<String>,
+    /// One JSON object on stdout
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// The weights (safetensors)
+    #[arg(long, value_name = "FILE")]
+    pub weights: PathBuf,
+    /// The NIR file to write
+    #[arg(long, value_name = "FILE")]
+    pub nir: PathBuf,
+    /// Experiment file, for weights saved without one in their metadata
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepArgs {
+    /// Base experiment (the defaults when absent); --set, --epochs and --backend apply on top
+    #[command(flatten)]
+    pub experiment: ExperimentArgs,
+    /// One axis: any configuration key and its values (repeatable; the points are the
+    /// cartesian product, first axis slowest). Commas inside brackets stay:
+    /// --grid model.hidden=[100],[100,100]
+    #[arg(long = "grid", value_name = "KEY=V1,V2,...", required = true)]
+    pub axes: Vec<String>,
+    /// Seeds per point: the point's seed + 0..N−1
+    #[arg(long, value_name = "N", default_value_t = 1,
+          value_parser = RangedU64ValueParser::<usize>::new().range(1..=10_000))]
+    pub seeds: usize,
+    /// Points trained at once, on J threads
+    #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one)]
+    pub jobs: usize,
+    /// Run only every N-th point starting at K (0 ≤ K < N), e.g. one SLURM array task each;
+    /// join the files with sweep-merge
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Results CSV: rows already there are skipped, so re-running resumes; the file is
+    /// rewritten atomically after every finished row
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: PathBuf,
+    /// Number of epochs
+    #[arg(long, value_name = "N")]
+    pub epochs: Option<usize>,
+    /// flex, ndarray or wgpu (those compiled in)
+    #[arg(long, value_name = "NAME")]
+    pub backend: Option<String>,
+    /// No progress lines on stderr
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct SweepMergeArgs {
+    /// The shards' results files
+    #[arg(value_name = "FILE.csv", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// The joined results file
+    #[arg(long, value_name = "FILE.csv")]
+    pub out: PathBuf,
+}
+
+#[derive(Args, Debug)]
+pub struct StudyArgs {
+    /// Which study
+    #[arg(value_enum)]
+    pub name: Study,
+    /// Folder for the CSVs, the figure and the table (created if missing)
+    #[arg(long, value_name = "DIR", default_value = "reproduction")]
+    pub out_dir: PathBuf,
+    /// Points trained at once, on J threads
+    #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one)]
+    pub jobs: usize,
+    /// Seeds per point [default: 3 for sparsity, 2 for the others]
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    pub seeds: Option<usize>,
+    /// Keep the rows already in the CSVs (resume, or only redraw) instead of training
+    /// everything again
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// Why a count was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("expected a whole number ≥ 1")]
+pub struct CountError;
+
+fn at_least_one(text: &str) -> Result<usize, CountError> {
+    text.parse().ok().filter(|&n| n >= 1).ok_or(CountError)
+}
+
+/// Why a duration was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("not a number of seconds (0–86400)")]
+pub struct SecondsError;
+
+fn seconds(text: &str) -> Result<Duration, SecondsError> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|s| s.is_finite() && (0.0..=86_400.0).contains(s))
+        .map(Duration::from_secs_f64)
+        .ok_or(SecondsError)
+}

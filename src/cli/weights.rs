@@ -1,0 +1,101 @@
+//! `eval` and `export`: what saved weights score, and the same weights as NIR.
+
+use std::path::Path;
+
+use super::args::{EvalArgs, ExportArgs};
+use super::{CliError, flag_edits};
+use crate::config::Config;
+use crate::io::weights::{self, WeightFile};
+use crate::snn::network::Weights;
+use crate::train::Trainer;
+
+fn load(path: &Path) -> Result<WeightFile, CliError> {
+    weights::load_safetensors(path).map_err(|e| CliError::Weights(e.to_string()))
+}
+
+/// The file's tensors in the shapes of `template`, refused with both shapes named.
+fn fit(
+    template: &Weights,
+    file: &WeightFile,
+    path: &Path,
+    device: &burn::tensor::Device,
+) -> Result<Weights, CliError> {
+    weights::weights_like(template, file, device)
+        .map_err(|e| CliError::Weights(format!("{}: {e}", path.display())))
+}
+
+/// `eval`: the config comes from --config, else from the weight file's metadata, else defaults;
+/// --set applies on top.
+pub fn eval(args: EvalArgs) -> Result<i32, CliError> {
+    let file = load(&args.weights)?;
+    let edits = flag_edits(args.backend.as_deref(), None, None);
+    let config = args
+        .experiment
+        .resolve(|| file.config.clone().unwrap_or_default(), &edits)?;
+    let mut trainer = Trainer::new(config)?;
+    let device = trainer.weights().readout.device();
+    let loaded = fit(trainer.weights(), &file, &args.weights, &device)?;
+    trainer.set_weights(loaded);
+    let m = trainer.evaluate(&trainer.data().test);
+    if args.json {
+        // f32 fields, so the numbers print exactly as `train --json` printed them.
+        #[derive(serde::Serialize)]
+        struct EvalLine<'a> {
+            test_loss: f32,
+            test_acc: f32,
+            rate_hz: &'a [f32],
+        }
+        let line = EvalLine {
+            test_loss: m.loss,
+            test_acc: m.accuracy,
+            rate_hz: &m.rate_hz,
+        };
+        println!("{}", serde_json::to_string(&line).unwrap_or_default());
+    } else {
+        let rates: Vec<String> = m.rate_hz.iter().map(|r| format!("{r:.1}")).collect();
+        println!(
+            "test loss {:.4}  test acc {:.4}  rate [{}] Hz",
+            m.loss,
+            m.accuracy,
+            rates.join(", ")
+        );
+    }
+    Ok(0)
+}
+
+/// `export`: safetensors (with its config) → NIR.
+pub fn export(args: ExportArgs) -> Result<i32, CliError> {
+    let file = load(&args.weights)?;
+    let config = match &args.config {
+        Some(p) => Config::load(p)?,
+        None => file
+            .config
+            .clone()
+            .ok_or_else(|| CliError::NoExperiment(args.weights.clone()))?,
+    };
+    let device = burn::tensor::Device::flex();
+    let template = crate::snn::init::init_weights(
+        &config.model,
+        input_count(&file),
+        output_count(&file),
+        config.seed,
+        &device,
+        None,
+    );
+    let loaded = fit(&template, &file, &args.weights, &device)?;
+    weights::save_nir(&args.nir, &loaded, &config).map_err(|e| CliError::Weights(e.to_string()))?;
+    eprintln!("NIR graph written to {}", args.nir.display());
+    Ok(0)
+}
+
+fn input_count(file: &WeightFile) -> usize {
+    file.tensors
+        .get("hidden.0.weight")
+        .map_or(0, |(shape, _)| shape[0])
+}
+
+fn output_count(file: &WeightFile) -> usize {
+    file.tensors
+        .get("readout.weight")
+        .map_or(0, |(shape, _)| shape[1])
+}
