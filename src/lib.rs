@@ -3,9 +3,9 @@
 //!
 //! Layers, each importing only those before it: `snn` (model) and `data` (spike data sets),
 //! each with its settings; `train` (trainer, its settings and its thread); `config` (the whole
-//! experiment, its files and key paths); `io` (weight files); `nir`
-//! (NIR graphs in and out); `sweep` (grids of runs,
-//! headless); `cli` (command line); `app` (the window). Below them all: `atomic`, `backend`,
+//! experiment, its files and key paths); `io` (weight files); `nir` (NIR graphs in and out);
+//! `sweep` (grids of runs, headless); `untrusted` (every reader of user-supplied bytes, as
+//! fuzzing feeds them); `cli` (command line); `app` (the window). Below them all: `atomic`, `backend`,
 //! `bounds`, `memory`, `rng`. The window talks to `train` through channels only;
 //! `tests/architecture.rs` keeps the layers so.
 
@@ -23,3 +23,4 @@ pub mod rng;
 pub mod snn;
 pub mod sweep;
 pub mod train;
+pub mod untrusted;

@@ -34,7 +34,7 @@ fn every_unit_spikes_once_per_sample_in_the_first_half() {
             let mut per_unit = vec![0; cfg.units];
             for (step, unit) in split.events(i) {
                 per_unit[unit as usize] += 1;
-                assert!(step <= 50, "spike at step {step} outside the first half");
+                assert!(step < 50, "spike at step {step} outside the first half");
             }
             assert!(per_unit.iter().all(|&c| c == 1), "sample {i}: {per_unit:?}");
         }
@@ -71,4 +71,39 @@ fn spike_times_spread_over_the_window() {
         "only {} distinct spike times",
         steps.len()
     );
+}
+
+/// Min–max normalisation with the original's ε maps each unit's coordinates onto [0, 1): the
+/// earliest sample of a unit spikes at step 0, the latest at the window's last step, never on the
+/// first step after it.
+#[test]
+fn spike_times_fill_the_window_and_never_leave_it() {
+    for (step_frac, seed) in [(0.5, 1), (0.5, 8), (0.3, 2), (0.77, 3)] {
+        let cfg = RandmanConfig {
+            step_frac,
+            seed,
+            ..small()
+        };
+        let d = generate(&cfg, 100);
+        let window = (100.0 * step_frac) as u32;
+        let mut first = vec![u32::MAX; cfg.units];
+        let mut last = vec![0; cfg.units];
+        for split in [&d.train, d.valid.as_ref().expect("valid split"), &d.test] {
+            for i in 0..split.len() {
+                for (step, unit) in split.events(i) {
+                    let u = unit as usize;
+                    first[u] = first[u].min(step);
+                    last[u] = last[u].max(step);
+                }
+            }
+        }
+        assert!(
+            first.iter().all(|&t| t == 0),
+            "step_frac {step_frac}: first spike per unit {first:?}"
+        );
+        assert!(
+            last.iter().all(|&t| t == window - 1),
+            "step_frac {step_frac}: last spike per unit {last:?}, window {window}"
+        );
+    }
 }

@@ -5,6 +5,7 @@ mod common;
 
 use std::time::Duration;
 
+use burn::tensor::{Tensor, TensorData};
 use common::to_vec;
 use surrogate_lab::config::Config;
 use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
@@ -131,9 +132,52 @@ fn nan_weights_pause_with_a_message_and_change_nothing() {
     let mut trainer = Trainer::new(small_config()).expect("valid");
     let poisoned = trainer.weights().map(|_, w| w.clone().mul_scalar(f32::NAN));
     trainer.set_weights(poisoned);
+    let before = weight_bits(&trainer);
     let err = trainer.train_batch().expect_err("NaN loss must not train");
     assert!(matches!(err, TrainError::Diverged { .. }));
     assert!(err.to_string().contains("diverged"), "{err}");
+    assert_eq!(
+        weight_bits(&trainer),
+        before,
+        "a diverged batch changed weights"
+    );
+    assert_eq!(trainer.global_step(), 0);
+}
+
+/// Every weight as its bit pattern, so NaN compares equal to the same NaN.
+fn weight_bits(trainer: &Trainer) -> Vec<Vec<u32>> {
+    trainer
+        .weights()
+        .params()
+        .into_iter()
+        .map(|(_, w)| to_vec(w.clone()).into_iter().map(f32::to_bits).collect())
+        .collect()
+}
+
+#[test]
+fn one_nan_readout_weight_pauses_and_leaves_every_weight_as_it_was() {
+    let mut trainer = Trainer::new(small_config()).expect("valid");
+    trainer.train_batch().expect("a healthy batch trains");
+    let readout = trainer.weights().readout.clone();
+    let [rows, cols] = readout.dims();
+    let mut values = to_vec(readout.clone());
+    values[cols + 1] = f32::NAN;
+    let poisoned = trainer.weights().map(|role, w| match role {
+        surrogate_lab::snn::network::ParamRole::Readout => {
+            Tensor::<2>::from_data(TensorData::new(values.clone(), [rows, cols]), &w.device())
+        }
+        _ => w.clone(),
+    });
+    trainer.set_weights(poisoned);
+    let before = weight_bits(&trainer);
+    let step = trainer.global_step();
+    let err = trainer.train_batch().expect_err("NaN loss must not train");
+    assert!(
+        matches!(err, TrainError::Diverged { batch: 2, .. }),
+        "{err}"
+    );
+    assert_eq!(weight_bits(&trainer), before);
+    assert_eq!(trainer.global_step(), step);
 }
 
 fn wait_for(session: &Session, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {

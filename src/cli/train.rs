@@ -6,10 +6,10 @@ use super::args::TrainArgs;
 use super::{CliError, flag_edits};
 use crate::config::Config;
 use crate::io::weights::{self, TrainingSummary};
-use crate::train::Trainer;
+use crate::train::{TrainError, Trainer};
 
-/// Runs a headless training; returns the process exit status (1 when training or saving
-/// failed), or the refusal of the command line.
+/// Runs a headless training; returns the process exit status (1 when the loss diverged or
+/// saving failed, 3 when a gradient became non-finite), or the refusal of the command line.
 pub fn run(args: TrainArgs) -> Result<i32, CliError> {
     let edits = flag_edits(args.backend.as_deref(), args.epochs, args.seed);
     let config = args.experiment.resolve(Config::default, &edits)?;
@@ -26,8 +26,11 @@ pub fn run(args: TrainArgs) -> Result<i32, CliError> {
         let m = match trainer.run_epoch() {
             Ok(m) => m,
             Err(e) => {
+                if args.json {
+                    println!("{}", halt_line(&e));
+                }
                 eprintln!("error: {e}");
-                return Ok(1);
+                return Ok(halt_status(&e));
             }
         };
         summary = TrainingSummary {
@@ -55,6 +58,34 @@ pub fn run(args: TrainArgs) -> Result<i32, CliError> {
         }
     }
     Ok(save_outputs(&trainer, &args, &summary))
+}
+
+/// Exit status of a run that training itself stopped (README, "Command line").
+fn halt_status(e: &TrainError) -> i32 {
+    match e {
+        TrainError::Diverged { .. } => 1,
+        TrainError::NonFiniteGradient { .. } => 3,
+    }
+}
+
+/// The `--json` line of a halted run: `{"error": kind, "epoch", "batch", "layer", "message"}`.
+fn halt_line(e: &TrainError) -> String {
+    let (epoch, batch, layer) = match e {
+        TrainError::Diverged { epoch, batch, .. } => (*epoch, *batch, None),
+        TrainError::NonFiniteGradient {
+            epoch,
+            batch,
+            layer,
+        } => (*epoch, *batch, Some(layer.as_str())),
+    };
+    serde_json::json!({
+        "error": e.kind(),
+        "epoch": epoch,
+        "batch": batch,
+        "layer": layer,
+        "message": e.to_string(),
+    })
+    .to_string()
 }
 
 /// The line that says what is about to train.

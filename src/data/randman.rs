@@ -108,6 +108,8 @@ impl RandmanConfig {
         Ok(())
     }
 }
+/// The ε of the original generator's min–max normalisation, (x − min)/(max − min + ε).
+const NORMALISATION_EPS: f64 = 1e-7;
 
 /// Series terms kept: enough that the discarded tail is below 10⁻³ of the first amplitude.
 fn series_length(alpha: f64) -> usize {
@@ -201,11 +203,13 @@ pub fn generate(cfg: &RandmanConfig, steps: usize) -> DataSplits {
         for manifold in &manifolds {
             for unit in 0..cfg.units {
                 let values: Vec<f64> = points.iter().map(|x| manifold.eval(unit, x)).collect();
-                // Each unit's coordinate is rescaled to [0, 1] over the class's samples, as in
-                // the original generator, so spike times fill the window.
+                // Each unit's coordinate is rescaled to [0, 1) over the class's samples, as in
+                // the original generator, so spike times fill the window. The original's ε keeps
+                // the largest coordinate below 1: without it that sample's spike would land on
+                // the first step after the window.
                 let lo = values.iter().copied().fold(f64::INFINITY, f64::min);
                 let hi = values.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                let span = (hi - lo).max(1e-12);
+                let span = hi - lo + NORMALISATION_EPS;
                 for (sample, v) in samples.iter_mut().zip(values) {
                     let t = ((v - lo) / span * window)
                         .floor()

@@ -56,8 +56,8 @@ pub struct Row {
     pub epochs: usize,
     /// Wall time of this row's training and evaluation.
     pub seconds: f64,
-    /// `ok`, or `diverged@E` when the loss became NaN in epoch E (the metrics are those of the
-    /// epochs before).
+    /// `ok`, `diverged@E` when the loss became NaN in epoch E, or `non_finite_gradient@E` when a
+    /// gradient did (the metrics are those of the epochs before).
     pub status: String,
 }
 

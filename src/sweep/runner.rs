@@ -16,7 +16,7 @@ use super::csv::{Meta, ResultsFile, Row};
 use super::error::{CsvError, PointFailure, Refusal};
 use super::grid::{Point, Sweep};
 use crate::data::{self, DataSplits};
-use crate::train::{TrainError, Trainer};
+use crate::train::Trainer;
 
 /// How to run a sweep.
 #[derive(Clone, Debug, Default)]
@@ -341,8 +341,8 @@ fn train_one(
                 row.epochs = m.epoch;
                 let _ = tx.send(Msg::Epoch(point.index, seed, m.epoch, m.test_acc));
             }
-            Err(TrainError::Diverged { .. }) => {
-                row.status = format!("diverged@{epoch}");
+            Err(e) => {
+                row.status = format!("{}@{epoch}", e.kind());
                 break;
             }
         }

@@ -51,12 +51,26 @@ impl ShdFile {
             .unwrap_or_else(|_| Err(fail(&name, ShdProblem::Malformed)))
     }
 
+    /// The same from a file's bytes already in memory (`name` is how messages call it).
+    pub fn from_bytes(name: &str, bytes: Vec<u8>) -> Result<Self, ShdError> {
+        std::panic::catch_unwind(AssertUnwindSafe(|| {
+            Self::check_layout(Hdf5File::from_vec(bytes), name)
+        }))
+        .unwrap_or_else(|_| Err(fail(name, ShdProblem::Malformed)))
+    }
+
     fn open_inner(path: &Path, name: &str) -> Result<Self, ShdError> {
         if !path.is_file() {
             return Err(fail(name, ShdProblem::NoSuchFile));
         }
-        let file = Hdf5File::open(path)
-            .map_err(|e| fail(name, ShdProblem::NotHdf5(one_line(&e.to_string()))))?;
+        Self::check_layout(Hdf5File::open(path), name)
+    }
+
+    fn check_layout(
+        file: hdf5_reader::error::Result<Hdf5File>,
+        name: &str,
+    ) -> Result<Self, ShdError> {
+        let file = file.map_err(|e| fail(name, ShdProblem::NotHdf5(one_line(&e.to_string()))))?;
         let dataset = |key: &'static str| {
             file.dataset(key).map_err(|e| {
                 let why = one_line(&e.to_string());

@@ -22,7 +22,7 @@ use crate::rng::Rng;
 use crate::snn::init::{InitKind, init_weights};
 use crate::snn::lif::Dynamics;
 use crate::snn::loss::{class_scores, count_correct, cross_entropy};
-use crate::snn::network::{Input, Path, Weights, forward};
+use crate::snn::network::{Input, ParamRole, Path, Weights, forward};
 use crate::snn::regularizer::activity_penalty;
 
 /// Why a batch could not be trained.
@@ -34,6 +34,25 @@ pub enum TrainError {
         batch: usize,
         loss: f32,
     },
+    /// A gradient was NaN or infinite (or so large that its square, Adam's second moment,
+    /// overflows) while the loss was finite; the optimizer step was skipped, so the weights and
+    /// the optimizer's moments and step count are as they were before the batch. `layer` is
+    /// where the backward pass first met it (the deepest affected matrix).
+    NonFiniteGradient {
+        epoch: usize,
+        batch: usize,
+        layer: String,
+    },
+}
+
+impl TrainError {
+    /// One word for machines: the sweep CSV's status and the CLI's JSON `error` field.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            TrainError::Diverged { .. } => "diverged",
+            TrainError::NonFiniteGradient { .. } => "non_finite_gradient",
+        }
+    }
 }
 
 impl std::fmt::Display for TrainError {
@@ -43,11 +62,28 @@ impl std::fmt::Display for TrainError {
                 f,
                 "training diverged: loss is {loss} at epoch {epoch}, batch {batch}; run paused (lower the learning rate or β, then reset)"
             ),
+            TrainError::NonFiniteGradient {
+                epoch,
+                batch,
+                layer,
+            } => write!(
+                f,
+                "non-finite gradient in {layer} at epoch {epoch}, batch {batch}; step skipped, weights unchanged, run paused (lower β or pick a bounded surrogate, then resume)"
+            ),
         }
     }
 }
 
 impl std::error::Error for TrainError {}
+
+/// A weight matrix as the user knows it: "hidden layer 2 (recurrent weights)", "readout".
+fn layer_label(role: ParamRole) -> String {
+    match role {
+        ParamRole::FeedForward(l) => format!("hidden layer {} (input weights)", l + 1),
+        ParamRole::Recurrent(l) => format!("hidden layer {} (recurrent weights)", l + 1),
+        ParamRole::Readout => "readout".into(),
+    }
+}
 
 /// Why no trainer could be built; the message names the key at fault.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -262,12 +298,26 @@ impl Trainer {
         let hidden_layers = self.weights.hidden.len();
         let mut sq_norms = vec![0f64; hidden_layers + 1];
         let mut grad_list = Vec::new();
+        let mut non_finite = None;
         for (role, t) in tracked.params() {
             let g = t
                 .grad(&grads)
                 .unwrap_or_else(|| Tensor::zeros(t.dims(), &self.device));
-            sq_norms[role.layer(hidden_layers)] += scalar((g.clone() * g.clone()).sum()) as f64;
+            let sq = scalar((g.clone() * g.clone()).sum());
+            // Σg² is finite only if every g² is: one check covers NaN, ±∞ and overflow.
+            if !sq.is_finite() {
+                non_finite = Some(role);
+            }
+            sq_norms[role.layer(hidden_layers)] += sq as f64;
             grad_list.push(g);
+        }
+        if let Some(role) = non_finite {
+            // Skip the step: weights, moments and step count stay as before this batch.
+            return Err(TrainError::NonFiniteGradient {
+                epoch: self.epochs_done + 1,
+                batch: batch_number,
+                layer: layer_label(role),
+            });
         }
         let params: Vec<Tensor<2>> = self
             .weights
