@@ -12,7 +12,7 @@ use super::dialogs::RfdDialogs;
 use super::screenshot::Automation;
 use super::{ExplorerApp, WINDOW_SIZE};
 use crate::cli::{CliError, WindowArgs};
-use crate::config::Config;
+use crate::config::{Config, Lesson};
 
 #[derive(Clone, Debug, Default)]
 pub struct LaunchOptions {
@@ -22,12 +22,19 @@ pub struct LaunchOptions {
     /// With `screenshot`: a second run with this `KEY=VALUE` edit, overlaid on the first.
     pub compare: Option<String>,
     pub frame_stats: bool,
+    /// The lesson shown beside the plots (its experiment is `config`, edits included).
+    pub lesson: Option<Lesson>,
 }
 
 /// The window's options from its parsed flags: the experiment with its edits, checked now
 /// rather than after a minute of training.
 pub fn options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
-    let config = args.experiment.resolve(Config::default, &[])?;
+    let lesson = match &args.lesson {
+        Some(spec) => Some(Lesson::find(spec)?),
+        None => None,
+    };
+    let base = lesson.as_ref().map(|l| l.experiment.clone());
+    let config = args.experiment.resolve(|| base.unwrap_or_default(), &[])?;
     if let Some(kv) = &args.compare {
         config.set(kv)?;
         if args.screenshot.is_none() {
@@ -44,6 +51,7 @@ pub fn options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
         screenshot,
         compare: args.compare,
         frame_stats: args.frame_stats,
+        lesson,
     })
 }
 
@@ -79,6 +87,9 @@ pub fn run(opts: LaunchOptions) -> i32 {
                         a.exit_code = code;
                     }
                     app = app.with_automation(a);
+                }
+                if let Some(lesson) = opts.lesson {
+                    app = app.with_lesson(lesson);
                 }
                 if opts.frame_stats {
                     app = app.with_frame_stats();

@@ -19,7 +19,7 @@ use std::ffi::OsString;
 use clap::{CommandFactory, Parser};
 
 use crate::config::Config;
-pub use args::{Cli, Command, ExperimentArgs, WindowArgs};
+pub use args::{Cli, Command, ExperimentArgs, LessonArgs, WindowArgs};
 pub use error::CliError;
 
 /// Parses the process's arguments (program name first). `Err` carries the exit status when
@@ -116,6 +116,10 @@ pub fn run(command: Command) -> i32 {
             print!("{}", Config::default().to_toml());
             Ok(0)
         }
+        // The window is opened by `main`, which knows it; the command line does not.
+        Command::Lesson(_) => Err(CliError::Usage(
+            "lesson opens the window; call it from the program, not the library".into(),
+        )),
     };
     result.unwrap_or_else(|e| e.report())
 }
