@@ -1,6 +1,6 @@
 //! `surrogate-lab`: no command (or only window options) opens the window; commands run headless.
 
-use surrogate_lab::{app, cli};
+use surrogate_lab::cli;
 
 fn main() {
     surrogate_lab::memory::keep_freed_memory();
@@ -12,10 +12,7 @@ fn main() {
         Ok(cli::Cli {
             command: None,
             window,
-        }) => match cli::launch_options(window) {
-            Ok(options) => app::run(options),
-            Err(e) => e.report(),
-        },
+        }) => cli::open_window(window),
         Err(code) => code,
     };
     std::process::exit(code);

@@ -1,7 +1,7 @@
 //! What panels ask for, and how the app carries it out: trainer commands, edits of the draft,
 //! dialogs, dismissals.
 
-use super::{ExplorerApp, Message};
+use super::{ExplorerApp, Message, share};
 use crate::app::dialogs::DialogKind;
 use crate::train::Command;
 
@@ -23,6 +23,17 @@ pub enum Action {
     OpenDialog(DialogKind),
     DismissError,
     DismissMessage,
+    /// Open a lesson: its experiment becomes the draft and is built at once.
+    OpenLesson(Box<crate::config::Lesson>),
+    LessonStep(usize),
+    CloseLesson,
+    /// Put the draft experiment on the clipboard as TOML.
+    CopyExperiment,
+    /// Open the box a copied experiment is pasted into.
+    PasteExperiment,
+    /// Load what was pasted, if it is a valid experiment.
+    LoadPasted,
+    ClosePaste,
 }
 
 impl ExplorerApp {
@@ -68,7 +79,63 @@ impl ExplorerApp {
             Action::OpenDialog(kind) => self.dialogs.start(&self.ctx, kind),
             Action::DismissError => self.live.error = None,
             Action::DismissMessage => self.ui.message = None,
+            Action::OpenLesson(lesson) => self.open_lesson(*lesson),
+            Action::LessonStep(i) => {
+                if let Some(open) = &mut self.ui.lesson {
+                    open.step = i.min(open.lesson.steps.len().saturating_sub(1));
+                }
+            }
+            Action::CloseLesson => self.ui.lesson = None,
+            Action::CopyExperiment => {
+                self.ctx.copy_text(self.ui.draft.to_toml());
+                self.ui.message = Some(Message {
+                    text: "copied the experiment (TOML) to the clipboard".into(),
+                    is_error: false,
+                });
+            }
+            Action::PasteExperiment => {
+                self.ui.paste = Some(share::PasteBox::default());
+                // The clipboard lands in the box's text field, which has the focus.
+                self.ctx
+                    .send_viewport_cmd(eframe::egui::ViewportCommand::RequestPaste);
+            }
+            Action::LoadPasted => {
+                if let Some(paste) = &mut self.ui.paste {
+                    match share::parse(&paste.text) {
+                        Ok(config) => {
+                            self.ui.draft = config;
+                            self.ui.paste = None;
+                            self.ui.message = Some(Message {
+                                text: "pasted experiment loaded; live settings apply now, the rest at the next reset".into(),
+                                is_error: false,
+                            });
+                        }
+                        Err(e) => {
+                            paste.error = Some(e.clone());
+                            self.ui.message = Some(Message {
+                                text: e,
+                                is_error: true,
+                            });
+                        }
+                    }
+                }
+            }
+            Action::ClosePaste => self.ui.paste = None,
         }
         self.ctx.request_repaint();
+    }
+
+    /// Shows `lesson` and builds its experiment.
+    pub(super) fn open_lesson(&mut self, lesson: crate::config::Lesson) {
+        self.ui.draft = lesson.experiment.clone();
+        let title = lesson.title.clone();
+        self.ui.lesson = Some(super::lesson_panel::OpenLesson::new(lesson));
+        self.handle(Action::Reset);
+        if self.ui.message.is_none() {
+            self.ui.message = Some(Message {
+                text: format!("lesson: {title}"),
+                is_error: false,
+            });
+        }
     }
 }

@@ -11,7 +11,11 @@ use super::dialogs::{DialogKind, Outcome};
 use super::screenshot::ScreenshotSaver;
 use super::weight_files;
 use super::{Action, Message};
-use crate::config::Config;
+use crate::config::lesson::BUILT_IN;
+use crate::config::{Config, Lesson};
+
+/// The UI scale the View menu offers (egui's zoom factor; Ctrl +/− go from 0.2 to 5).
+pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.5..=3.0;
 
 pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -41,11 +45,70 @@ pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Acti
                 if ui.button("Save PNG of the window…").clicked() {
                     actions.push(Action::OpenDialog(DialogKind::SavePng));
                 }
+                ui.separator();
+                if ui
+                    .button("Open lesson…")
+                    .on_hover_text("A lesson file (TOML): an experiment, steps of text, the controls it shows")
+                    .clicked()
+                {
+                    actions.push(Action::OpenDialog(DialogKind::OpenLesson));
+                }
             });
+            ui.separator();
+            if ui
+                .button("Copy experiment")
+                .on_hover_text("The experiment on screen, as TOML, to the clipboard: send exactly what you see")
+                .clicked()
+            {
+                actions.push(Action::CopyExperiment);
+            }
+            if ui
+                .button("Paste experiment…")
+                .on_hover_text("Load an experiment copied from the clipboard (checked like a file)")
+                .clicked()
+            {
+                actions.push(Action::PasteExperiment);
+            }
             ui.separator();
             if ui.button("Quit").clicked() {
                 ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
             }
+        });
+        ui.menu_button("Lessons", |ui| {
+            for (name, _) in BUILT_IN {
+                match Lesson::built_in(name) {
+                    Some(Ok(lesson)) if ui.button(&lesson.title).clicked() => {
+                        actions.push(Action::OpenLesson(Box::new(lesson)));
+                    }
+                    // The built-in lessons are checked by the tests; never hide a broken one.
+                    Some(Err(e)) => {
+                        ui.colored_label(ui.visuals().error_fg_color, e.to_string());
+                    }
+                    _ => {}
+                }
+            }
+            ui.separator();
+            if ui.add_enabled(!dialog_open, egui::Button::new("Open lesson file…")).clicked() {
+                actions.push(Action::OpenDialog(DialogKind::OpenLesson));
+            }
+        });
+        ui.menu_button("View", |ui| {
+            let l = ui.label("UI scale");
+            let mut zoom = ui.ctx().zoom_factor();
+            let changed = ui
+                .add(
+                    egui::Slider::new(&mut zoom, ZOOM_RANGE)
+                        .custom_formatter(|z, _| format!("{:.0} %", z * 100.0))
+                        .custom_parser(|t| t.trim_end_matches([' ', '%']).parse::<f64>().ok().map(|p| p / 100.0))
+                        .step_by(0.05),
+                )
+                .labelled_by(l.id)
+                .on_hover_text("Ctrl + / Ctrl − / Ctrl 0; 150–200 % for a projector")
+                .changed();
+            if changed {
+                ui.ctx().set_zoom_factor(zoom);
+            }
+            egui::gui_zoom::zoom_menu_buttons(ui);
         });
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.weak("surrogate-gradient learning in spiking networks (Zenke & Vogels 2021)");
@@ -79,8 +142,10 @@ pub fn complete(
             return None;
         }
         // The weights live on the trainer's thread: the app asks for them and writes them when
-        // they arrive (see `weight_files`).
-        DialogKind::ExportWeights | DialogKind::ImportWeights => return None,
+        // they arrive (see `weight_files`); a lesson also opens a panel (see `poll_dialogs`).
+        DialogKind::ExportWeights | DialogKind::ImportWeights | DialogKind::OpenLesson => {
+            return None;
+        }
         DialogKind::DataFolder | DialogKind::ShdTrain | DialogKind::ShdTest => {
             let text = path.to_string_lossy().into_owned();
             if kind == DialogKind::ShdTest {
@@ -124,6 +189,17 @@ impl super::ExplorerApp {
                 self.send(command);
                 return;
             }
+            DialogKind::OpenLesson => match Lesson::load(&path) {
+                Ok(lesson) => {
+                    self.ui.message = None;
+                    self.open_lesson(lesson);
+                    return;
+                }
+                Err(e) => Some(Message {
+                    text: format!("cannot open lesson {e}"),
+                    is_error: true,
+                }),
+            },
             DialogKind::ImportWeights => Some(match weight_files::import(&path) {
                 Ok((command, message)) => {
                     self.send(command);

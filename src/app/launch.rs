@@ -11,7 +11,7 @@ use eframe::egui;
 use super::dialogs::RfdDialogs;
 use super::screenshot::Automation;
 use super::{ExplorerApp, WINDOW_SIZE};
-use crate::config::Config;
+use crate::config::{Config, Lesson};
 
 #[derive(Clone, Debug, Default)]
 pub struct LaunchOptions {
@@ -21,6 +21,8 @@ pub struct LaunchOptions {
     /// With `screenshot`: a second run with this `KEY=VALUE` edit, overlaid on the first.
     pub compare: Option<String>,
     pub frame_stats: bool,
+    /// The lesson shown beside the plots (its experiment is `config`, edits included).
+    pub lesson: Option<Lesson>,
 }
 
 /// Opens the window and runs until it is closed; returns the process exit status.
@@ -55,6 +57,9 @@ pub fn run(opts: LaunchOptions) -> i32 {
                         a.exit_code = code;
                     }
                     app = app.with_automation(a);
+                }
+                if let Some(lesson) = opts.lesson {
+                    app = app.with_lesson(lesson);
                 }
                 if opts.frame_stats {
                     app = app.with_frame_stats();

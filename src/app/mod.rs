@@ -15,10 +15,12 @@ pub mod fonts;
 pub mod frame_stats;
 pub mod history;
 pub mod launch;
+pub mod lesson_panel;
 pub mod live;
 pub mod plots;
 pub mod run_bar;
 pub mod screenshot;
+pub mod share;
 pub mod sweep_view;
 pub mod task;
 pub mod weight_files;
@@ -71,6 +73,10 @@ pub struct UiState {
     pub message: Option<Message>,
     /// Whether wgpu can run here, once checked (`Err` says why not).
     pub wgpu: WgpuCheck,
+    /// The lesson on screen, if any.
+    pub lesson: Option<lesson_panel::OpenLesson>,
+    /// The Paste experiment box, while open.
+    pub paste: Option<share::PasteBox>,
 }
 
 pub struct ExplorerApp {
@@ -103,6 +109,8 @@ impl ExplorerApp {
                 trace_layer: 0,
                 message: None,
                 wgpu: WgpuCheck::Unchecked,
+                lesson: None,
+                paste: None,
             },
             history: RunHistory::default(),
             dialogs: FileChooser::new(dialogs),
@@ -117,6 +125,17 @@ impl ExplorerApp {
     pub fn with_automation(mut self, automation: Automation) -> Self {
         self.automation = Some(automation);
         self
+    }
+
+    /// Shows `lesson`'s steps; the window runs the configuration it was started with (the
+    /// lesson's experiment, plus any `--set` edits, for `surrogate-lab lesson`).
+    pub fn with_lesson(mut self, lesson: crate::config::Lesson) -> Self {
+        self.ui.lesson = Some(lesson_panel::OpenLesson::new(lesson));
+        self
+    }
+
+    pub fn lesson(&self) -> Option<&lesson_panel::OpenLesson> {
+        self.ui.lesson.as_ref()
     }
 
     pub fn with_frame_stats(mut self) -> Self {
@@ -236,6 +255,15 @@ impl eframe::App for ExplorerApp {
             let busy = self.dialogs.busy();
             actions.extend(file_menu::show(ui, busy, self.live.has_network()));
         });
+        if let Some(open) = &self.ui.lesson {
+            egui::Panel::right("lesson")
+                .resizable(true)
+                .default_size(320.0)
+                .show(ui, |ui| actions.extend(lesson_panel::show(ui, open)));
+        }
+        if let Some(paste) = &mut self.ui.paste {
+            actions.extend(share::show(&self.ctx, paste));
+        }
         egui::Panel::top("run").show(ui, |ui| {
             actions.extend(run_bar::show(ui, &self.live, &self.history));
             let pending = self.pending_reset();

@@ -58,6 +58,20 @@ pub enum Command {
     /// has Δt). --discretisation says how the writer meant τ: exact exp(−Δt/τ) or forward
     /// Euler 1 − Δt/τ (snnTorch's and Norse's importers).
     Nir(NirArgs),
+    /// Open the window on a lesson: a lesson file, or a built-in lesson's name (beta, shape,
+    /// asymptotic, sparse)
+    ///
+    /// The window's options apply; --set edits the lesson's experiment.
+    Lesson(LessonArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct LessonArgs {
+    /// The lesson: a TOML file, or a built-in name
+    #[arg(value_name = "FILE|NAME")]
+    pub file: String,
+    #[command(flatten)]
+    pub window: WindowArgs,
 }
 
 /// The experiment: a file, and edits on top of it.
@@ -91,6 +105,9 @@ pub struct WindowArgs {
     /// Print frame-time percentiles (p50, p95, p99) on exit
     #[arg(long)]
     pub frame_stats: bool,
+    /// Open a lesson: a lesson file or a built-in name (its experiment, then --set)
+    #[arg(long, value_name = "FILE|NAME")]
+    pub lesson: Option<String>,
 }
 
 #[derive(Args, Debug)]

@@ -18,6 +18,9 @@ pub enum CliError {
     /// An experiment file that cannot be read or parsed (the message names it).
     #[error(transparent)]
     ExperimentFile(#[from] FileError),
+    /// A lesson that cannot be read or is not valid (the message names the file and key).
+    #[error(transparent)]
+    Lesson(#[from] crate::config::LessonError),
     /// A weight file that cannot be read, written, or does not fit the network (the message
     /// names it).
     #[error("{0}")]

@@ -21,7 +21,7 @@ use std::ffi::OsString;
 use clap::{CommandFactory, Parser};
 
 use crate::config::Config;
-pub use args::{Cli, Command, ExperimentArgs, WindowArgs};
+pub use args::{Cli, Command, ExperimentArgs, LessonArgs, WindowArgs};
 pub use error::CliError;
 pub use window::launch_options;
 
@@ -107,6 +107,14 @@ pub(crate) fn flag_edits(
 }
 
 /// Runs a command; returns the process exit status.
+/// Opens the window with the options its flags give; returns the process exit status.
+pub fn open_window(window: WindowArgs) -> i32 {
+    match launch_options(window) {
+        Ok(options) => crate::app::run(options),
+        Err(e) => e.report(),
+    }
+}
+
 pub fn run(command: Command) -> i32 {
     let result = match command {
         Command::Train(a) => train::run(a),
@@ -120,6 +128,16 @@ pub fn run(command: Command) -> i32 {
             Ok(0)
         }
         Command::Nir(a) => nir::inspect(a),
+        Command::Lesson(LessonArgs { file, mut window }) => {
+            if window.lesson.is_some() {
+                Err(CliError::Usage(
+                    "give the lesson once: `lesson FILE` or --lesson".into(),
+                ))
+            } else {
+                window.lesson = Some(file);
+                Ok(open_window(window))
+            }
+        }
     };
     result.unwrap_or_else(|e| e.report())
 }

@@ -4,12 +4,17 @@ use std::time::Duration;
 
 use super::{CliError, WindowArgs};
 use crate::app::launch::LaunchOptions;
-use crate::config::Config;
+use crate::config::Lesson;
 
 /// The window's options from its parsed flags: the experiment with its edits, checked now
 /// rather than after a minute of training.
 pub fn launch_options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
-    let config = args.experiment.resolve(Config::default, &[])?;
+    let lesson = match &args.lesson {
+        Some(spec) => Some(Lesson::find(spec)?),
+        None => None,
+    };
+    let base = lesson.as_ref().map(|l| l.experiment.clone());
+    let config = args.experiment.resolve(|| base.unwrap_or_default(), &[])?;
     if let Some(kv) = &args.compare {
         config.set(kv)?;
         if args.screenshot.is_none() {
@@ -26,5 +31,6 @@ pub fn launch_options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
         screenshot,
         compare: args.compare,
         frame_stats: args.frame_stats,
+        lesson,
     })
 }

@@ -10,10 +10,12 @@
 mod error;
 mod file;
 mod keys;
+pub mod lesson;
 mod presets;
 
 pub use error::{ConfigError, FileError};
 pub use keys::{known_keys, leaves};
+pub use lesson::{Lesson, LessonError};
 pub use presets::preset;
 
 use std::ops::{Deref, DerefMut};

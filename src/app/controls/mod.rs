@@ -11,6 +11,7 @@ mod widgets;
 use eframe::egui;
 
 use super::history::RunHistory;
+use super::lesson_panel::{self, OpenLesson};
 use super::live::Live;
 use super::{Action, UiState};
 
@@ -21,37 +22,74 @@ pub fn show(
     history: &RunHistory,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
+    let lesson = state.lesson.as_ref();
     let draft = &mut state.draft;
     // The surrogate and the regularizers are what the lab is about: first, and live.
-    section(ui, "Surrogate gradient (live)", true, |ui| {
-        let hist = live.snapshot.as_ref().map(|s| &s.membrane_histogram);
-        surrogate::show(ui, &mut draft.surrogate, hist);
+    section(
+        ui,
+        lesson,
+        "surrogate",
+        "Surrogate gradient (live)",
+        true,
+        |ui| {
+            let hist = live.snapshot.as_ref().map(|s| &s.membrane_histogram);
+            surrogate::show(ui, &mut draft.surrogate, hist);
+        },
+    );
+    section(
+        ui,
+        lesson,
+        "regularizer",
+        "Activity regularization (live)",
+        true,
+        |ui| regularizer::show(ui, &mut draft.reg),
+    );
+    section(ui, lesson, "optimizer", "Optimizer", true, |ui| {
+        optimizer::show(ui, draft)
     });
-    section(ui, "Activity regularization (live)", true, |ui| {
-        regularizer::show(ui, &mut draft.reg)
-    });
-    section(ui, "Optimizer", true, |ui| optimizer::show(ui, draft));
-    section(ui, "Network", true, |ui| {
+    section(ui, lesson, "network", "Network", true, |ui| {
         let in_force = live.applied.as_ref().map(|c| &c.model.init);
         network::show(ui, &mut draft.model, in_force);
     });
     let data_title = format!("Data: {}", draft.data.kind.label());
-    section(ui, &data_title, false, |ui| {
+    section(ui, lesson, "data", &data_title, false, |ui| {
         actions.extend(data::show(ui, &mut draft.data, live))
     });
-    section(ui, "Compute backend", false, |ui| {
+    section(ui, lesson, "backend", "Compute backend", false, |ui| {
         optimizer::backend(ui, draft, &state.wgpu)
     });
-    section(ui, "Runs", false, |ui| runs(ui, history, draft));
+    section(ui, lesson, "runs", "Runs", false, |ui| {
+        runs(ui, history, draft)
+    });
     actions
 }
 
-fn section(ui: &mut egui::Ui, title: &str, open: bool, add: impl FnOnce(&mut egui::Ui)) {
-    egui::CollapsingHeader::new(egui::RichText::new(title).strong())
+/// One collapsible section, `name` as lessons call it: absent when the open lesson hides it,
+/// opened and framed when the lesson's step points at it.
+fn section(
+    ui: &mut egui::Ui,
+    lesson: Option<&OpenLesson>,
+    name: &str,
+    title: &str,
+    open: bool,
+    add: impl FnOnce(&mut egui::Ui),
+) {
+    if lesson_panel::hides(lesson, name) {
+        return;
+    }
+    let pointed = lesson_panel::points_at(lesson, name);
+    let r = egui::CollapsingHeader::new(egui::RichText::new(title).strong())
         // The data header's text names the data set; its open state must survive a change.
         .id_salt(title.split(':').next().unwrap_or(title))
         .default_open(open)
+        .open(pointed.then_some(true))
         .show(ui, add);
+    if pointed {
+        let rect = r.body_response.map_or(r.header_response.rect, |b| {
+            b.rect.union(r.header_response.rect)
+        });
+        lesson_panel::mark(ui, rect);
+    }
 }
 
 fn runs(ui: &mut egui::Ui, history: &RunHistory, reference: &crate::config::Config) {

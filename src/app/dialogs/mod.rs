@@ -21,6 +21,8 @@ pub use native::RfdDialogs;
 pub enum DialogKind {
     OpenExperiment,
     SaveExperiment,
+    /// A lesson file (TOML).
+    OpenLesson,
     ExportWeights,
     ImportWeights,
     SavePng,
@@ -36,6 +38,7 @@ impl DialogKind {
         match self {
             DialogKind::OpenExperiment => "Open experiment",
             DialogKind::SaveExperiment => "Save experiment",
+            DialogKind::OpenLesson => "Open lesson",
             DialogKind::ExportWeights => "Export weights",
             DialogKind::ImportWeights => "Import weights (safetensors)",
             DialogKind::SavePng => "Save a PNG of the window",
@@ -51,6 +54,7 @@ impl DialogKind {
                 ("Experiment (TOML)", &["toml"]),
                 ("Experiment (JSON)", &["json"]),
             ],
+            DialogKind::OpenLesson => &[("Lesson (TOML)", &["toml"])],
             DialogKind::ExportWeights => {
                 &[("safetensors", &["safetensors"]), ("NIR (HDF5)", &["nir"])]
             }

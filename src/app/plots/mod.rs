@@ -16,6 +16,7 @@ use eframe::egui;
 use egui::{Color32, Rect, pos2, vec2};
 
 use super::history::RunHistory;
+use super::lesson_panel;
 use super::live::Live;
 use super::{Action, UiState};
 
@@ -57,48 +58,92 @@ pub fn max_points(width: f32) -> usize {
     (width as usize * 2).clamp(200, 4_000)
 }
 
-pub fn show(ui: &mut egui::Ui, live: &Live, history: &RunHistory, state: &UiState) -> Vec<Action> {
-    let mut actions = Vec::new();
-    let area = ui.available_rect_before_wrap();
-    let gap = 8.0;
-    let col_w = (area.width() - 2.0 * gap) / 3.0;
-    let row_h = (area.height() - 2.0 * gap) / 3.0;
-    let cell = |col: usize, row: usize, cols: usize| {
-        let min = pos2(
-            area.left() + col as f32 * (col_w + gap),
-            area.top() + row as f32 * (row_h + gap),
-        );
-        Rect::from_min_size(
-            min,
-            vec2(col_w * cols as f32 + gap * (cols - 1) as f32, row_h),
-        )
-    };
-    let reference = &state.draft;
+/// Narrowest a plot may get before the grid drops a column (points; at 150–200 % UI scale the
+/// grid becomes two columns, then one, and scrolls).
+const MIN_CELL_WIDTH: f32 = 300.0;
+/// Lowest a row may get before the grid scrolls.
+const MIN_ROW_HEIGHT: f32 = 190.0;
 
-    in_cell(ui, cell(0, 0, 1), "loss", |ui| {
-        curves::loss(ui, history, reference)
-    });
-    in_cell(ui, cell(1, 0, 1), "accuracy", |ui| {
-        curves::accuracy(ui, history, reference)
-    });
-    in_cell(ui, cell(2, 0, 1), "gradients", |ui| {
-        gradients::show(ui, history, reference)
-    });
-    in_cell(ui, cell(0, 1, 1), "rates", |ui| {
-        rates::over_training(ui, history, reference)
-    });
-    in_cell(ui, cell(1, 1, 1), "rate histogram", |ui| {
-        rates::histogram(ui, live)
-    });
-    in_cell(ui, cell(2, 1, 1), "membrane", |ui| {
-        actions.extend(traces::membrane(ui, live, state.trace_layer));
-    });
-    in_cell(ui, cell(0, 2, 2), "raster", |ui| {
-        actions.extend(raster::show(ui, live, state.sample));
-    });
-    in_cell(ui, cell(2, 2, 1), "readout", |ui| traces::readout(ui, live));
-    ui.allocate_rect(area, egui::Sense::hover());
+/// The plots in reading order, by the name lessons point at them with, and their width in
+/// columns.
+const CELLS: [(&str, usize); 8] = [
+    ("loss", 1),
+    ("accuracy", 1),
+    ("gradients", 1),
+    ("rates", 1),
+    ("rate_histogram", 1),
+    ("membrane", 1),
+    ("raster", 2),
+    ("readout", 1),
+];
+
+pub fn show(ui: &mut egui::Ui, live: &Live, history: &RunHistory, state: &UiState) -> Vec<Action> {
+    let gap = 8.0;
+    let full = ui.available_rect_before_wrap();
+    let cols = ((full.width() + gap) / (MIN_CELL_WIDTH + gap))
+        .floor()
+        .clamp(1.0, 3.0) as usize;
+    // Place the cells row by row; a two-column cell that does not fit starts a new row.
+    let mut placed = Vec::new();
+    let (mut col, mut row) = (0usize, 0usize);
+    for (name, span) in CELLS {
+        let span = span.min(cols);
+        if col + span > cols {
+            col = 0;
+            row += 1;
+        }
+        placed.push((name, col, row, span));
+        col += span;
+    }
+    let rows = row + 1;
+    let row_h = ((full.height() - gap * (rows - 1) as f32) / rows as f32).max(MIN_ROW_HEIGHT);
+    let height = row_h * rows as f32 + gap * (rows - 1) as f32;
+    let mut actions = Vec::new();
+    egui::ScrollArea::vertical()
+        .auto_shrink(false)
+        .show(ui, |ui| {
+            let top = ui.cursor().min;
+            let area = Rect::from_min_size(top, vec2(ui.available_width(), height));
+            let col_w = (area.width() - gap * (cols - 1) as f32) / cols as f32;
+            for (name, col, row, span) in placed {
+                let rect = Rect::from_min_size(
+                    pos2(
+                        area.left() + col as f32 * (col_w + gap),
+                        area.top() + row as f32 * (row_h + gap),
+                    ),
+                    vec2(col_w * span as f32 + gap * (span - 1) as f32, row_h),
+                );
+                in_cell(ui, rect, name, |ui| {
+                    actions.extend(cell(ui, name, live, history, state));
+                });
+                if lesson_panel::points_at(state.lesson.as_ref(), name) {
+                    lesson_panel::mark(ui, rect);
+                }
+            }
+            ui.allocate_rect(area, egui::Sense::hover());
+        });
     actions
+}
+
+fn cell(
+    ui: &mut egui::Ui,
+    name: &str,
+    live: &Live,
+    history: &RunHistory,
+    state: &UiState,
+) -> Vec<Action> {
+    let reference = &state.draft;
+    match name {
+        "loss" => curves::loss(ui, history, reference),
+        "accuracy" => curves::accuracy(ui, history, reference),
+        "gradients" => gradients::show(ui, history, reference),
+        "rates" => rates::over_training(ui, history, reference),
+        "rate_histogram" => rates::histogram(ui, live),
+        "membrane" => return traces::membrane(ui, live, state.trace_layer),
+        "raster" => return raster::show(ui, live, state.sample),
+        _ => traces::readout(ui, live),
+    }
+    Vec::new()
 }
 
 fn in_cell(ui: &mut egui::Ui, rect: Rect, id: &str, add: impl FnOnce(&mut egui::Ui)) {

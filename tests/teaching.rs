@@ -1,0 +1,309 @@
+//! Teaching in the window, driven headless: lessons from the Lessons menu, from a file and
+//! from the command line; copying and pasting an experiment; the UI scale.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use eframe::egui;
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
+use surrogate_lab::app::{ExplorerApp, glyph_safe};
+use surrogate_lab::config::lesson::BUILT_IN;
+use surrogate_lab::config::{Config, Lesson};
+
+fn small_config() -> Config {
+    let mut c = Config::default();
+    c.data.randman.samples_per_class = 40;
+    c.optim.batch_size = 32;
+    c.model.hidden = vec![32];
+    c
+}
+
+fn harness(config: Config, dialogs: FakeDialogs) -> Harness<'static, ExplorerApp> {
+    Harness::builder()
+        .with_size([1440.0, 900.0])
+        .build_eframe(move |cc| ExplorerApp::new(&cc.egui_ctx, config, Box::new(dialogs)))
+}
+
+fn step_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
+    let started = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.step();
+}
+
+fn ready(app: &ExplorerApp) -> bool {
+    app.live().has_network() && !app.live().building
+}
+
+fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+fn set_beta(h: &mut Harness<'_, ExplorerApp>, beta: f64) {
+    h.get_by_role_and_label(Role::Slider, "Scale β")
+        .set_value_accesskit(beta);
+    h.step();
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!(
+        "surrogate-lab-teaching-{}-{name}",
+        std::process::id()
+    ));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
+/// Section headers of the left panel, by the control name lessons use.
+const HEADERS: [(&str, &str); 6] = [
+    ("surrogate", "Surrogate gradient (live)"),
+    ("regularizer", "Activity regularization (live)"),
+    ("optimizer", "Optimizer"),
+    ("network", "Network"),
+    ("backend", "Compute backend"),
+    ("runs", "Runs"),
+];
+
+#[test]
+fn every_built_in_lesson_opens_from_the_lessons_menu() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    for (name, _) in BUILT_IN {
+        let lesson = Lesson::built_in(name).expect("listed").expect("valid");
+        click(&mut h, "Lessons");
+        click(&mut h, &lesson.title);
+        // Its experiment is what the trainer is rebuilt with.
+        step_until(&mut h, "the lesson's network", |a| {
+            ready(a) && a.live().applied.as_ref() == Some(&lesson.experiment)
+        });
+        assert_eq!(h.state().draft(), &lesson.experiment, "{name}");
+        assert_eq!(
+            h.state().lesson().map(|l| l.lesson.title.as_str()),
+            Some(lesson.title.as_str())
+        );
+        assert!(
+            h.query_by_label(&glyph_safe(&lesson.steps[0].text))
+                .is_some(),
+            "{name}: step 1 shown"
+        );
+        for (control, header) in HEADERS {
+            assert_eq!(
+                h.query_all_by_label(header).next().is_none(),
+                lesson.hides(control),
+                "{name}: {header}"
+            );
+        }
+        click(&mut h, "Next ▶");
+        assert!(
+            h.query_by_label(&glyph_safe(&lesson.steps[1].text))
+                .is_some(),
+            "{name}: step 2 shown"
+        );
+        click(&mut h, "◀ Previous");
+        assert!(
+            h.query_by_label(&glyph_safe(&lesson.steps[0].text))
+                .is_some(),
+            "{name}: back to step 1"
+        );
+    }
+    click(&mut h, "✖ Close lesson");
+    assert!(h.state().lesson().is_none());
+    assert!(
+        h.query_all_by_label("Network").next().is_some(),
+        "every control is back"
+    );
+}
+
+#[test]
+fn a_lesson_file_opens_and_a_bad_one_is_refused_naming_the_key() {
+    let dir = temp_dir("lesson-file");
+    let good = dir.join("mine.toml");
+    std::fs::write(
+        &good,
+        "title = \"My lesson\"\nshow = [\"surrogate\"]\n[experiment]\nsurrogate.beta = 7\n\
+         model.hidden = [16]\ndata.randman.samples_per_class = 40\n\
+         [[step]]\ntext = \"Watch the raster.\"\npoint_at = \"raster\"\n",
+    )
+    .expect("written");
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "title = \"Bad\"\n[experiment]\nsurrogate.beta = -1\n[[step]]\ntext = \"x\"\n",
+    )
+    .expect("written");
+    let dialogs = FakeDialogs::new([Some(good), Some(bad)]);
+    let mut h = harness(small_config(), dialogs.clone());
+    step_until(&mut h, "the network", ready);
+    click(&mut h, "File");
+    click(&mut h, "Open lesson…");
+    step_until(&mut h, "the lesson's network", |a| {
+        ready(a)
+            && a.live()
+                .applied
+                .as_ref()
+                .is_some_and(|c| c.model.hidden == vec![16])
+    });
+    assert_eq!(h.state().draft().surrogate.beta, 7.0);
+    assert!(h.query_by_label("Watch the raster.").is_some());
+    assert!(h.query_by_label("Look at: raster").is_some());
+    assert!(
+        h.query_all_by_label("Network").next().is_none(),
+        "only the surrogate shows"
+    );
+    assert!(h.query_by_label("Surrogate gradient (live)").is_some());
+
+    let before = h.state().draft().clone();
+    click(&mut h, "File");
+    click(&mut h, "Open lesson…");
+    assert_eq!(dialogs.asked(), vec![DialogKind::OpenLesson; 2]);
+    let m = h.state().message().cloned().expect("a refusal");
+    assert!(m.is_error, "{m:?}");
+    assert!(
+        m.text.contains("bad.toml") && m.text.contains("experiment.surrogate.beta"),
+        "{m:?}"
+    );
+    assert!(!m.text.contains('\n'));
+    assert_eq!(h.state().draft(), &before, "nothing changed");
+    assert_eq!(
+        h.state().lesson().map(|l| l.lesson.title.as_str()),
+        Some("My lesson")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// The text the last frame put on the clipboard.
+fn copied(h: &Harness<'_, ExplorerApp>) -> Option<String> {
+    h.output()
+        .platform_output
+        .commands
+        .iter()
+        .find_map(|c| match c {
+            egui::OutputCommand::CopyText(t) => Some(t.clone()),
+            _ => None,
+        })
+}
+
+fn paste(h: &mut Harness<'_, ExplorerApp>, text: &str) {
+    click(h, "File");
+    click(h, "Paste experiment…");
+    // A new window is measured invisibly on its first frame.
+    for _ in 0..3 {
+        h.step();
+    }
+    h.get_by(|n| matches!(n.role(), Role::MultilineTextInput | Role::TextInput))
+        .set_text_value_accesskit(text);
+    h.step();
+    click(h, "Load");
+}
+
+#[test]
+#[ignore = "the text set through accesskit does not reach the paste box's TextEdit yet: Load sees it empty (teach: to fix)"]
+fn copied_experiment_pastes_back_and_a_bad_paste_changes_nothing() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    set_beta(&mut h, 3.0);
+    click(&mut h, "File");
+    h.get_by_label("Copy experiment").click();
+    h.step();
+    let text = copied(&h).expect("the experiment went to the clipboard");
+    let sent = h.state().draft().clone();
+    assert_eq!(
+        Config::from_str_format(&text, false).expect("valid TOML"),
+        sent
+    );
+
+    set_beta(&mut h, 50.0);
+    paste(&mut h, &text);
+    assert_eq!(h.state().draft(), &sent, "the round trip is exact");
+    assert!(h.query_by_label("Load").is_none(), "the box closed");
+
+    for bad in [
+        text.replace("beta = 3.0", "beta = -1.0"),
+        "this is not an experiment".to_string(),
+    ] {
+        let before = h.state().draft().clone();
+        paste(&mut h, &bad);
+        assert_eq!(h.state().draft(), &before, "a bad paste changes nothing");
+        let m = h.state().message().cloned().expect("a refusal");
+        assert!(m.is_error && !m.text.contains('\n'), "{m:?}");
+        assert!(m.text.starts_with("pasted experiment refused"), "{m:?}");
+        click(&mut h, "Cancel");
+    }
+    let m = h.state().message().cloned().expect("the refusal");
+    assert!(m.text.contains("invalid experiment TOML"), "{m:?}");
+}
+
+#[test]
+fn ui_scale_from_the_view_menu_and_ctrl_plus_keeps_plots_wide() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Plus);
+    h.step();
+    assert!((h.ctx.zoom_factor() - 1.1).abs() < 1e-6, "Ctrl + zooms in");
+    click(&mut h, "View");
+    h.get_by_role_and_label(Role::Slider, "UI scale")
+        .set_value_accesskit(2.0);
+    h.step();
+    h.step();
+    assert_eq!(h.ctx.zoom_factor(), 2.0);
+    // At 200 % the plots drop to fewer columns rather than shrink below readable.
+    let first = |h: &Harness<'_, ExplorerApp>, label: &str| {
+        h.query_all_by_label(label)
+            .next()
+            .map(|n| n.rect())
+            .unwrap_or_else(|| panic!("{label} on screen"))
+    };
+    // In reading order: accuracy, then the gradient norm; at 200 % they no longer share a row.
+    let accuracy = first(&h, "Accuracy");
+    let gradients = first(&h, "Gradient norm per layer (log)");
+    assert!(
+        gradients.top() > accuracy.bottom(),
+        "accuracy {accuracy:?} gradients {gradients:?}"
+    );
+}
+
+fn bin(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
+        .args(args)
+        .output()
+        .expect("the binary runs")
+}
+
+#[test]
+fn lesson_command_refuses_a_bad_lesson_in_one_line() {
+    let dir = temp_dir("cli");
+    let bad = dir.join("bad.toml");
+    std::fs::write(
+        &bad,
+        "title = \"t\"\n[[step]]\ntext = \"x\"\npoint_at = \"moon\"\n",
+    )
+    .expect("written");
+    let bad = bad.to_string_lossy();
+    for (args, expected) in [
+        (vec!["lesson", "nosuch"], "beta, shape, asymptotic, sparse"),
+        (vec!["lesson", &bad], "step[1].point_at"),
+        (
+            vec!["--lesson", &bad, "--screenshot", "x.png"],
+            "step[1].point_at",
+        ),
+    ] {
+        let out = bin(&args);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
