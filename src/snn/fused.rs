@@ -43,6 +43,7 @@ pub struct LifParams {
     pub threshold: f32,
     pub reset: ResetMode,
     pub reset_detached: bool,
+    pub recurrent_detached: bool,
     pub shape: SurrogateShape,
     pub surrogate_beta: f32,
     pub recurrent: bool,
@@ -57,6 +58,7 @@ impl LifParams {
             threshold: dy.threshold,
             reset: dy.reset,
             reset_detached: dy.reset_detached,
+            recurrent_detached: dy.recurrent_detached,
             shape: surrogate.shape,
             surrogate_beta: surrogate.beta as f32,
             recurrent,
@@ -318,8 +320,11 @@ fn backward_host(
                 }
             }
         }
-        // ∂L/∂I[n+1]·Vᵀ for the whole batch at once: the one dense product of the backward.
-        let through_recurrence = recurrent.map(|v| matmul_transposed_rhs(&g_syn, v, batch, width));
+        // ∂L/∂I[n+1]·Vᵀ for the whole batch at once: the one dense product of the backward
+        // (skipped when the recurrence is detached: V still learns, s[n] hears nothing).
+        let through_recurrence = recurrent
+            .filter(|_| !p.recurrent_detached)
+            .map(|v| matmul_transposed_rhs(&g_syn, v, batch, width));
         g_mem
             .par_chunks_mut(width)
             .zip(g_syn.par_chunks_mut(width))

@@ -41,6 +41,7 @@ pub struct Dynamics {
     pub threshold: f32,
     pub reset: ResetMode,
     pub reset_detached: bool,
+    pub recurrent_detached: bool,
     pub dt_ms: f32,
 }
 
@@ -59,6 +60,7 @@ impl Dynamics {
             threshold: m.threshold as f32,
             reset: m.reset,
             reset_detached: m.reset_detached,
+            recurrent_detached: m.recurrent_detached,
             dt_ms: m.dt_ms as f32,
         }
     }
@@ -110,7 +112,12 @@ pub fn lif_layer(
         // α·I[n] + W·s_in[n] (+ V·s[n])
         syn = syn.mul_scalar(dy.alpha) + input;
         if let Some(v) = recurrent {
-            syn = syn + s.clone().matmul(v.clone());
+            let fed_back = if dy.recurrent_detached {
+                s.clone().detach()
+            } else {
+                s.clone()
+            };
+            syn = syn + fed_back.matmul(v.clone());
         }
         spikes.push(s);
     }
