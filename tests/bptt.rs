@@ -1,5 +1,6 @@
 //! BPTT through burn equals an independent scalar implementation: a tiny recurrent network,
-//! every reset option, gradients of every weight compared.
+//! every reset option, the recurrence propagated or detached, gradients of every weight
+//! compared.
 
 mod common;
 
@@ -159,7 +160,12 @@ fn scalar_loss(
                     }
                 }
                 for k in 0..net.n_hid {
-                    let term = tp.mul(s[k], v[k * net.n_hid + j]);
+                    let fed_back = if dy.recurrent_detached {
+                        tp.detach(s[k])
+                    } else {
+                        s[k]
+                    };
+                    let term = tp.mul(fed_back, v[k * net.n_hid + j]);
                     acc = tp.add(acc, term);
                 }
                 new_syn.push(acc);
@@ -195,19 +201,24 @@ fn rand_vec(rng: &mut Rng, n: usize, scale: f64) -> Vec<f32> {
 }
 
 #[test]
-fn bptt_gradients_match_scalar_reference_for_every_reset_option() {
+fn bptt_gradients_match_scalar_reference_for_every_reset_and_recurrence_option() {
     let (n_in, n_hid, n_out, steps, batch) = (4, 3, 2, 10, 2);
     let device = Device::flex();
     let ad = device.clone().autodiff();
     let shape = SurrogateShape::SuperSpike;
     let beta = 5.0;
-    for reset in [ResetMode::Zero, ResetMode::Subtract, ResetMode::None] {
-        for detached in [true, false] {
+    let options = [ResetMode::Zero, ResetMode::Subtract, ResetMode::None]
+        .into_iter()
+        .flat_map(|r| [true, false].map(|d| (r, d)))
+        .flat_map(|(r, d)| [false, true].map(|rd| (r, d, rd)));
+    for (reset, detached, rec_detached) in options {
+        {
             let model = ModelConfig {
                 hidden: vec![n_hid],
                 recurrent: PerLayer::All(true),
                 reset,
                 reset_detached: detached,
+                recurrent_detached: rec_detached,
                 input_factor: false,
                 loss: LossKind::MaxOverTime,
                 ..ModelConfig::default()
@@ -262,7 +273,7 @@ fn bptt_gradients_match_scalar_reference_for_every_reset_option() {
             let burn_loss = to_vec(l.clone().inner())[0] as f64;
             assert!(
                 close(burn_loss, tape.v(loss), 1e-4),
-                "{reset:?}/{detached}: loss {burn_loss} vs {}",
+                "{reset:?}/{detached}/{rec_detached}: loss {burn_loss} vs {}",
                 tape.v(loss)
             );
             let grads = l.backward();
@@ -275,7 +286,7 @@ fn bptt_gradients_match_scalar_reference_for_every_reset_option() {
                     }
                     assert!(
                         close(burn_g[k] as f64, g[id], 2e-3),
-                        "{reset:?} detached={detached} {name}[{k}]: burn {} vs reference {}",
+                        "{reset:?} detached={detached} recurrence detached={rec_detached} {name}[{k}]: burn {} vs reference {}",
                         burn_g[k],
                         g[id]
                     );
@@ -289,6 +300,71 @@ fn bptt_gradients_match_scalar_reference_for_every_reset_option() {
                 &v_ids,
             );
             check("W_out", &weights.readout, &wo_ids);
+        }
+    }
+}
+
+/// Gradients of (W, V) through burn for one recurrent layer, on `path`.
+fn burn_grads(detach_recurrence: bool, path: Path) -> (Vec<f32>, Vec<f32>) {
+    let (n_in, n_hid, n_out, steps, batch) = (5, 6, 2, 25, 3);
+    let ad = Device::flex().autodiff();
+    let model = ModelConfig {
+        hidden: vec![n_hid],
+        recurrent: PerLayer::All(true),
+        recurrent_detached: detach_recurrence,
+        ..ModelConfig::default()
+    };
+    let dy = Dynamics::new(&model);
+    let mut rng = Rng::new(7);
+    let mut mat = |r: usize, c: usize, scale: f64, shift: f32| {
+        let v: Vec<f32> = rand_vec(&mut rng, r * c, scale)
+            .iter()
+            .map(|x| x + shift)
+            .collect();
+        Tensor::<2>::from_data(TensorData::new(v, [r, c]), &ad).require_grad()
+    };
+    let weights = Weights {
+        hidden: vec![mat(n_in, n_hid, 12.0, 0.0)],
+        recurrent: vec![Some(mat(n_hid, n_hid, 4.0, 0.0))],
+        readout: mat(n_hid, n_out, 0.5, 1.0),
+    };
+    let flat: Vec<f32> = (0..steps * batch * n_in)
+        .map(|_| if rng.uniform() < 0.4 { 1.0 } else { 0.0 })
+        .collect();
+    let x = Tensor::<3>::from_data(TensorData::new(flat, [steps, batch, n_in]), &ad);
+    let surrogate = SurrogateConfig::default();
+    let out = forward(&weights, x, &dy, &surrogate, path, false);
+    let spikes: f32 = to_vec(out.layers[0].spikes.clone().inner()).iter().sum();
+    assert!(spikes > 10.0, "the net must spike ({spikes})");
+    let l = cross_entropy(class_scores(out.readout, LossKind::MaxOverTime), &[0, 1, 0]);
+    let grads = l.backward();
+    let g = |t: &Tensor<2>| to_vec(t.grad(&grads).expect("tracked"));
+    (
+        g(&weights.hidden[0]),
+        g(weights.recurrent[0].as_ref().expect("recurrent")),
+    )
+}
+
+#[test]
+fn detaching_the_recurrence_changes_the_hidden_gradient_and_keeps_v_learning() {
+    for path in [Path::PerStep, Path::Fused] {
+        let (w_prop, v_prop) = burn_grads(false, path);
+        let (w_ctl, v_ctl) = burn_grads(true, path);
+        let differ = w_prop
+            .iter()
+            .zip(&w_ctl)
+            .filter(|(a, b)| (*a - *b).abs() > 1e-6 * a.abs().max(1e-3))
+            .count();
+        assert!(
+            differ > w_prop.len() / 4,
+            "{path:?}: only {differ} of {} W gradients changed",
+            w_prop.len()
+        );
+        for (name, v) in [("Prop", &v_prop), ("Ctl", &v_ctl)] {
+            assert!(
+                v.iter().all(|x| x.is_finite()) && v.iter().any(|&x| x != 0.0),
+                "{path:?} {name}: V's gradient is not defined: {v:?}"
+            );
         }
     }
 }

@@ -33,6 +33,7 @@ fn layer(rng: &mut Rng, width: usize, spiking: bool, case: Case) -> LayerDynamic
         spiking,
         reset: case.reset,
         reset_detached: case.detached,
+        recurrent_detached: false,
         current: case.current,
         reset_timing: case.timing,
     }

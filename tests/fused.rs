@@ -1,5 +1,5 @@
 //! The fused LIF op against the per-step reference: same loss, same gradients, for every reset
-//! option, with and without recurrence, for 1–3 layers.
+//! option, with and without recurrence (propagated or detached), for 1–3 layers.
 
 mod common;
 
@@ -19,13 +19,18 @@ fn fused_path_matches_per_step_loss_and_gradients() {
     for layers in 1..=3 {
         for recurrent in [false, true] {
             for reset in [ResetMode::Zero, ResetMode::Subtract, ResetMode::None] {
-                for detached in [true, false] {
+                let rec_options: &[bool] = if recurrent { &[false, true] } else { &[false] };
+                for (detached, &rec_detached) in [true, false]
+                    .into_iter()
+                    .flat_map(|d| rec_options.iter().map(move |rd| (d, rd)))
+                {
                     let hidden = vec![9; layers];
                     let model = ModelConfig {
                         hidden: hidden.clone(),
                         recurrent: PerLayer::All(recurrent),
                         reset,
                         reset_detached: detached,
+                        recurrent_detached: rec_detached,
                         ..ModelConfig::default()
                     };
                     let dy = Dynamics::new(&model);
@@ -70,7 +75,7 @@ fn fused_path_matches_per_step_loss_and_gradients() {
                     let (l_ref, g_ref, spikes) = run(Path::PerStep);
                     let (l_fused, g_fused, _) = run(Path::Fused);
                     let case = format!(
-                        "{layers} layers, recurrent {recurrent}, {reset:?}, detached {detached}"
+                        "{layers} layers, recurrent {recurrent} (detached {rec_detached}), {reset:?}, detached {detached}"
                     );
                     assert!(
                         spikes > 10,

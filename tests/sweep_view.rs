@@ -136,3 +136,83 @@ fn sweep_tab_replaces_the_live_plots_in_the_window() {
         image.save(path).expect("save PNG");
     }
 }
+
+#[test]
+fn picking_a_study_preset_fills_the_grid_base_and_results_file() {
+    let mut h = harness(SweepView::default());
+    h.step();
+    h.get_by_label("scale").click();
+    h.step();
+    let v = h.state();
+    assert_eq!(v.preset, Some(surrogate_lab::sweep::studies::Study::Scale));
+    let keys: Vec<&str> = v.axes.iter().map(|a| a.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "surrogate.shape",
+            "model.reset_detached",
+            "surrogate.beta",
+            "optim.lr"
+        ]
+    );
+    assert_eq!(v.axes[0].values, "super_spike,asymptotic_super_spike");
+    assert_eq!(v.epochs, 30);
+    assert_eq!(v.out, "reproduction/scale.csv");
+    let base = v.preset_base.as_ref().expect("the study's base");
+    assert_eq!(
+        (base.data.randman.samples_per_class, base.optim.batch_size),
+        (1000, 250)
+    );
+}
+
+#[test]
+fn a_tiny_preset_run_draws_the_study_figure_epoch_by_epoch() {
+    let mut view = SweepView::default();
+    view.pick_preset(surrogate_lab::sweep::studies::Study::Shape);
+    // The shape study's grid and figure, shrunk to seconds.
+    view.preset_base = Some(tiny());
+    view.axes = axes(&[
+        ("surrogate.shape", "super_spike,esser"),
+        ("surrogate.beta", "1,10"),
+        ("optim.lr", "0.02"),
+    ]);
+    view.epochs = 3;
+    view.out = String::new();
+    let mut h = harness(view);
+    h.step();
+    h.get_by_label("▶ Run sweep").click();
+    h.step();
+    assert!(h.state().is_running(), "{:?}", h.state().message());
+    let started = Instant::now();
+    let mut drawn_before_a_run_finished = false;
+    while h.state().is_running() {
+        assert!(started.elapsed() < Duration::from_secs(300), "timed out");
+        h.step();
+        let points: usize = h
+            .state()
+            .chart()
+            .map(|c| c.series.iter().map(|s| s.points.len()).sum())
+            .unwrap_or(0);
+        if h.state().progress().0 == 0 && points > 1 {
+            drawn_before_a_run_finished = true;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    h.step();
+    let chart = h.state().chart().expect("the study's figure");
+    let curves: Vec<_> = chart
+        .series
+        .iter()
+        .filter(|s| s.name.contains("best η"))
+        .collect();
+    assert_eq!(curves.len(), 2, "one curve per shape: {:?}", chart.series);
+    for c in curves {
+        assert_eq!(c.points.len(), 2, "{}: both β", c.name);
+        assert!(c.points.iter().all(|p| (0.0..=1.0).contains(&p.1)));
+    }
+    assert!(
+        drawn_before_a_run_finished,
+        "the figure was only drawn once runs had finished"
+    );
+    assert_eq!(h.state().progress(), (4, 4));
+}

@@ -5,7 +5,9 @@
 //! The sweep is the library's (`crate::sweep::run`) as a background task whose events are
 //! taken without blocking each frame; the figures are drawn by `plots::sweep` from
 //! `crate::sweep::slices`. The base configuration is the one on the left-hand controls when
-//! ▶ Run sweep is pressed.
+//! ▶ Run sweep is pressed — unless a study preset is picked: then the grid, the base and the
+//! results file are the study's (`crate::sweep::studies`), its own figure is drawn as rows
+//! arrive (epoch by epoch), and its committed results can be opened without training.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -14,10 +16,15 @@ use eframe::egui;
 
 use super::task::{Poll, Progress, Task};
 use crate::config::Config;
+use crate::sweep::plot::Chart;
 use crate::sweep::slices::{BETA, LR, SHAPE};
+use crate::sweep::studies::{Study, StudySweep};
 use crate::sweep::{
     self, GridAxis, Row, RunError, RunOptions, Shard, Sweep, SweepEvent, SweepSummary,
 };
+
+/// Where the presets' results files live (the command line's `study --out-dir` default).
+pub const RESULTS_DIR: &str = "reproduction";
 
 pub use crate::sweep::slices::Heatmap;
 
@@ -56,8 +63,14 @@ pub struct SweepView {
     /// The sweep whose results are shown (the last one started).
     sweep: Option<Sweep>,
     rows: Vec<Row>,
+    /// Runs in progress, as their rows read after their last finished epoch.
+    partial: Vec<Row>,
     total: usize,
     message: Option<(String, bool)>,
+    /// The study preset picked, if any: its figure replaces the generic curves.
+    pub preset: Option<Study>,
+    /// The preset's base experiment, used instead of the controls' while a preset is picked.
+    pub preset_base: Option<Config>,
 }
 
 impl Default for SweepView {
@@ -76,8 +89,11 @@ impl Default for SweepView {
             running: None,
             sweep: None,
             rows: Vec::new(),
+            partial: Vec::new(),
             total: 0,
             message: None,
+            preset: None,
+            preset_base: None,
         }
     }
 }
@@ -102,6 +118,97 @@ impl SweepView {
         self.message.as_ref()
     }
 
+    /// Fills the grid, epochs, seeds, base and results file from a study's main grid.
+    pub fn pick_preset(&mut self, study: Study) {
+        let Some(main) = study_grid(study) else {
+            self.message = Some((format!("{}: its grid does not build", study.name()), true));
+            return;
+        };
+        self.axes = main
+            .sweep
+            .axes
+            .iter()
+            .map(|a| AxisEdit::new(&a.key, &a.values.join(",")))
+            .collect();
+        self.epochs = main.sweep.base.optim.epochs;
+        self.seeds = study.default_seeds();
+        self.out = format!("{RESULTS_DIR}/{}.csv", main.name);
+        self.preset_base = Some(main.sweep.base.clone());
+        self.preset = Some(study);
+        self.message = None;
+    }
+
+    /// Back to a free grid on the controls' experiment.
+    pub fn clear_preset(&mut self) {
+        self.preset = None;
+        self.preset_base = None;
+    }
+
+    /// Shows the results already in the preset's results file, without training; a missing
+    /// file or one of another grid is said in one line.
+    pub fn open_results(&mut self, base: &Config) {
+        if self.running.is_some() {
+            return;
+        }
+        let sweep = match self.build(base) {
+            Ok(s) => s,
+            Err(e) => {
+                self.message = Some((e, true));
+                return;
+            }
+        };
+        let path = std::path::PathBuf::from(self.out.trim());
+        if !path.is_file() {
+            self.message = Some((
+                format!("{}: no results yet (run the study first)", path.display()),
+                true,
+            ));
+            return;
+        }
+        match sweep::runner::open_results(&sweep, Some(&path)) {
+            Ok(file) => {
+                self.rows = file.rows;
+                self.partial.clear();
+                self.total = sweep.points().len() * sweep.seeds;
+                self.message = Some((
+                    format!("{}: {} runs", path.display(), self.rows.len()),
+                    false,
+                ));
+                self.sweep = Some(sweep);
+            }
+            Err(e) => self.message = Some((e.to_string(), true)),
+        }
+    }
+
+    /// The preset's figure from the rows so far (finished, then runs in progress), or `None`
+    /// without a preset or a sweep.
+    pub fn chart(&self) -> Option<Chart> {
+        let (study, sweep) = (self.preset?, self.sweep.as_ref()?);
+        let rows = self.rows_so_far();
+        let grid = StudySweep {
+            name: "",
+            sweep: sweep.clone(),
+        };
+        Some(study.chart_with_best(&[rows], &[grid], &[]))
+    }
+
+    /// Finished rows and, for runs still training, their rows as of their last epoch.
+    pub fn rows_so_far(&self) -> Vec<Row> {
+        let mut rows = self.rows.clone();
+        rows.extend(
+            self.partial
+                .iter()
+                .filter(|p| {
+                    !self
+                        .rows
+                        .iter()
+                        .any(|r| r.point == p.point && r.seed == p.seed)
+                })
+                .cloned(),
+        );
+        rows
+    }
+
     /// Checks the grid on `base` and starts it as a background task; a refused grid runs
     /// nothing and says why.
     pub fn start(&mut self, ctx: &egui::Context, base: &Config) {
@@ -115,7 +222,7 @@ impl SweepView {
     }
 
     fn build(&self, base: &Config) -> Result<Sweep, String> {
-        let mut base = base.clone();
+        let mut base = self.preset_base.as_ref().unwrap_or(base).clone();
         base.optim.epochs = self.epochs;
         let axes = self
             .axes
@@ -146,6 +253,7 @@ impl SweepView {
                 self.total = s.shard_points().count() * s.seeds;
                 self.sweep = Some(s);
                 self.rows.clear();
+                self.partial.clear();
                 self.message = None;
                 self.running = Some(Running { task, cancel });
             }
@@ -165,7 +273,7 @@ impl SweepView {
         let Some(running) = &self.running else {
             return;
         };
-        let (rows, total) = (&mut self.rows, &mut self.total);
+        let (rows, partial, total) = (&mut self.rows, &mut self.partial, &mut self.total);
         let result = match running.task.poll_with(|event| match event {
             SweepEvent::Planned {
                 total: planned,
@@ -175,7 +283,14 @@ impl SweepView {
                 *total = planned;
                 *rows = existing;
             }
-            SweepEvent::Finished(row) => rows.push(row),
+            SweepEvent::Epoch { progress, .. } => {
+                partial.retain(|p| (p.point, p.seed) != (progress.point, progress.seed));
+                partial.push(*progress);
+            }
+            SweepEvent::Finished(row) => {
+                partial.retain(|p| (p.point, p.seed) != (row.point, row.seed));
+                rows.push(row);
+            }
             _ => {}
         }) {
             Poll::Pending => return,
@@ -183,6 +298,7 @@ impl SweepView {
             Poll::Lost => Err(RunError::Failed("the sweep thread stopped".into())),
         };
         self.running = None;
+        self.partial.clear();
         self.message = Some(match result {
             Ok(s) if s.cancelled => (
                 format!("stopped: {} of {} runs finished", s.rows.len(), self.total),
@@ -205,7 +321,7 @@ impl SweepView {
     pub fn heatmaps(&self) -> Vec<Heatmap> {
         self.sweep
             .as_ref()
-            .map(|s| crate::sweep::slices::heatmaps(&s.axes, &self.rows))
+            .map(|s| crate::sweep::slices::heatmaps(&s.axes, &self.rows_so_far()))
             .unwrap_or_default()
     }
 
@@ -251,6 +367,7 @@ impl SweepView {
             if let Some(i) = remove {
                 self.axes.remove(i);
             }
+            self.presets(ui);
             ui.horizontal(|ui| {
                 if ui.button("Add key").clicked() {
                     self.axes.push(AxisEdit::new("", ""));
@@ -324,14 +441,65 @@ impl SweepView {
         });
     }
 
+    /// One button per study; the picked one's claim and base in two lines, and the buttons
+    /// to open its committed results or go back to a free grid.
+    fn presets(&mut self, ui: &mut egui::Ui) {
+        ui.horizontal_wrapped(|ui| {
+            ui.label("Studies:");
+            for study in Study::ALL {
+                let picked = self.preset == Some(study);
+                let [claim, size] = study.claim();
+                if ui
+                    .selectable_label(picked, study.name())
+                    .on_hover_text(format!("{claim}\n{size}"))
+                    .clicked()
+                {
+                    self.pick_preset(study);
+                }
+            }
+        });
+        if let Some(study) = self.preset {
+            let [claim, size] = study.claim();
+            ui.label(crate::app::glyph_safe(claim));
+            ui.horizontal(|ui| {
+                ui.weak(crate::app::glyph_safe(size));
+                if ui
+                    .button("Open results")
+                    .on_hover_text("show the rows in the results file, without training")
+                    .clicked()
+                {
+                    let base = self.preset_base.clone().unwrap_or_default();
+                    self.open_results(&base);
+                }
+                if ui
+                    .button("Clear preset")
+                    .on_hover_text("sweep on the controls' experiment again")
+                    .clicked()
+                {
+                    self.clear_preset();
+                }
+            });
+        }
+    }
+
     fn results(&self, ui: &mut egui::Ui) {
+        if let Some(chart) = self.chart() {
+            let h = (ui.available_height() - 40.0).max(160.0);
+            super::plots::chart::show(ui, &chart, h);
+            return;
+        }
         match &self.sweep {
-            Some(s) => super::plots::sweep::results(ui, &s.axes, &self.rows),
+            Some(s) => super::plots::sweep::results(ui, &s.axes, &self.rows_so_far()),
             None => {
                 ui.weak("Pick keys and values, then ▶ Run sweep. The base configuration is the one on the left.");
             }
         }
     }
+}
+
+/// A study's main grid (its first sweep), with its name.
+fn study_grid(study: Study) -> Option<StudySweep> {
+    study.sweeps(study.default_seeds()).ok()?.into_iter().next()
 }
 
 /// The tabs above the central panel; true when the Sweep view is chosen.

@@ -45,10 +45,13 @@ pub enum Command {
     Sweep(SweepArgs),
     /// Join the results of a sweep's shards
     SweepMerge(SweepMergeArgs),
-    /// Run one of the paper's three studies on Randman, shrunk to minutes, and draw its figure
+    /// Run one of the paper's studies and draw its figure
     ///
-    /// Writes <out-dir>/<sweep>.csv (the format of `sweep`), the figure <out-dir>/<study>.png
-    /// and the table <out-dir>/<study>.md (see REPRODUCTION.md).
+    /// beta, reset and sparsity are shrunk to minutes; shape, scale, depth, recurrent and
+    /// shape-mnist run at the paper's size (hours; a (β, η) grid per variant, then fresh seeds
+    /// at each variant's best point, into <sweep>_best_<k>.csv). Writes <out-dir>/<sweep>.csv
+    /// (the format of `sweep`), the figure <out-dir>/<study>.png and the table
+    /// <out-dir>/<study>.md (see REPRODUCTION.md). With --resume a stopped study continues.
     Study(StudyArgs),
     /// List every configuration key and its default
     Keys,
@@ -234,7 +237,8 @@ pub struct StudyArgs {
     /// Points trained at once, on J threads
     #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one)]
     pub jobs: usize,
-    /// Seeds per point [default: 3 for sparsity, 2 for the others]
+    /// Seeds per point [default: 3 for sparsity, 2 for beta and reset, 1 for the paper-size
+    /// grids]
     #[arg(long, value_name = "N", value_parser = at_least_one)]
     pub seeds: Option<usize>,
     /// Keep the rows already in the CSVs (resume, or only redraw) instead of training

@@ -92,6 +92,7 @@ fn dynamics(layer: &Layer, stack: &Stack, conv: &Conventions) -> Result<LayerDyn
         v_reset: k.v_reset,
         reset,
         reset_detached: conv.reset_detached,
+        recurrent_detached: false,
         current: conv.current,
         reset_timing: conv.reset_timing,
     })

@@ -56,6 +56,8 @@ pub struct LayerDynamics {
     pub spiking: bool,
     pub reset: ResetMode,
     pub reset_detached: bool,
+    /// V·s[n] passes no gradient back to s[n]; V itself still learns.
+    pub recurrent_detached: bool,
     pub current: CurrentTiming,
     pub reset_timing: ResetTiming,
 }
@@ -111,6 +113,7 @@ impl LayerDynamics {
             spiking,
             reset: dy.reset,
             reset_detached: dy.reset_detached,
+            recurrent_detached: dy.recurrent_detached,
             current: CurrentTiming::Previous,
             reset_timing: ResetTiming::Next,
         }

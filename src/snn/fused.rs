@@ -345,7 +345,9 @@ fn backward_host(
             grad_current[range.clone()].copy_from_slice(&g_drive);
             if let Some(v) = recurrent {
                 accumulate_v(grad_v.as_mut(), s_t, &g_drive, batch, width);
-                through_v = Some(matmul_transposed_rhs(&g_drive, v, batch, width));
+                if !k.recurrent_detached {
+                    through_v = Some(matmul_transposed_rhs(&g_drive, v, batch, width));
+                }
             }
         }
         let s_prev: &[f32] = if t == 0 {
@@ -373,7 +375,8 @@ fn backward_host(
                     Some(r) => &r[row.clone()],
                     None => &g_carry[row.clone()],
                 };
-                if recurrent.is_some() {
+                // A detached recurrence ("Ctl") carries nothing back into s[t].
+                if recurrent.is_some() && !k.recurrent_detached {
                     for (g, r) in g_spike.iter_mut().zip(carried) {
                         *g += r;
                     }
@@ -422,7 +425,9 @@ fn backward_host(
                 if t > 0 {
                     accumulate_v(grad_v.as_mut(), s_prev, &g_drive, batch, width);
                 }
-                g_carry = matmul_transposed_rhs(&g_drive, v, batch, width);
+                if !k.recurrent_detached {
+                    g_carry = matmul_transposed_rhs(&g_drive, v, batch, width);
+                }
             }
         }
     }

@@ -44,6 +44,8 @@ pub struct Dynamics {
     pub threshold: f32,
     pub reset: ResetMode,
     pub reset_detached: bool,
+    /// No gradient reaches s[n] through V·s[n] (the paper's recurrence "Ctl").
+    pub recurrent_detached: bool,
     pub dt_ms: f32,
 }
 
@@ -62,6 +64,7 @@ impl Dynamics {
             threshold: m.threshold as f32,
             reset: m.reset,
             reset_detached: m.reset_detached,
+            recurrent_detached: m.recurrent_detached,
             dt_ms: m.dt_ms as f32,
         }
     }
@@ -153,7 +156,12 @@ pub fn lif_layer(
     let synapse = |syn: Tensor<2>, input: Tensor<2>, s: &Tensor<2>| {
         let mut drive = input;
         if let Some(v) = recurrent {
-            drive = drive + s.clone().matmul(v.clone());
+            let fed_back = if layer.recurrent_detached {
+                s.clone().detach()
+            } else {
+                s.clone()
+            };
+            drive = drive + fed_back.matmul(v.clone());
         }
         let drive = match &kappa {
             Some(k) => k.mul(drive),

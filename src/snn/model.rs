@@ -41,6 +41,10 @@ pub struct ModelConfig {
     pub reset: ResetMode,
     /// Reset term cut from the graph (default), or differentiated through.
     pub reset_detached: bool,
+    /// Recurrent input V·s[n] cut from the graph on the way back ("Ctl" in the paper's
+    /// recurrence panel): V still learns, but no gradient reaches s[n] through it. Off by
+    /// default ("Prop"): BPTT runs through the recurrence.
+    pub recurrent_detached: bool,
     /// Scale the synaptic input to the membrane by (1 − β_mem), as the paper does.
     pub input_factor: bool,
     pub loss: LossKind,
@@ -61,6 +65,7 @@ impl Default for ModelConfig {
             threshold: 1.0,
             reset: ResetMode::Zero,
             reset_detached: true,
+            recurrent_detached: false,
             input_factor: true,
             loss: LossKind::MaxOverTime,
             init: InitKind::Normal { gain: 5.0 },

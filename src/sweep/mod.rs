@@ -11,12 +11,14 @@
 //! - [`plot`]: PNG line charts of results (plotters, pure Rust), in the [`palette`]'s colours.
 //! - [`slices`]: heatmaps and curves of results for the window's Sweep view.
 //! - [`studies`]: the paper's three studies, shrunk to minutes, with their figures.
+//! - [`paper`]: the paper-size studies' grids, best points, figures and tables.
 
 pub mod csv;
 pub mod error;
 pub mod grid;
 pub mod merge;
 pub mod palette;
+pub mod paper;
 pub mod plot;
 pub mod runner;
 pub mod slices;

@@ -42,12 +42,15 @@ pub enum SweepEvent {
     },
     /// A worker started a (point, seed).
     Started { point: usize, seed: u64 },
-    /// A worker finished an epoch of a (point, seed).
+    /// A worker finished an epoch of a (point, seed); `progress` is the row as it would read
+    /// if the run ended now (best and final accuracy so far, rate), so figures can fill in
+    /// epoch by epoch.
     Epoch {
         point: usize,
         seed: u64,
         epoch: usize,
         test_acc: f32,
+        progress: Box<Row>,
     },
     /// A row was finished (and, with a results file, written).
     Finished(Row),
@@ -152,7 +155,7 @@ fn data_key(p: &Point) -> String {
 
 enum Msg {
     Started(usize, u64),
-    Epoch(usize, u64, usize, f32),
+    Epoch(Box<Row>),
     Done(Box<Row>),
     Failed(PointFailure),
 }
@@ -251,11 +254,12 @@ pub fn run(
         for msg in rx {
             match msg {
                 Msg::Started(point, seed) => on_event(SweepEvent::Started { point, seed }),
-                Msg::Epoch(point, seed, epoch, test_acc) => on_event(SweepEvent::Epoch {
-                    point,
-                    seed,
-                    epoch,
-                    test_acc,
+                Msg::Epoch(progress) => on_event(SweepEvent::Epoch {
+                    point: progress.point,
+                    seed: progress.seed,
+                    epoch: progress.epochs,
+                    test_acc: progress.final_test_acc,
+                    progress,
                 }),
                 Msg::Done(row) => {
                     results.insert((*row).clone());
@@ -339,7 +343,10 @@ fn train_one(
                 row.final_train_acc = m.train_acc;
                 row.rate_hz = mean_rate(&m.neuron_rates_hz);
                 row.epochs = m.epoch;
-                let _ = tx.send(Msg::Epoch(point.index, seed, m.epoch, m.test_acc));
+                let mut progress = row.clone();
+                progress.seconds = started.elapsed().as_secs_f64();
+                progress.status = "running".into();
+                let _ = tx.send(Msg::Epoch(Box::new(progress)));
             }
             Err(e) => {
                 row.status = format!("{}@{epoch}", e.kind());

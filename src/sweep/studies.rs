@@ -15,7 +15,7 @@ use super::error::{GridError, StudyError};
 use super::grid::{GridAxis, Shard, Sweep};
 use super::plot::{self, Chart, Series, Style};
 use super::runner::{RunOptions, SweepEvent, run};
-use super::{Aggregate, aggregate, mean_std};
+use super::{Aggregate, aggregate, mean_std, paper};
 use crate::config::Config;
 use crate::snn::surrogate::SurrogateShape;
 
@@ -30,6 +30,20 @@ pub enum Study {
     /// (c) Test accuracy against mean hidden firing rate as the upper-bound activity
     /// regularizer's λ grows: the sparse-activity limit.
     Sparsity,
+    /// Paper size: SuperSpike, sigmoid′ and Esser over a (β, η) grid, straight-through and the
+    /// true gradient as controls: any shape learns "as long as it is not a constant".
+    Shape,
+    /// Paper size: normalised against asymptotic SuperSpike, reset detached against
+    /// differentiable, (β, η) grid, mean ± sd of the 10 best points per variant.
+    Scale,
+    /// Paper size: 1, 2, 3 hidden layers with the reset differentiable, normalised against
+    /// asymptotic SuperSpike: depth with the asymptotic shape at large β hurts.
+    Depth,
+    /// Paper size: a recurrent hidden layer, gradient through the recurrence propagated
+    /// ("Prop") or detached ("Ctl"), normalised against asymptotic SuperSpike.
+    Recurrent,
+    /// The shape study on the bundled MNIST-5k: robustness across tasks.
+    ShapeMnist,
 }
 
 /// One sweep of a study and the file its results go to.
@@ -42,13 +56,71 @@ pub struct StudySweep {
 pub const BETAS: &str = "0.1,1,3,10,30,100,1000";
 
 impl Study {
-    pub const ALL: [Study; 3] = [Study::Beta, Study::Reset, Study::Sparsity];
+    pub const ALL: [Study; 8] = [
+        Study::Beta,
+        Study::Reset,
+        Study::Sparsity,
+        Study::Shape,
+        Study::Scale,
+        Study::Depth,
+        Study::Recurrent,
+        Study::ShapeMnist,
+    ];
 
     pub fn name(self) -> &'static str {
         match self {
             Study::Beta => "beta",
             Study::Reset => "reset",
             Study::Sparsity => "sparsity",
+            Study::Shape => "shape",
+            Study::Scale => "scale",
+            Study::Depth => "depth",
+            Study::Recurrent => "recurrent",
+            Study::ShapeMnist => "shape_mnist",
+        }
+    }
+
+    /// Whether this is one of the paper-size studies (a (β, η) grid per variant, then fresh
+    /// seeds at each variant's best point).
+    pub fn is_paper_size(self) -> bool {
+        !matches!(self, Study::Beta | Study::Reset | Study::Sparsity)
+    }
+
+    /// The claim the study tests and the size it runs at, in two lines (the window's presets).
+    pub fn claim(self) -> [&'static str; 2] {
+        match self {
+            Study::Beta => [
+                "Robust to the shape of σ′, sensitive to its scale β (SuperSpike, sigmoid′, Esser).",
+                "Shrunk: Randman 300/class, batch 100, 10 epochs, 2 seeds.",
+            ],
+            Study::Reset => [
+                "Asymptotic SuperSpike with a differentiable reset fails at large β.",
+                "Shrunk: Randman 300/class, batch 100, 10 epochs, 2 seeds.",
+            ],
+            Study::Sparsity => [
+                "Accuracy holds as the upper-bound regularizer lowers the rate, down to a critical rate.",
+                "Shrunk: Randman 300/class, batch 100, 10 epochs, 3 seeds.",
+            ],
+            Study::Shape => [
+                "Any surrogate shape learns as well as any other, as long as it is not constant.",
+                "Paper size: Randman 1000/class, batch 250, 30 epochs; (β, η) grid, 3 seeds at the best.",
+            ],
+            Study::Scale => [
+                "Asymptotic SuperSpike at large β with the reset differentiable is detrimental.",
+                "Paper size; mean ± sd of the 10 best (β, η) points per variant, 3 seeds at the best.",
+            ],
+            Study::Depth => [
+                "Asymptotic SuperSpike at large β hurts more with depth (1, 2, 3 layers, reset differentiable).",
+                "Paper size; (β, η) grid per depth and shape, 3 seeds at the best.",
+            ],
+            Study::Recurrent => [
+                "Asymptotic SuperSpike at large β hurts with the gradient through recurrence (Prop vs Ctl).",
+                "Paper size, one recurrent hidden layer; (β, η) grid, 3 seeds at the best.",
+            ],
+            Study::ShapeMnist => [
+                "The shape result holds on a second task: MNIST-5k (784 → 128 → 10).",
+                "Bundled MNIST-5k preset, 15 epochs; (β, η) grid, 3 seeds at the best.",
+            ],
         }
     }
 
@@ -56,6 +128,7 @@ impl Study {
         match self {
             Study::Beta | Study::Reset => 2,
             Study::Sparsity => 3,
+            _ => 1,
         }
     }
 
@@ -112,11 +185,95 @@ impl Study {
                     vec![axis("reg.upper.lambda=0,0.03,0.1,0.3,1,2,3,5,10,30,100")?],
                 )?]
             }
+            _ => {
+                let (p, q) = (paper::randman_base(), paper::mnist_base());
+                let set = |c: Config, kv: &str| c.set(kv).map_err(GridError::Base);
+                let shapes =
+                    |base: Config, name, refs, betas, lrs| -> Result<Vec<StudySweep>, GridError> {
+                        Ok(vec![
+                            one(
+                                name,
+                                base.clone(),
+                                vec![
+                                    axis("surrogate.shape=super_spike,sigmoid,esser")?,
+                                    axis(&format!("surrogate.beta={betas}"))?,
+                                    axis(&format!("optim.lr={lrs}"))?,
+                                ],
+                            )?,
+                            one(
+                                refs,
+                                base,
+                                vec![
+                                    axis("surrogate.shape=straight_through,true_gradient")?,
+                                    axis(&format!("optim.lr={lrs}"))?,
+                                ],
+                            )?,
+                        ])
+                    };
+                let normalised_vs_asymptotic =
+                    || axis("surrogate.shape=super_spike,asymptotic_super_spike");
+                match self {
+                    Study::Shape => {
+                        shapes(p, "shape", "shape_reference", paper::BETAS, paper::LRS)?
+                    }
+                    Study::ShapeMnist => shapes(
+                        q,
+                        "shape_mnist",
+                        "shape_mnist_reference",
+                        paper::BETAS_MNIST,
+                        paper::LRS_MNIST,
+                    )?,
+                    Study::Scale => vec![one(
+                        "scale",
+                        p,
+                        vec![
+                            normalised_vs_asymptotic()?,
+                            axis("model.reset_detached=true,false")?,
+                            axis(&format!("surrogate.beta={}", paper::BETAS_SCALE))?,
+                            axis(&format!("optim.lr={}", paper::LRS))?,
+                        ],
+                    )?],
+                    Study::Depth => vec![one(
+                        "depth",
+                        set(p, "model.reset_detached=false")?,
+                        vec![
+                            axis("model.hidden=[100],[100,100],[100,100,100]")?,
+                            normalised_vs_asymptotic()?,
+                            axis(&format!("surrogate.beta={}", paper::BETAS_COARSE))?,
+                            axis(&format!("optim.lr={}", paper::LRS_ONE))?,
+                        ],
+                    )?],
+                    _ => vec![one(
+                        "recurrent",
+                        set(p, "model.recurrent=true")?,
+                        vec![
+                            axis("model.recurrent_detached=false,true")?,
+                            normalised_vs_asymptotic()?,
+                            axis(&format!("surrogate.beta={}", paper::BETAS_COARSE))?,
+                            axis(&format!("optim.lr={}", paper::LRS_ONE))?,
+                        ],
+                    )?],
+                }
+            }
         })
     }
 
     /// The figure, from the rows of each sweep (in the order of [`Study::sweeps`]).
     pub fn chart(self, rows: &[Vec<Row>]) -> Chart {
+        self.chart_with_best(rows, &[], &[])
+    }
+
+    /// The figure, with the grids' sweeps and the best-point seeds' rows for the paper-size
+    /// studies (the others ignore both).
+    pub fn chart_with_best(self, rows: &[Vec<Row>], sweeps: &[StudySweep], best: &[Row]) -> Chart {
+        if self.is_paper_size() {
+            let grids: Vec<(&Sweep, &[Row])> = sweeps
+                .iter()
+                .zip(rows)
+                .map(|(s, r)| (&s.sweep, r.as_slice()))
+                .collect();
+            return paper::chart(self.title(), &grids, best);
+        }
         let empty = Vec::new();
         let first = rows.first().unwrap_or(&empty);
         match self {
@@ -193,7 +350,8 @@ impl Study {
                     series,
                 }
             }
-            Study::Sparsity => {
+            // Sparsity; the paper-size studies returned above.
+            _ => {
                 let agg = aggregate(first);
                 let mut means: Vec<(f64, f64, f64)> = agg
                     .iter()
@@ -230,8 +388,36 @@ impl Study {
         }
     }
 
+    fn title(self) -> &'static str {
+        match self {
+            Study::Shape => "Randman (paper size): best-η test accuracy against β, per shape",
+            Study::Scale => {
+                "Randman (paper size): normalised vs asymptotic SuperSpike, reset detached or not"
+            }
+            Study::Depth => "Randman (paper size): 1, 2, 3 hidden layers, reset differentiable",
+            Study::Recurrent => {
+                "Randman (paper size): recurrent layer, gradient through V propagated or detached"
+            }
+            Study::ShapeMnist => "MNIST-5k: best-η test accuracy against β, per shape",
+            _ => "",
+        }
+    }
+
     /// A Markdown table of the results (means ± sd over seeds), for REPRODUCTION.md.
     pub fn table(self, sweeps: &[StudySweep], rows: &[Vec<Row>]) -> String {
+        self.table_with_best(sweeps, rows, &[])
+    }
+
+    /// The table, with the best-point seeds' rows for the paper-size studies.
+    pub fn table_with_best(self, sweeps: &[StudySweep], rows: &[Vec<Row>], best: &[Row]) -> String {
+        if self.is_paper_size() {
+            let grids: Vec<(&Sweep, &[Row])> = sweeps
+                .iter()
+                .zip(rows)
+                .map(|(s, r)| (&s.sweep, r.as_slice()))
+                .collect();
+            return paper::table(&grids, best);
+        }
         let mut out = String::new();
         for (s, r) in sweeps.iter().zip(rows) {
             let keys = s.sweep.keys();
@@ -339,51 +525,104 @@ pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, St
     let mut csv = Vec::new();
     for s in &sweeps {
         let path = options.out_dir.join(format!("{}.csv", s.name));
-        if !options.resume {
-            remove_if_present(&path)?;
-        }
-        let run_options = RunOptions {
-            jobs: options.jobs,
-            out: Some(path.clone()),
-            cancel: None,
-        };
-        let mut total = 0;
-        let mut done = 0;
-        let summary = run(&s.sweep, &run_options, |e| match e {
-            SweepEvent::Planned {
-                total: t, done: d, ..
-            } => {
-                (total, done) = (t, d);
-                eprintln!("{}: {t} runs, {d} already in {}", s.name, path.display());
-            }
-            SweepEvent::Finished(r) => {
-                done += 1;
-                let at = s
-                    .sweep
-                    .points()
-                    .get(r.point)
-                    .map(|p| p.describe(&s.sweep.axes))
-                    .unwrap_or_default();
-                eprintln!(
-                    "[{done}/{total}] {at} seed {}: best {:.3}, final {:.3}, {:.1} Hz, {:.1} s",
-                    r.seed, r.best_test_acc, r.final_test_acc, r.rate_hz, r.seconds
-                );
-            }
-            _ => {}
-        })?;
-        all_rows.push(summary.rows);
+        all_rows.push(run_logged(s.name, &s.sweep, &path, options)?);
         csv.push(path);
     }
+    let best = if study.is_paper_size() {
+        run_best_points(&sweeps, &all_rows, options, &mut csv)?
+    } else {
+        Vec::new()
+    };
     let png = options.out_dir.join(format!("{}.png", study.name()));
-    plot::save_png(&study.chart(&all_rows), &png, (1000, 640))?;
+    let chart = study.chart_with_best(&all_rows, &sweeps, &best);
+    plot::save_png(&chart, &png, (1000, 640))?;
     let table = options.out_dir.join(format!("{}.md", study.name()));
-    crate::atomic::write_atomic(&table, study.table(&sweeps, &all_rows).as_bytes())?;
+    let text = study.table_with_best(&sweeps, &all_rows, &best);
+    crate::atomic::write_atomic(&table, text.as_bytes())?;
     Ok(StudyReport {
         csv,
         png,
         table,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Runs one sweep into `path` (from scratch unless resuming), with progress lines on stderr.
+fn run_logged(
+    name: &str,
+    sweep: &Sweep,
+    path: &Path,
+    options: &StudyOptions,
+) -> Result<Vec<Row>, StudyError> {
+    if !options.resume {
+        remove_if_present(path)?;
+    }
+    let run_options = RunOptions {
+        jobs: options.jobs,
+        out: Some(path.to_path_buf()),
+        cancel: None,
+    };
+    let mut total = 0;
+    let mut done = 0;
+    let summary = run(sweep, &run_options, |e| match e {
+        SweepEvent::Planned {
+            total: t, done: d, ..
+        } => {
+            (total, done) = (t, d);
+            eprintln!("{name}: {t} runs, {d} already in {}", path.display());
+        }
+        SweepEvent::Finished(r) => {
+            done += 1;
+            let at = sweep
+                .points()
+                .get(r.point)
+                .map(|p| p.describe(&sweep.axes))
+                .unwrap_or_default();
+            eprintln!(
+                "[{done}/{total}] {at} seed {}: best {:.3} (epoch {}), final {:.3}, {:.1} Hz, {:.1} s",
+                r.seed, r.best_test_acc, r.best_epoch, r.final_test_acc, r.rate_hz, r.seconds
+            );
+        }
+        _ => {}
+    })?;
+    Ok(summary.rows)
+}
+
+/// The paper-size studies' second stage: once a grid is complete, each variant's best point
+/// trained with fresh seeds, into `<grid>_best_<k>.csv`. Returns every such row.
+fn run_best_points(
+    sweeps: &[StudySweep],
+    rows: &[Vec<Row>],
+    options: &StudyOptions,
+    csv: &mut Vec<PathBuf>,
+) -> Result<Vec<Row>, StudyError> {
+    let mut out = Vec::new();
+    for (s, r) in sweeps.iter().zip(rows) {
+        let expected = s.sweep.points().len() * s.sweep.seeds;
+        if r.len() < expected {
+            eprintln!(
+                "{}: {} of {expected} grid runs done; the best-point seeds wait for the rest",
+                s.name,
+                r.len()
+            );
+            continue;
+        }
+        for (k, (_, vrows)) in paper::variants(&s.sweep.axes, r).iter().enumerate() {
+            let Some(best) = paper::best_row(vrows) else {
+                continue;
+            };
+            let sweep = paper::best_point_sweep(&s.sweep, best)?;
+            let path = options.out_dir.join(format!("{}_best_{k}.csv", s.name));
+            out.extend(run_logged(
+                &format!("{} best {k}", s.name),
+                &sweep,
+                &path,
+                options,
+            )?);
+            csv.push(path);
+        }
+    }
+    Ok(out)
 }
 
 fn remove_if_present(path: &Path) -> Result<(), StudyError> {

@@ -67,6 +67,12 @@ pub fn show(ui: &mut egui::Ui, m: &mut ModelConfig, init_in_force: Option<&InitK
         );
         flag(
             ui,
+            "Detach recurrence",
+            &mut m.recurrent_detached,
+            "Cut V·s[n] from the gradient of s[n] (the paper's \"Ctl\"); V still learns. Off: BPTT through the recurrence (\"Prop\")",
+        );
+        flag(
+            ui,
             "(1−β) input factor",
             &mut m.input_factor,
             "Scale synaptic input to the membrane by (1 − β_mem), as the paper does; off as in SpyTorch",

@@ -4,6 +4,7 @@
 //! | firing rate     | rate histogram  | membrane traces |
 //! | spike raster (input and each hidden layer) | readout |
 
+pub mod chart;
 pub mod curves;
 pub mod gradients;
 pub mod raster;
