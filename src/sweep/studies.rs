@@ -76,7 +76,7 @@ impl Study {
             Study::Scale => "scale",
             Study::Depth => "depth",
             Study::Recurrent => "recurrent",
-            Study::ShapeMnist => "shape_mnist",
+            Study::ShapeMnist => "shape-mnist",
         }
     }
 
