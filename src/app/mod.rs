@@ -286,11 +286,12 @@ impl eframe::App for ExplorerApp {
             }
         });
 
+        // After the panels, so a slider moved in this frame reaches the trainer in this frame,
+        // and before the actions, so a Step clicked in the same frame trains with it.
+        self.send_live_edits();
         for action in actions {
             self.handle(action);
         }
-        // After the panels, so a slider moved in this frame reaches the trainer in this frame.
-        self.send_live_edits();
         let busy = self.live.is_running()
             || self.live.building
             || self.dialogs.busy()
