@@ -1,0 +1,239 @@
+//! Each study's figure and Markdown table.
+
+use super::{Study, StudySweep};
+use crate::snn::surrogate::SurrogateShape;
+use crate::sweep::csv::Row;
+use crate::sweep::grid::Sweep;
+use crate::sweep::plot::{Chart, Series, Style};
+use crate::sweep::{Aggregate, aggregate, paper};
+
+impl Study {
+    /// The figure, from the rows of each sweep (in the order of [`Study::sweeps`]).
+    pub fn chart(self, rows: &[Vec<Row>]) -> Chart {
+        self.chart_with_best(rows, &[], &[])
+    }
+
+    /// The figure, with the grids' sweeps and the best-point seeds' rows for the paper-size
+    /// studies (the others ignore both).
+    pub fn chart_with_best(self, rows: &[Vec<Row>], sweeps: &[StudySweep], best: &[Row]) -> Chart {
+        if self.is_paper_size() {
+            let grids: Vec<(&Sweep, &[Row])> = sweeps
+                .iter()
+                .zip(rows)
+                .map(|(s, r)| (&s.sweep, r.as_slice()))
+                .collect();
+            return paper::chart(self.title(), &grids, best);
+        }
+        let empty = Vec::new();
+        let first = rows.first().unwrap_or(&empty);
+        match self {
+            Study::Beta => {
+                let agg = aggregate(first);
+                let mut series: Vec<Series> = ["super_spike", "sigmoid", "esser"]
+                    .iter()
+                    .enumerate()
+                    .map(|(i, shape)| Series {
+                        name: shape_label(shape),
+                        points: curve(&agg, |a| a.values[0] == *shape, 1, |a| a.best_test_acc),
+                        style: Style::Line,
+                        color: i,
+                    })
+                    .collect();
+                let refs = aggregate(rows.get(1).unwrap_or(&empty));
+                for (i, r) in refs.iter().enumerate() {
+                    series.push(Series {
+                        name: format!("{} ({:.2})", shape_label(&r.values[0]), r.best_test_acc.0),
+                        points: vec![(1.0, r.best_test_acc.0, 0.0)],
+                        style: Style::Reference,
+                        // Yellow-orange and black; chance is grey.
+                        color: [4, 7][i % 2],
+                    });
+                }
+                series.push(chance());
+                Chart {
+                    title: "Randman: best test accuracy against surrogate scale β".into(),
+                    x_label: "β (log scale)".into(),
+                    y_label: "best test accuracy (mean ± sd over seeds)".into(),
+                    x_log: true,
+                    y_range: (0.0, 1.0),
+                    series,
+                }
+            }
+            Study::Reset => {
+                let agg = aggregate(first);
+                let mut series = Vec::new();
+                for (i, shape) in ["super_spike", "asymptotic_super_spike"].iter().enumerate() {
+                    for detached in ["true", "false"] {
+                        series.push(Series {
+                            name: format!(
+                                "{}, {} reset",
+                                shape_label(shape),
+                                if detached == "true" {
+                                    "detached"
+                                } else {
+                                    "differentiable"
+                                }
+                            ),
+                            points: curve(
+                                &agg,
+                                |a| a.values[0] == *shape && a.values[1] == detached,
+                                2,
+                                |a| a.best_test_acc,
+                            ),
+                            style: if detached == "true" {
+                                Style::Line
+                            } else {
+                                Style::Dashed
+                            },
+                            color: i,
+                        });
+                    }
+                }
+                series.push(chance());
+                Chart {
+                    title: "Randman: normalised vs asymptotic SuperSpike, reset detached or not"
+                        .into(),
+                    x_label: "β (log scale)".into(),
+                    y_label: "best test accuracy (mean ± sd over seeds)".into(),
+                    x_log: true,
+                    y_range: (0.0, 1.0),
+                    series,
+                }
+            }
+            // Sparsity; the paper-size studies returned above.
+            _ => {
+                let agg = aggregate(first);
+                let mut means: Vec<(f64, f64, f64)> = agg
+                    .iter()
+                    .map(|a| (a.rate_hz.0, a.final_test_acc.0, a.final_test_acc.1))
+                    .collect();
+                means.sort_by(|a, b| a.0.total_cmp(&b.0));
+                let seeds: Vec<(f64, f64, f64)> = first
+                    .iter()
+                    .map(|r| (r.rate_hz as f64, r.final_test_acc as f64, 0.0))
+                    .collect();
+                Chart {
+                    title: "Randman: accuracy against activity as the upper-bound λ grows".into(),
+                    x_label: "mean hidden firing rate, Hz (log scale)".into(),
+                    y_label: "final test accuracy".into(),
+                    x_log: true,
+                    y_range: (0.0, 1.0),
+                    series: vec![
+                        Series {
+                            name: "mean over seeds, one point per λ".into(),
+                            points: means,
+                            style: Style::Line,
+                            color: 0,
+                        },
+                        Series {
+                            name: "each seed".into(),
+                            points: seeds,
+                            style: Style::Markers,
+                            color: 1,
+                        },
+                        chance(),
+                    ],
+                }
+            }
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Study::Shape => "Randman (paper size): best-η test accuracy against β, per shape",
+            Study::Scale => {
+                "Randman (paper size): normalised vs asymptotic SuperSpike, reset detached or not"
+            }
+            Study::Depth => "Randman (paper size): 1, 2, 3 hidden layers, reset differentiable",
+            Study::Recurrent => {
+                "Randman (paper size): recurrent layer, gradient through V propagated or detached"
+            }
+            Study::ShapeMnist => "MNIST-5k: best-η test accuracy against β, per shape",
+            _ => "",
+        }
+    }
+
+    /// A Markdown table of the results (means ± sd over seeds), for REPRODUCTION.md.
+    pub fn table(self, sweeps: &[StudySweep], rows: &[Vec<Row>]) -> String {
+        self.table_with_best(sweeps, rows, &[])
+    }
+
+    /// The table, with the best-point seeds' rows for the paper-size studies.
+    pub fn table_with_best(self, sweeps: &[StudySweep], rows: &[Vec<Row>], best: &[Row]) -> String {
+        if self.is_paper_size() {
+            let grids: Vec<(&Sweep, &[Row])> = sweeps
+                .iter()
+                .zip(rows)
+                .map(|(s, r)| (&s.sweep, r.as_slice()))
+                .collect();
+            return paper::table(&grids, best);
+        }
+        let mut out = String::new();
+        for (s, r) in sweeps.iter().zip(rows) {
+            let keys = s.sweep.keys();
+            out.push_str(&format!(
+                "| {} | seeds | best test acc | final test acc | rate (Hz) |\n",
+                keys.join(" | ")
+            ));
+            out.push_str(&format!("|{}\n", " --- |".repeat(keys.len() + 4)));
+            for a in aggregate(r) {
+                out.push_str(&format!(
+                    "| {} | {} | {} | {} | {:.1} ± {:.1} |\n",
+                    a.values.join(" | "),
+                    a.n,
+                    pm(a.best_test_acc),
+                    pm(a.final_test_acc),
+                    a.rate_hz.0,
+                    a.rate_hz.1
+                ));
+            }
+            out.push('\n');
+        }
+        out
+    }
+}
+
+fn pm((m, s): (f64, f64)) -> String {
+    format!("{m:.3} ± {s:.3}")
+}
+
+/// Points (x from value `x_col` parsed as a number, y ± sd) of the aggregates `keep` selects.
+fn curve(
+    agg: &[Aggregate],
+    keep: impl Fn(&Aggregate) -> bool,
+    x_col: usize,
+    y: impl Fn(&Aggregate) -> (f64, f64),
+) -> Vec<(f64, f64, f64)> {
+    let mut pts: Vec<(f64, f64, f64)> = agg
+        .iter()
+        .filter(|a| keep(a))
+        .filter_map(|a| {
+            let x: f64 = a.values.get(x_col)?.parse().ok()?;
+            let (m, s) = y(a);
+            Some((x, m, s))
+        })
+        .collect();
+    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    pts
+}
+
+fn chance() -> Series {
+    Series {
+        name: "chance (10 classes)".into(),
+        points: vec![(1.0, 0.1, 0.0)],
+        style: Style::Reference,
+        color: 6,
+    }
+}
+
+fn shape_label(key: &str) -> String {
+    SurrogateShape::ALL
+        .iter()
+        .find(|s| s.key() == key)
+        .map(|s| match s {
+            // The prime sign is not in the embedded font.
+            SurrogateShape::Sigmoid => "sigmoid'".to_string(),
+            s => s.label().to_string(),
+        })
+        .unwrap_or_else(|| key.to_string())
+}

@@ -1,0 +1,156 @@
+//! Running a study: its sweeps, the paper-size studies' best-point seeds, then its figure and
+//! table on disk.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use super::{Study, StudySweep};
+use crate::sweep::csv::Row;
+use crate::sweep::error::StudyError;
+use crate::sweep::grid::Sweep;
+use crate::sweep::paper;
+use crate::sweep::plot;
+use crate::sweep::runner::{RunOptions, SweepEvent, run};
+
+/// How to run a study.
+#[derive(Clone, Debug)]
+pub struct StudyOptions {
+    /// Folder for `<name>.csv`, `<study>.png` and `<study>.md` (created if missing).
+    pub out_dir: PathBuf,
+    pub jobs: usize,
+    pub seeds: usize,
+    /// Keep rows already in the CSVs (resume) instead of training everything again.
+    pub resume: bool,
+}
+
+/// What a study wrote.
+pub struct StudyReport {
+    pub csv: Vec<PathBuf>,
+    pub png: PathBuf,
+    pub table: PathBuf,
+    pub seconds: f64,
+}
+
+/// Runs a study's sweeps, then draws its figure and writes its table; progress lines go to
+/// stderr.
+pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, StudyError> {
+    let started = Instant::now();
+    std::fs::create_dir_all(&options.out_dir).map_err(|source| StudyError::CreateDir {
+        path: options.out_dir.clone(),
+        source,
+    })?;
+    let sweeps = study.sweeps(options.seeds)?;
+    let mut all_rows = Vec::new();
+    let mut csv = Vec::new();
+    for s in &sweeps {
+        let path = options.out_dir.join(format!("{}.csv", s.name));
+        all_rows.push(run_logged(s.name, &s.sweep, &path, options)?);
+        csv.push(path);
+    }
+    let best = if study.is_paper_size() {
+        run_best_points(&sweeps, &all_rows, options, &mut csv)?
+    } else {
+        Vec::new()
+    };
+    let png = options.out_dir.join(format!("{}.png", study.name()));
+    let chart = study.chart_with_best(&all_rows, &sweeps, &best);
+    plot::save_png(&chart, &png, (1000, 640))?;
+    let table = options.out_dir.join(format!("{}.md", study.name()));
+    let text = study.table_with_best(&sweeps, &all_rows, &best);
+    crate::atomic::write_atomic(&table, text.as_bytes())?;
+    Ok(StudyReport {
+        csv,
+        png,
+        table,
+        seconds: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Runs one sweep into `path` (from scratch unless resuming), with progress lines on stderr.
+fn run_logged(
+    name: &str,
+    sweep: &Sweep,
+    path: &Path,
+    options: &StudyOptions,
+) -> Result<Vec<Row>, StudyError> {
+    if !options.resume {
+        remove_if_present(path)?;
+    }
+    let run_options = RunOptions {
+        jobs: options.jobs,
+        out: Some(path.to_path_buf()),
+        cancel: None,
+    };
+    let mut total = 0;
+    let mut done = 0;
+    let summary = run(sweep, &run_options, |e| match e {
+        SweepEvent::Planned {
+            total: t, done: d, ..
+        } => {
+            (total, done) = (t, d);
+            eprintln!("{name}: {t} runs, {d} already in {}", path.display());
+        }
+        SweepEvent::Finished(r) => {
+            done += 1;
+            let at = sweep
+                .points()
+                .get(r.point)
+                .map(|p| p.describe(&sweep.axes))
+                .unwrap_or_default();
+            eprintln!(
+                "[{done}/{total}] {at} seed {}: best {:.3} (epoch {}), final {:.3}, {:.1} Hz, {:.1} s",
+                r.seed, r.best_test_acc, r.best_epoch, r.final_test_acc, r.rate_hz, r.seconds
+            );
+        }
+        _ => {}
+    })?;
+    Ok(summary.rows)
+}
+
+/// The paper-size studies' second stage: once a grid is complete, each variant's best point
+/// trained with fresh seeds, into `<grid>_best_<k>.csv`. Returns every such row.
+fn run_best_points(
+    sweeps: &[StudySweep],
+    rows: &[Vec<Row>],
+    options: &StudyOptions,
+    csv: &mut Vec<PathBuf>,
+) -> Result<Vec<Row>, StudyError> {
+    let mut out = Vec::new();
+    for (s, r) in sweeps.iter().zip(rows) {
+        let expected = s.sweep.points().len() * s.sweep.seeds;
+        if r.len() < expected {
+            eprintln!(
+                "{}: {} of {expected} grid runs done; the best-point seeds wait for the rest",
+                s.name,
+                r.len()
+            );
+            continue;
+        }
+        for (k, (_, vrows)) in paper::variants(&s.sweep.axes, r).iter().enumerate() {
+            let Some(best) = paper::best_row(vrows) else {
+                continue;
+            };
+            let sweep = paper::best_point_sweep(&s.sweep, best)?;
+            let path = options.out_dir.join(format!("{}_best_{k}.csv", s.name));
+            out.extend(run_logged(
+                &format!("{} best {k}", s.name),
+                &sweep,
+                &path,
+                options,
+            )?);
+            csv.push(path);
+        }
+    }
+    Ok(out)
+}
+
+fn remove_if_present(path: &Path) -> Result<(), StudyError> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(source) => Err(StudyError::Remove {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
