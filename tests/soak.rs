@@ -321,7 +321,6 @@ impl Storm {
 }
 
 #[test]
-#[ignore = "fails since the LiveSettings merge: a settled step trains with a β other than the one on screen (see RELIABILITY.md); run with --ignored"]
 fn window_survives_thousands_of_frames_of_edits_while_training() {
     let config = small_config();
     let h: H = Harness::builder()
