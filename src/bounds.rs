@@ -42,6 +42,19 @@ pub fn check_range(
     Ok(())
 }
 
+/// Refuses a seed that an experiment file cannot hold: TOML integers are signed 64-bit, so a
+/// larger seed would validate here and then make the file unsavable.
+pub fn check_seed(key: &str, value: u64) -> Result<(), OutOfBounds> {
+    if value > i64::MAX as u64 {
+        return Err(OutOfBounds::Range {
+            key: key.into(),
+            value: value.to_string(),
+            allowed: format!("0–{} (a TOML integer)", i64::MAX),
+        });
+    }
+    Ok(())
+}
+
 /// Refuses a count outside `lo..=hi`; the allowed range is shown as `lo–hi` then `unit`.
 pub fn check_count(
     key: &str,

@@ -87,3 +87,21 @@ fn a_file_with_an_unknown_key_is_refused() {
     let e = Config::from_str_format("[model]\nhiden = [3]\n", false).expect_err("typo");
     assert!(e.to_string().contains("hiden"), "{e}");
 }
+
+#[test]
+fn a_seed_no_experiment_file_can_hold_is_refused() {
+    // TOML integers are signed 64-bit: a larger seed would validate and then save as nothing.
+    for key in ["seed", "data.randman.seed"] {
+        let json = match key {
+            "seed" => format!(r#"{{"seed": {}}}"#, u64::MAX),
+            _ => format!(r#"{{"data": {{"randman": {{"seed": {}}}}}}}"#, u64::MAX),
+        };
+        let e = Config::from_str_format(&json, true).expect_err("refused");
+        assert_eq!(e.key(), key, "{e}");
+        assert!(e.to_string().contains("out of range"), "{e}");
+    }
+    let largest = format!(r#"{{"seed": {}}}"#, i64::MAX);
+    let config = Config::from_str_format(&largest, true).expect("the largest TOML integer");
+    let reopened = Config::from_str_format(&config.to_toml(), false).expect("saved and reopened");
+    assert_eq!(reopened, config);
+}

@@ -53,6 +53,7 @@ impl Default for RandmanConfig {
 impl RandmanConfig {
     /// The first setting that makes no data set (or one without a training or test sample).
     pub fn validate(&self) -> Result<(), SettingsError> {
+        crate::bounds::check_seed("data.randman.seed", self.seed)?;
         check_count("data.randman.classes", self.classes, 2, 1000, "")?;
         check_count("data.randman.units", self.units, 1, 100_000, "")?;
         check_count("data.randman.manifold_dim", self.manifold_dim, 1, 16, "")?;

@@ -67,6 +67,7 @@ impl TrainingConfig {
     /// problem found is returned.
     pub fn validate(&self) -> Result<(), SettingsError> {
         backend::check_backend_name(&self.backend)?;
+        crate::bounds::check_seed("seed", self.seed)?;
         self.data.validate()?;
         self.model.validate()?;
         self.surrogate.validate()?;
