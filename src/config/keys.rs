@@ -57,6 +57,13 @@ fn lookup_mut<'a>(root: &'a mut toml::Value, path: &[&str]) -> Option<&'a mut to
 
 /// Every leaf of a configuration as (TOML path, value), in key order.
 pub fn leaves(config: &Config) -> Vec<(String, toml::Value)> {
+    toml::Value::try_from(config)
+        .map(value_leaves)
+        .unwrap_or_default()
+}
+
+/// Every leaf of a TOML value as (dotted path, value), in key order.
+pub(super) fn value_leaves(v: toml::Value) -> Vec<(String, toml::Value)> {
     fn walk(prefix: &str, v: toml::Value, out: &mut Vec<(String, toml::Value)>) {
         match v {
             toml::Value::Table(t) => {
@@ -73,9 +80,7 @@ pub fn leaves(config: &Config) -> Vec<(String, toml::Value)> {
         }
     }
     let mut out = Vec::new();
-    if let Ok(v) = toml::Value::try_from(config) {
-        walk("", v, &mut out);
-    }
+    walk("", v, &mut out);
     out
 }
 

@@ -15,6 +15,7 @@
 
 use std::path::Path;
 
+use super::keys::value_leaves;
 use super::{Config, ConfigError, known_keys};
 
 /// The left panel's sections a lesson can show or hide, by the name a lesson file uses.
@@ -246,8 +247,7 @@ fn step(value: toml::Value, n: usize) -> Result<Step, (String, String)> {
 /// then a value of the wrong type, then one out of range.
 fn experiment(table: toml::Table) -> Result<Config, ConfigError> {
     let value = toml::Value::Table(table);
-    let mut given = Vec::new();
-    walk("", &value, &mut given);
+    let given = value_leaves(value.clone());
     let known = known_keys(&Config::default());
     if let Some((key, _)) = given.iter().find(|(k, _)| !known.contains(k)) {
         return Err(ConfigError::UnknownKey {
@@ -267,22 +267,6 @@ fn experiment(table: toml::Table) -> Result<Config, ConfigError> {
             }
             Err(ConfigError::Toml(one_line(&whole)))
         }
-    }
-}
-
-fn walk(prefix: &str, v: &toml::Value, out: &mut Vec<(String, toml::Value)>) {
-    match v {
-        toml::Value::Table(t) => {
-            for (k, child) in t {
-                let p = if prefix.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{prefix}.{k}")
-                };
-                walk(&p, child, out);
-            }
-        }
-        other => out.push((prefix.to_string(), other.clone())),
     }
 }
 
