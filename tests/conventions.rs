@@ -51,10 +51,64 @@ struct Case {
     spiking_readout: bool,
 }
 
+const INPUTS: usize = 10;
+const STEPS: usize = 25;
+const BATCH: usize = 4;
+const CLASSES: usize = 3;
+const HIDDEN: [usize; 2] = [8, 7];
+
+/// A two-layer network of `case`'s conventions with per-neuron constants and biases, and a
+/// spike input, all drawn from `seed`.
+fn build(case: Case, seed: u64, device: &Device) -> (Weights, NetworkDynamics, Tensor<3>) {
+    let Case {
+        recurrent,
+        spiking_readout,
+        ..
+    } = case;
+    let (inputs, steps, batch, classes, hidden) = (INPUTS, STEPS, BATCH, CLASSES, HIDDEN);
+    let mut rng = Rng::new(seed);
+    let mut fan_in = inputs;
+    let (mut w, mut v, mut layers) = (Vec::new(), Vec::new(), Vec::new());
+    for &width in &hidden {
+        w.push(matrix(
+            &mut rng,
+            fan_in,
+            width,
+            6.0 / (fan_in as f64).sqrt(),
+            device,
+        ));
+        v.push(recurrent.then(|| matrix(&mut rng, width, width, 0.5, device)));
+        layers.push(layer(&mut rng, width, true, case));
+        fan_in = width;
+    }
+    let weights = Weights {
+        hidden: w,
+        recurrent: v,
+        readout: matrix(&mut rng, fan_in, classes, 1.0, device),
+    };
+    let dynamics = NetworkDynamics {
+        bias: hidden
+            .iter()
+            .map(|&h| Some(spread(&mut rng, h, -0.2, 0.3)))
+            .collect(),
+        recurrent_bias: hidden
+            .iter()
+            .map(|&h| recurrent.then(|| spread(&mut rng, h, -0.1, 0.1)))
+            .collect(),
+        readout_bias: Some(spread(&mut rng, classes, -0.1, 0.1)),
+        readout: layer(&mut rng, classes, spiking_readout, case),
+        hidden: layers,
+    };
+    let x: Vec<f32> = (0..steps * batch * inputs)
+        .map(|_| if rng.uniform() < 0.3 { 1.0 } else { 0.0 })
+        .collect();
+    let input = Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), device);
+    (weights, dynamics, input)
+}
+
 #[test]
 fn fused_bptt_matches_per_step_autodiff_for_every_convention() {
     let device = Device::flex();
-    let (inputs, steps, batch, classes, hidden) = (10, 25, 4, 3, [8, 7]);
     let mut n = 0;
     for current in [CurrentTiming::Previous, CurrentTiming::This] {
         for timing in [ResetTiming::Next, ResetTiming::Same] {
@@ -73,44 +127,7 @@ fn fused_bptt_matches_per_step_autodiff_for_every_convention() {
                         spiking_readout,
                     };
                     n += 1;
-                    let mut rng = Rng::new(n);
-                    let mut fan_in = inputs;
-                    let (mut w, mut v, mut layers) = (Vec::new(), Vec::new(), Vec::new());
-                    for &width in &hidden {
-                        w.push(matrix(
-                            &mut rng,
-                            fan_in,
-                            width,
-                            6.0 / (fan_in as f64).sqrt(),
-                            &device,
-                        ));
-                        v.push(recurrent.then(|| matrix(&mut rng, width, width, 0.5, &device)));
-                        layers.push(layer(&mut rng, width, true, case));
-                        fan_in = width;
-                    }
-                    let weights = Weights {
-                        hidden: w,
-                        recurrent: v,
-                        readout: matrix(&mut rng, fan_in, classes, 1.0, &device),
-                    };
-                    let dynamics = NetworkDynamics {
-                        bias: hidden
-                            .iter()
-                            .map(|&h| Some(spread(&mut rng, h, -0.2, 0.3)))
-                            .collect(),
-                        recurrent_bias: hidden
-                            .iter()
-                            .map(|&h| recurrent.then(|| spread(&mut rng, h, -0.1, 0.1)))
-                            .collect(),
-                        readout_bias: Some(spread(&mut rng, classes, -0.1, 0.1)),
-                        readout: layer(&mut rng, classes, spiking_readout, case),
-                        hidden: layers,
-                    };
-                    let x: Vec<f32> = (0..steps * batch * inputs)
-                        .map(|_| if rng.uniform() < 0.3 { 1.0 } else { 0.0 })
-                        .collect();
-                    let input =
-                        Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
+                    let (weights, dynamics, input) = build(case, n, &device);
                     let surrogate = SurrogateConfig {
                         shape: SurrogateShape::SuperSpike,
                         beta: 5.0,
@@ -137,6 +154,73 @@ fn fused_bptt_matches_per_step_autodiff_for_every_convention() {
                         }
                     }
                 }
+            }
+        }
+    }
+}
+
+/// The per-step graph on wgpu (lavapipe in CI) computes what it computes on the CPU for the
+/// conventions other simulators use: this step's current, reset by subtraction in the same
+/// step, recurrence, biases, per-neuron constants and a spiking readout.
+#[test]
+fn wgpu_per_step_matches_the_cpu_for_norse_conventions() {
+    let gpu = match surrogate_lab::backend::device("wgpu") {
+        Ok(d) => d,
+        Err(why) => {
+            eprintln!("skipped: wgpu cannot run here: {why}");
+            return;
+        }
+    };
+    let cpu = Device::flex();
+    let surrogate = SurrogateConfig {
+        shape: SurrogateShape::SuperSpike,
+        beta: 5.0,
+    };
+    for (seed, reset, spiking_readout) in [
+        (101, ResetMode::Subtract, true),
+        (102, ResetMode::Zero, false),
+    ] {
+        let case = Case {
+            current: CurrentTiming::This,
+            timing: ResetTiming::Same,
+            reset,
+            detached: true,
+            recurrent: true,
+            spiking_readout,
+        };
+        let (weights, dynamics, input) = build(case, seed, &cpu);
+        let labels = [0, 1, 2, 1];
+        let (l_cpu, g_cpu, s_cpu) = loss_and_grads(
+            &weights,
+            &input,
+            &labels,
+            &dynamics,
+            &surrogate,
+            Path::PerStep,
+        );
+        let on_gpu = weights.map(|_, w| w.clone().to_device(&gpu));
+        let (l_gpu, g_gpu, s_gpu) = loss_and_grads(
+            &on_gpu,
+            &input.clone().to_device(&gpu),
+            &labels,
+            &dynamics,
+            &surrogate,
+            Path::PerStep,
+        );
+        assert!(s_cpu > 10, "{case:?}: only {s_cpu} spikes");
+        assert_eq!(s_gpu, s_cpu, "{case:?}: spike counts differ");
+        assert!(
+            close(l_gpu as f64, l_cpu as f64, 1e-5),
+            "{case:?}: loss {l_gpu} on wgpu vs {l_cpu} on the CPU"
+        );
+        for (k, (a, b)) in g_gpu.iter().zip(&g_cpu).enumerate() {
+            let scale = b.iter().fold(0f32, |m, x| m.max(x.abs()));
+            assert!(scale > 1e-6, "{case:?}: param {k} has no gradient");
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                assert!(
+                    (x - y).abs() <= 1e-3 * scale,
+                    "{case:?}: param {k}[{i}] wgpu {x} vs CPU {y}"
+                );
             }
         }
     }

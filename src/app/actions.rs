@@ -44,6 +44,8 @@ impl ExplorerApp {
             Action::Step => self.send(Command::Step),
             Action::Reset => match self.ui.draft.validate() {
                 Ok(()) => {
+                    // The trainer builds the settings' network: an imported one is let go.
+                    self.open_network.let_go();
                     self.live.building = true;
                     self.live.error = None;
                     self.send(Command::Reset(Some(Box::new(

@@ -42,6 +42,13 @@ pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Acti
                 {
                     actions.push(Action::OpenDialog(DialogKind::ImportWeights));
                 }
+                if ui
+                    .button("Open network…")
+                    .on_hover_text("A NIR graph (snnTorch, Norse, ours): train it further and see it in every plot; its inputs and classes must match the data set")
+                    .clicked()
+                {
+                    actions.push(Action::OpenDialog(DialogKind::OpenNetwork));
+                }
                 if ui.button("Save PNG of the window…").clicked() {
                     actions.push(Action::OpenDialog(DialogKind::SavePng));
                 }
@@ -143,7 +150,10 @@ pub fn complete(
         }
         // The weights live on the trainer's thread: the app asks for them and writes them when
         // they arrive (see `weight_files`); a lesson also opens a panel (see `poll_dialogs`).
-        DialogKind::ExportWeights | DialogKind::ImportWeights | DialogKind::OpenLesson => {
+        DialogKind::ExportWeights
+        | DialogKind::ImportWeights
+        | DialogKind::OpenLesson
+        | DialogKind::OpenNetwork => {
             return None;
         }
         DialogKind::DataFolder | DialogKind::ShdTrain | DialogKind::ShdTest => {
@@ -184,8 +194,13 @@ impl super::ExplorerApp {
             Some(Outcome::Answered(_, None)) | None => return,
         };
         self.ui.message = match kind {
+            DialogKind::OpenNetwork => self.open_network.chosen(&self.ctx, path),
             DialogKind::ExportWeights => {
-                let command = self.weights.export(path);
+                // An imported network written as NIR takes its own neurons along.
+                let command = match self.open_network.export(&path) {
+                    Some(command) => command,
+                    None => self.weights.export(path),
+                };
                 self.send(command);
                 return;
             }

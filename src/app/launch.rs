@@ -23,6 +23,8 @@ pub struct LaunchOptions {
     pub frame_stats: bool,
     /// The lesson shown beside the plots (its experiment is `config`, edits included).
     pub lesson: Option<Lesson>,
+    /// A NIR graph, opened, to run in place of the configuration's network.
+    pub network: Option<(PathBuf, crate::nir::import::Opened)>,
 }
 
 /// Opens the window and runs until it is closed; returns the process exit status.
@@ -57,6 +59,9 @@ pub fn run(opts: LaunchOptions) -> i32 {
                         a.exit_code = code;
                     }
                     app = app.with_automation(a);
+                }
+                if let Some((path, opened)) = &opts.network {
+                    app = app.with_network(path, opened);
                 }
                 if let Some(lesson) = opts.lesson {
                     app = app.with_lesson(lesson);

@@ -37,6 +37,8 @@ pub enum Absorbed {
     /// A network was (re)built with this configuration.
     Ready(Box<Config>),
     Weights(Box<crate::snn::network::Weights>),
+    /// The trainer runs an imported network now; what was mapped, in one line.
+    NetworkReplaced(String),
 }
 
 impl Live {
@@ -107,6 +109,10 @@ impl Live {
             }
             Event::Snapshot(s) => self.snapshot = Some(s),
             Event::Weights(w) => return Absorbed::Weights(w),
+            Event::NetworkReplaced(summary) => {
+                self.error = None;
+                return Absorbed::NetworkReplaced(summary);
+            }
             Event::Error(e) => {
                 self.error = Some(e);
                 self.building = false;

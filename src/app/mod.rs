@@ -17,6 +17,7 @@ pub mod history;
 pub mod launch;
 pub mod lesson_panel;
 pub mod live;
+pub mod open_network;
 pub mod plots;
 pub mod run_bar;
 pub mod screenshot;
@@ -91,6 +92,7 @@ pub struct ExplorerApp {
     frame_stats: Option<FrameStats>,
     weights: WeightFiles,
     sweep: sweep_view::SweepView,
+    open_network: open_network::OpenNetwork,
 }
 
 impl ExplorerApp {
@@ -119,6 +121,7 @@ impl ExplorerApp {
             frame_stats: None,
             weights: WeightFiles::default(),
             sweep: sweep_view::SweepView::default(),
+            open_network: open_network::OpenNetwork::default(),
         }
     }
 
@@ -136,6 +139,22 @@ impl ExplorerApp {
 
     pub fn lesson(&self) -> Option<&lesson_panel::OpenLesson> {
         self.ui.lesson.as_ref()
+    }
+
+    /// Runs the network of a NIR file opened before the window (`--open-network`).
+    pub fn with_network(
+        mut self,
+        path: &std::path::Path,
+        opened: &crate::nir::import::Opened,
+    ) -> Self {
+        let command = self.open_network.send(path, opened);
+        self.send(command);
+        self
+    }
+
+    /// The imported network in use, if any.
+    pub fn network_in_use(&self) -> Option<&open_network::NetworkInUse> {
+        self.open_network.in_use.as_ref()
     }
 
     pub fn with_frame_stats(mut self) -> Self {
@@ -198,7 +217,13 @@ impl ExplorerApp {
                         self.send(Command::SetSnapshotSample(self.ui.sample));
                     }
                 }
+                Absorbed::NetworkReplaced(summary) => {
+                    self.ui.message = Some(self.open_network.replaced(&summary));
+                }
                 Absorbed::Weights(w) => {
+                    let Err(w) = self.open_network.write(&self.ctx, w) else {
+                        continue;
+                    };
                     let config = self.live.applied.clone().unwrap_or_default();
                     let summary = crate::io::weights::TrainingSummary {
                         epoch: self.live.last_epoch.as_ref().map(|e| e.epoch),
@@ -224,6 +249,13 @@ impl ExplorerApp {
     fn poll_background(&mut self) {
         if let Some(m) = self.weights.poll() {
             self.ui.message = Some(m);
+        }
+        let (message, command) = self.open_network.poll();
+        if let Some(m) = message {
+            self.ui.message = Some(m);
+        }
+        if let Some(c) = command {
+            self.send(c);
         }
         for (path, result) in self.saver.poll(&self.ctx) {
             self.ui.message = Some(screenshot::saved_message(&path, &result));
@@ -266,6 +298,7 @@ impl eframe::App for ExplorerApp {
         }
         egui::Panel::top("run").show(ui, |ui| {
             actions.extend(run_bar::show(ui, &self.live, &self.history));
+            open_network::show_in_use(ui, &self.open_network);
             let pending = self.pending_reset();
             let (error, message) = (self.live.error.as_deref(), self.ui.message.as_ref());
             actions.extend(banners::show(ui, error, &pending, message));
@@ -286,6 +319,8 @@ impl eframe::App for ExplorerApp {
             }
         });
 
+        self.open_network.show_form(&self.ctx);
+
         // After the panels, so a slider moved in this frame reaches the trainer in this frame,
         // and before the actions, so a Step clicked in the same frame trains with it.
         self.send_live_edits();
@@ -297,6 +332,7 @@ impl eframe::App for ExplorerApp {
             || self.dialogs.busy()
             || self.saver.pending()
             || self.weights.busy()
+            || self.open_network.busy()
             || self.automation.is_some()
             || self.sweep.is_running()
             || self.ui.wgpu.is_checking();

@@ -111,6 +111,12 @@ pub struct WindowArgs {
     /// Open a lesson: a lesson file or a built-in name (its experiment, then --set)
     #[arg(long, value_name = "FILE|NAME")]
     pub lesson: Option<String>,
+    /// Open a NIR graph as the network (as File → Open network…); --dt-ms and
+    /// --discretisation say how to step it
+    #[arg(long, value_name = "FILE")]
+    pub open_network: Option<PathBuf>,
+    #[command(flatten)]
+    pub network_step: NirStepArgs,
 }
 
 #[derive(Args, Debug)]
@@ -138,13 +144,36 @@ pub struct TrainArgs {
     /// Start from saved weights (safetensors) instead of the seed's
     #[arg(long, value_name = "FILE", alias = "weights")]
     pub init_weights: Option<PathBuf>,
+    /// Start from a NIR graph: its weights, per-neuron constants, biases and conventions
+    /// (the data set's inputs and classes must match its widths)
+    #[arg(long, value_name = "FILE", conflicts_with = "init_weights")]
+    pub init_nir: Option<PathBuf>,
+    #[command(flatten)]
+    pub step: NirStepArgs,
+}
+
+/// How to step a NIR graph (NIR stores neither).
+#[derive(Args, Clone, Debug, Default)]
+pub struct NirStepArgs {
+    /// The time step in milliseconds (default: the graph's metadata)
+    #[arg(long, value_name = "MS")]
+    pub dt_ms: Option<f64>,
+    /// exact or euler [default: the graph's metadata, else euler]
+    #[arg(long, value_name = "KIND")]
+    pub discretisation: Option<String>,
 }
 
 #[derive(Args, Debug)]
 pub struct EvalArgs {
     /// The weights (safetensors)
-    #[arg(long, value_name = "FILE")]
-    pub weights: PathBuf,
+    #[arg(long, value_name = "FILE", required_unless_present = "nir")]
+    pub weights: Option<PathBuf>,
+    /// A NIR graph instead: its network on the experiment's data set (inputs and classes
+    /// must match its widths)
+    #[arg(long, value_name = "FILE", conflicts_with = "weights")]
+    pub nir: Option<PathBuf>,
+    #[command(flatten)]
+    pub step: NirStepArgs,
     #[command(flatten)]
     pub experiment: ExperimentArgs,
     /// flex, ndarray or wgpu (those compiled in)
@@ -159,12 +188,8 @@ pub struct EvalArgs {
 pub struct NirArgs {
     /// The NIR graph (.nir)
     pub file: PathBuf,
-    /// The time step in milliseconds (default: the graph's metadata)
-    #[arg(long, value_name = "MS")]
-    pub dt_ms: Option<f64>,
-    /// exact or euler
-    #[arg(long, value_name = "KIND", default_value = "euler")]
-    pub discretisation: String,
+    #[command(flatten)]
+    pub step: NirStepArgs,
 }
 
 #[derive(Args, Debug)]

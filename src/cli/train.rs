@@ -6,6 +6,8 @@ use super::args::TrainArgs;
 use super::{CliError, flag_edits};
 use crate::config::Config;
 use crate::io::weights::{self, TrainingSummary};
+use crate::nir::export_network;
+use crate::nir::model::Conventions;
 use crate::train::{TrainError, Trainer};
 
 /// Runs a headless training; returns the process exit status (1 when the loss diverged or
@@ -17,6 +19,15 @@ pub fn run(args: TrainArgs) -> Result<i32, CliError> {
     if let Some(path) = &args.init_weights {
         load_weights_into(&mut trainer, path)?;
     }
+    // The conventions an imported graph was opened with are those its export is written in.
+    let imported = match &args.init_nir {
+        Some(path) => {
+            let opened = args.step.open(path, &trainer.weights().readout.device())?;
+            super::nir::import_into(&mut trainer, &opened, path)?;
+            Some(opened.conventions)
+        }
+        None => None,
+    };
     let epochs = trainer.config().optim.epochs;
     let mut summary = TrainingSummary::default();
     if !args.json {
@@ -57,7 +68,7 @@ pub fn run(args: TrainArgs) -> Result<i32, CliError> {
             );
         }
     }
-    Ok(save_outputs(&trainer, &args, &summary))
+    Ok(save_outputs(&trainer, &args, &summary, imported.as_ref()))
 }
 
 /// Exit status of a run that training itself stopped (README, "Command line").
@@ -92,6 +103,18 @@ fn halt_line(e: &TrainError) -> String {
 fn describe(trainer: &Trainer) -> String {
     let c = trainer.config();
     let data = trainer.data();
+    if let Some(n) = trainer.imported() {
+        return format!(
+            "{}: {} train / {} test samples; imported {}; surrogate {} β = {}; backend {}",
+            data.name,
+            data.train.len(),
+            data.test.len(),
+            n.summary,
+            c.surrogate.shape,
+            c.surrogate.beta,
+            c.backend,
+        );
+    }
     format!(
         "{}: {} train / {} test samples, {} inputs → {:?} → {} classes; surrogate {} β = {}; init {}; backend {} ({})",
         data.name,
@@ -111,10 +134,20 @@ fn describe(trainer: &Trainer) -> String {
     )
 }
 
-fn save_outputs(trainer: &Trainer, args: &TrainArgs, summary: &TrainingSummary) -> i32 {
+fn save_outputs(
+    trainer: &Trainer,
+    args: &TrainArgs,
+    summary: &TrainingSummary,
+    imported: Option<&Conventions>,
+) -> i32 {
     let mut status = 0;
     if let Some(path) = &args.save_weights {
         match weights::save_safetensors(path, trainer.weights(), trainer.config(), summary) {
+            Ok(()) if imported.is_some() => eprintln!(
+                "weights written to {} (the weights only: the imported neurons, biases and \
+                 conventions go with --save-nir)",
+                path.display()
+            ),
             Ok(()) => eprintln!("weights written to {}", path.display()),
             Err(e) => {
                 eprintln!("error: {e}");
@@ -123,7 +156,15 @@ fn save_outputs(trainer: &Trainer, args: &TrainArgs, summary: &TrainingSummary) 
         }
     }
     if let Some(path) = &args.save_nir {
-        match weights::save_nir(path, trainer.weights(), trainer.config()) {
+        let saved = match (imported, trainer.imported()) {
+            // An imported network keeps its own neurons, biases and conventions.
+            (Some(conv), Some(n)) => {
+                export_network::save(path, trainer.weights(), &n.dynamics, conv)
+            }
+            _ => weights::save_nir(path, trainer.weights(), trainer.config())
+                .map_err(|e| e.to_string()),
+        };
+        match saved {
             Ok(()) => eprintln!("NIR graph written to {}", path.display()),
             Err(e) => {
                 eprintln!("error: {e}");

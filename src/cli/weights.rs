@@ -27,15 +27,28 @@ fn fit(
 /// `eval`: the config comes from --config, else from the weight file's metadata, else defaults;
 /// --set applies on top.
 pub fn eval(args: EvalArgs) -> Result<i32, CliError> {
-    let file = load(&args.weights)?;
     let edits = flag_edits(args.backend.as_deref(), None, None);
-    let config = args
-        .experiment
-        .resolve(|| file.config.clone().unwrap_or_default(), &edits)?;
-    let mut trainer = Trainer::new(config)?;
-    let device = trainer.weights().readout.device();
-    let loaded = fit(trainer.weights(), &file, &args.weights, &device)?;
-    trainer.set_weights(loaded);
+    let trainer = match (&args.nir, &args.weights) {
+        (Some(nir), _) => {
+            let mut trainer = Trainer::new(args.experiment.resolve(Config::default, &edits)?)?;
+            let opened = args.step.open(nir, &trainer.weights().readout.device())?;
+            super::nir::import_into(&mut trainer, &opened, nir)?;
+            eprintln!("{}", opened.summary);
+            trainer
+        }
+        (None, Some(path)) => {
+            let file = load(path)?;
+            let config = args
+                .experiment
+                .resolve(|| file.config.clone().unwrap_or_default(), &edits)?;
+            let mut trainer = Trainer::new(config)?;
+            let device = trainer.weights().readout.device();
+            let loaded = fit(trainer.weights(), &file, path, &device)?;
+            trainer.set_weights(loaded);
+            trainer
+        }
+        (None, None) => return Err(CliError::Usage("give --weights or --nir".into())),
+    };
     let m = trainer.evaluate(&trainer.data().test);
     if args.json {
         // f32 fields, so the numbers print exactly as `train --json` printed them.

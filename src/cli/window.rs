@@ -26,7 +26,21 @@ pub fn launch_options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
         (None, Some(_)) => return Err(CliError::TrainSecsWithoutScreenshot),
         (None, None) => None,
     };
+    let network = match &args.open_network {
+        Some(path) => Some((
+            path.clone(),
+            args.network_step
+                .open(path, &burn::tensor::Device::flex())?,
+        )),
+        None if args.network_step.dt_ms.is_some() || args.network_step.discretisation.is_some() => {
+            return Err(CliError::Usage(
+                "--dt-ms and --discretisation go with --open-network".into(),
+            ));
+        }
+        None => None,
+    };
     Ok(LaunchOptions {
+        network,
         config,
         screenshot,
         compare: args.compare,

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use super::config::TrainingConfig;
 use super::live::LiveSettings;
 use super::metrics::{BatchMetrics, EpochMetrics, Snapshot};
-use super::trainer::Trainer;
+use super::trainer::{ImportedNetwork, Trainer};
 use crate::snn::network::Weights;
 
 #[derive(Clone, Debug)]
@@ -35,6 +35,10 @@ pub enum Command {
     RequestWeights,
     /// Replace the weights (imported from a file); refused unless every shape matches.
     LoadWeights(Box<Weights>),
+    /// Replace the whole network (weights and dynamics, e.g. read from a NIR file); refused,
+    /// with the network in use kept, unless it fits the data set. A reset or a new run
+    /// starts again from it; a reset with new settings builds the settings' network.
+    ReplaceNetwork(Box<ImportedNetwork>),
     Shutdown,
 }
 
@@ -62,6 +66,8 @@ pub enum Event {
     Epoch(EpochMetrics),
     Snapshot(Box<Snapshot>),
     Weights(Box<Weights>),
+    /// The network was replaced ([`Command::ReplaceNetwork`]); what was mapped, in one line.
+    NetworkReplaced(String),
     /// Something went wrong; the run is paused and nothing was lost.
     Error(String),
 }
@@ -133,6 +139,8 @@ struct Worker {
     target_epochs: usize,
     snapshot_sample: usize,
     last_snapshot: Option<Instant>,
+    /// The network a reset starts again from, when one was imported.
+    imported: Option<Box<ImportedNetwork>>,
 }
 
 impl Worker {
@@ -145,6 +153,7 @@ impl Worker {
             state: RunState::Idle,
             snapshot_sample: 0,
             last_snapshot: None,
+            imported: None,
         }
     }
 
@@ -184,7 +193,13 @@ impl Worker {
             None => Trainer::new(config),
         }));
         match built {
-            Ok(Ok(trainer)) => {
+            Ok(Ok(mut trainer)) => {
+                if let Some(network) = &self.imported
+                    && let Err(why) = trainer.import((**network).clone())
+                {
+                    self.imported = None;
+                    self.emit(Event::Error(format!("imported network dropped: {why}")));
+                }
                 self.target_epochs = trainer.config().optim.epochs;
                 self.emit(Event::Ready {
                     dataset: trainer.data().name.clone(),
@@ -283,6 +298,10 @@ impl Worker {
                 }
             }
             Command::Reset(config) => {
+                if config.is_some() {
+                    // New settings describe a new network: the imported one is let go.
+                    self.imported = None;
+                }
                 let config = config.map_or_else(|| self.settings(), |c| *c);
                 self.rebuild(config);
             }
@@ -315,7 +334,29 @@ impl Worker {
                     }
                 }
             }
+            Command::ReplaceNetwork(network) => self.replace_network(network),
             Command::Shutdown => {}
+        }
+    }
+
+    fn replace_network(&mut self, network: Box<ImportedNetwork>) {
+        let Network::Built(t) = &mut self.network else {
+            self.emit(Event::Error(
+                "no data set to run the network on: fix the configuration and reset".into(),
+            ));
+            return;
+        };
+        match t.import((*network).clone()) {
+            Err(why) => self.emit(Event::Error(format!("network refused: {why}"))),
+            Ok(()) => {
+                let summary = network.summary.clone();
+                self.imported = Some(network);
+                if self.state == RunState::Running {
+                    self.set_state(RunState::Paused);
+                }
+                self.emit(Event::NetworkReplaced(summary));
+                self.send_snapshot();
+            }
         }
     }
 

@@ -25,6 +25,8 @@ pub enum DialogKind {
     OpenLesson,
     ExportWeights,
     ImportWeights,
+    /// A NIR graph to train and show in place of the network.
+    OpenNetwork,
     SavePng,
     /// A folder of the four MNIST-format IDX files.
     DataFolder,
@@ -41,6 +43,7 @@ impl DialogKind {
             DialogKind::OpenLesson => "Open lesson",
             DialogKind::ExportWeights => "Export weights",
             DialogKind::ImportWeights => "Import weights (safetensors)",
+            DialogKind::OpenNetwork => "Open network (NIR)",
             DialogKind::SavePng => "Save a PNG of the window",
             DialogKind::DataFolder => "Folder with the four IDX files (MNIST or Fashion-MNIST)",
             DialogKind::ShdTrain => "SHD training file (shd_train.h5)",
@@ -59,6 +62,7 @@ impl DialogKind {
                 &[("safetensors", &["safetensors"]), ("NIR (HDF5)", &["nir"])]
             }
             DialogKind::ImportWeights => &[("safetensors", &["safetensors"])],
+            DialogKind::OpenNetwork => &[("NIR (HDF5)", &["nir", "h5", "hdf5"])],
             DialogKind::SavePng => &[("PNG image", &["png"])],
             DialogKind::DataFolder => &[],
             DialogKind::ShdTrain | DialogKind::ShdTest => &[("HDF5", &["h5", "hdf5"])],

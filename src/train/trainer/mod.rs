@@ -4,7 +4,10 @@
 //! worker thread. Live edits ([`LiveSettings`]) change `config` and are read by the very next
 //! batch.
 
+mod imported;
 mod snapshot;
+
+pub use imported::ImportedNetwork;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -20,9 +23,8 @@ use crate::data::error::LoadError;
 use crate::data::{self, DataSplits, SpikeDataset};
 use crate::rng::Rng;
 use crate::snn::init::{InitKind, init_weights};
-use crate::snn::lif::Dynamics;
 use crate::snn::loss::{class_scores, count_correct, cross_entropy};
-use crate::snn::network::{Input, ParamRole, Path, Weights, forward};
+use crate::snn::network::{Input, ParamRole, Path, Weights, forward_with};
 use crate::snn::regularizer::activity_penalty;
 
 /// Why a batch could not be trained.
@@ -128,6 +130,8 @@ pub struct Trainer {
     epochs_done: usize,
     global_step: u64,
     tally: EpochTally,
+    /// A network read from a file (NIR), whose dynamics replace the paper's.
+    imported: Option<ImportedNetwork>,
 }
 
 impl Trainer {
@@ -183,6 +187,7 @@ impl Trainer {
             epochs_done: 0,
             global_step: 0,
             tally: EpochTally::default(),
+            imported: None,
         })
     }
 
@@ -247,10 +252,6 @@ impl Trainer {
         }
     }
 
-    fn dynamics(&self) -> Dynamics {
-        Dynamics::new(&self.config.model)
-    }
-
     /// Trains on the next batch of the current epoch (shuffling at the start of each epoch).
     pub fn train_batch(&mut self) -> Result<BatchMetrics, TrainError> {
         let started = Instant::now();
@@ -264,13 +265,13 @@ impl Trainer {
         let batch_number = self.cursor / bs + 1;
         let train = &self.data.train;
         let labels = train.batch_labels(&indices);
-        let dy = self.dynamics();
+        let net = self.network_dynamics();
         let surrogate = self.config.surrogate;
 
         // Forward through the tracked weights.
         let tracked = self.weights.map(|_, w| w.clone().autodiff().require_grad());
         let input = self.batch_input(train, &indices, true);
-        let out = forward(&tracked, input, &dy, &surrogate, self.path(), false);
+        let out = forward_with(&tracked, input, &net, &surrogate, self.path(), false);
         let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
         let scores = class_scores(out.readout, self.config.model.loss);
 
@@ -332,7 +333,7 @@ impl Trainer {
         let correct = count_correct(scores.inner(), &labels);
         let rate_hz = spikes
             .into_iter()
-            .map(|s| scalar(s.inner().mean()) * 1000.0 / dy.dt_ms)
+            .map(|s| scalar(s.inner().mean()) * 1000.0 / self.dt_ms())
             .collect();
         let n = indices.len();
         self.cursor = end;
@@ -396,7 +397,7 @@ impl Trainer {
 
     /// Loss, accuracy and per-neuron rates over a split, without gradients.
     pub fn evaluate(&self, split: &SpikeDataset) -> EvalMetrics {
-        let dy = self.dynamics();
+        let net = self.network_dynamics();
         let widths = self.weights.widths();
         let mut spike_counts: Vec<Vec<f64>> = widths.iter().map(|&w| vec![0.0; w]).collect();
         let mut loss_sum = 0.0f64;
@@ -405,10 +406,10 @@ impl Trainer {
         for indices in all.chunks(EVAL_BATCH) {
             let labels = split.batch_labels(indices);
             let input = self.batch_input(split, indices, false);
-            let out = forward(
+            let out = forward_with(
                 &self.weights,
                 input,
-                &dy,
+                &net,
                 &self.config.surrogate,
                 self.path(),
                 false,
@@ -426,7 +427,7 @@ impl Trainer {
             correct += count_correct(scores, &labels);
         }
         let n = split.len().max(1) as f64;
-        let to_hz = 1000.0 / (dy.dt_ms as f64 * split.steps as f64 * n);
+        let to_hz = 1000.0 / (self.dt_ms() as f64 * split.steps as f64 * n);
         let neuron_rates_hz: Vec<Vec<f32>> = spike_counts
             .iter()
             .map(|c| c.iter().map(|&s| (s * to_hz) as f32).collect())

@@ -2,8 +2,9 @@
 //! active neurons, and the membrane histogram that the surrogate curve is drawn over.
 
 use super::Trainer;
+use crate::snn::dynamics::LayerDynamics;
 use crate::snn::loss::{class_scores, predictions};
-use crate::snn::network::{Path, forward};
+use crate::snn::network::{Path, forward_with};
 use crate::train::metrics::{Histogram, Raster, Snapshot};
 
 /// Samples whose membranes fill the snapshot's histogram.
@@ -19,15 +20,16 @@ impl Trainer {
             return Snapshot::default();
         }
         let sample = sample % split.len();
-        let dy = self.dynamics();
+        let net = self.network_dynamics();
+        let dt_ms = self.dt_ms();
         let indices: Vec<usize> = (0..SNAPSHOT_BATCH.min(split.len()))
             .map(|k| (sample + k) % split.len())
             .collect();
         let input = split.dense_batch(&indices, &self.device);
-        let out = forward(
+        let out = forward_with(
             &self.weights,
             input,
-            &dy,
+            &net,
             &self.config.surrogate,
             Path::PerStep,
             true,
@@ -40,7 +42,7 @@ impl Trainer {
         let mut membrane = Vec::new();
         let mut neuron_rates_hz = Vec::new();
         let mut x_values = Vec::new();
-        for layer in &out.layers {
+        for (layer, dynamics) in out.layers.iter().zip(&net.hidden) {
             let [_, _, width] = layer.spikes.dims();
             let s: Vec<f32> = layer.spikes.clone().into_data().iter::<f32>().collect();
             let u: Vec<f32> = layer
@@ -89,8 +91,13 @@ impl Trainer {
                     .collect(),
             );
             traced_neurons.push(ranked);
-            x_values.extend(u.iter().map(|v| v - dy.threshold));
-            let to_hz = 1000.0 / (dy.dt_ms * steps as f32 * batch as f32);
+            // Each neuron's distance to its own threshold (imported layers have one each).
+            x_values.extend(
+                u.iter()
+                    .enumerate()
+                    .map(|(i, v)| v - dynamics.threshold[i % width]),
+            );
+            let to_hz = 1000.0 / (dt_ms * steps as f32 * batch as f32);
             neuron_rates_hz.push(batch_counts.iter().map(|&c| c as f32 * to_hz).collect());
             hidden.push(Raster { width, events });
         }
@@ -102,7 +109,7 @@ impl Trainer {
             .collect();
         let scores = class_scores(out.readout, self.config.model.loss);
         let prediction = predictions(scores).first().copied().unwrap_or(0);
-        let th = dy.threshold;
+        let th = net.hidden.first().map_or(1.0, typical_threshold);
 
         Snapshot {
             global_step: self.global_step,
@@ -110,7 +117,7 @@ impl Trainer {
             label: split.label(sample),
             prediction,
             steps,
-            dt_ms: dy.dt_ms,
+            dt_ms,
             threshold: th,
             input: Raster {
                 width: split.inputs,
@@ -124,4 +131,11 @@ impl Trainer {
             neuron_rates_hz,
         }
     }
+}
+
+/// The threshold the plots draw: the layer's shared one, else the mean of its neurons'.
+fn typical_threshold(layer: &LayerDynamics) -> f32 {
+    LayerDynamics::shared(&layer.threshold).unwrap_or_else(|| {
+        layer.threshold.iter().sum::<f32>() / layer.threshold.len().max(1) as f32
+    })
 }

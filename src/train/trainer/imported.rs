@@ -1,0 +1,84 @@
+//! A network read from a file (a NIR graph) in place of the seed's: its weights train, its
+//! per-neuron constants, biases and update conventions stay those of the file.
+//!
+//! Biases are kept fixed. They enter the engine as constants of each layer's drive
+//! (`snn::dynamics::NetworkDynamics`), not as trainable matrices of `Weights`; training them
+//! would change the weight-file layout and the optimizer's parameter list that every export
+//! and the window rely on. An imported bias is therefore carried unchanged through training,
+//! evaluation, snapshots and export.
+
+use super::Trainer;
+use crate::snn::dynamics::NetworkDynamics;
+use crate::snn::lif::Dynamics;
+use crate::snn::network::Weights;
+use crate::train::optim::Optimizer;
+
+/// Everything the trainer needs to run a network it did not build.
+#[derive(Clone, Debug)]
+pub struct ImportedNetwork {
+    pub weights: Weights,
+    pub dynamics: NetworkDynamics,
+    /// The time step the file's constants were discretised with (rates are per second).
+    pub dt_ms: f32,
+    /// What was mapped, in one line (`12 → 38 recurrent CubaLIF → 7 CubaLIF, Δt 0.1 ms`).
+    pub summary: String,
+}
+
+impl ImportedNetwork {
+    /// Why this network cannot run on data of `inputs` units and `classes` classes.
+    pub fn mismatch(&self, inputs: usize, classes: usize, dataset: &str) -> Option<String> {
+        let (n_in, n_out) = (self.weights.inputs(), self.weights.outputs());
+        if n_in != inputs {
+            Some(format!(
+                "the network takes {n_in} inputs, the data set {dataset} has {inputs}"
+            ))
+        } else if n_out != classes {
+            Some(format!(
+                "the network has {n_out} outputs, the data set {dataset} has {classes} classes"
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+impl Trainer {
+    /// Replaces the network by `network` (weights, dynamics, Δt), restarting the optimizer;
+    /// refused, with the trainer unchanged, unless it fits the data set.
+    pub fn import(&mut self, network: ImportedNetwork) -> Result<(), String> {
+        let train = &self.data.train;
+        if let Some(why) = network.mismatch(train.inputs, train.classes, &self.data.name) {
+            return Err(why);
+        }
+        self.weights = network
+            .weights
+            .map(|_, w| w.clone().to_device(&self.device));
+        self.optimizer = Optimizer::new(self.config.optim.kind, self.config.optim.adam_betas);
+        self.imported = Some(network);
+        Ok(())
+    }
+
+    /// The imported network in use, if any (its weights as imported, not as trained).
+    pub fn imported(&self) -> Option<&ImportedNetwork> {
+        self.imported.as_ref()
+    }
+
+    /// The dynamics every forward pass runs: the imported network's, else the paper's.
+    pub fn network_dynamics(&self) -> NetworkDynamics {
+        match &self.imported {
+            Some(n) => n.dynamics.clone(),
+            None => NetworkDynamics::paper(
+                &Dynamics::new(&self.config.model),
+                &self.weights.widths(),
+                self.weights.outputs(),
+            ),
+        }
+    }
+
+    /// The time step in milliseconds.
+    pub fn dt_ms(&self) -> f32 {
+        self.imported
+            .as_ref()
+            .map_or(self.config.model.dt_ms as f32, |n| n.dt_ms)
+    }
+}

@@ -1,0 +1,137 @@
+//! File → Open network… in the window, driven headless: the file comes through the same
+//! dialog as every other file, the Δt form opens the network, the mapping shows in one line;
+//! a file that cannot be read, or a network that does not fit the data, leaves the network
+//! in use as it was.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use eframe::egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use surrogate_lab::app::ExplorerApp;
+use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
+use surrogate_lab::config::Config;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/nir-paper")
+        .join(name)
+}
+
+/// Randman as wide as the Braille networks (12 inputs, 7 classes), small.
+fn braille_sized() -> Config {
+    [
+        "data.randman.units=12",
+        "data.randman.classes=7",
+        "data.randman.samples_per_class=20",
+        "optim.batch_size=16",
+        "model.hidden=[16]",
+    ]
+    .iter()
+    .fold(Config::default(), |c, kv| c.set(kv).expect("valid edit"))
+}
+
+fn step_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
+    let started = Instant::now();
+    while !done(h.state()) {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "timed out waiting for {what}"
+        );
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.step();
+}
+
+fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
+    h.get_by_label(label).click();
+    h.step();
+    h.step();
+}
+
+fn open_network(h: &mut Harness<'_, ExplorerApp>) {
+    click(h, "File");
+    click(h, "Open network…");
+}
+
+fn summary(app: &ExplorerApp) -> Option<String> {
+    app.network_in_use().map(|n| n.summary.clone())
+}
+
+#[test]
+fn a_network_opened_through_the_dialog_shows_its_mapping_and_a_bad_one_changes_nothing() {
+    let braille = fixture("braille_noDelay_bias_zero.nir");
+    let not_nir = fixture("README.md");
+    let too_narrow = fixture("lif_norse.nir");
+    let dialogs = FakeDialogs::new([
+        Some(braille.clone()),
+        Some(not_nir),
+        Some(too_narrow),
+    ]);
+    let asked = dialogs.clone();
+    let mut h = Harness::builder()
+        .with_size([1440.0, 900.0])
+        .build_eframe(move |cc| ExplorerApp::new(&cc.egui_ctx, braille_sized(), Box::new(dialogs)));
+    step_until(&mut h, "the network", |a| {
+        a.live().has_network() && !a.live().building
+    });
+
+    open_network(&mut h);
+    assert_eq!(asked.asked(), vec![DialogKind::OpenNetwork]);
+    // The graph is read in the background; then the form asks for Δt (not stored: 1 ms
+    // is proposed) and the discretisation.
+    let started = Instant::now();
+    while h.query_by_label("Δt (ms)").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(60), "no Δt form");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    h.get_by(|n| n.role() == Role::TextInput && n.value().as_deref() == Some("1"))
+        .set_text_value_accesskit("0.1");
+    h.step();
+    click(&mut h, "Open");
+    let expected = "12 → 38 recurrent CubaLIF → 7 CubaLIF, Δt 0.1 ms (forward Euler)";
+    step_until(&mut h, "the imported network", |a| summary(a).is_some());
+    assert_eq!(summary(h.state()).as_deref(), Some(expected));
+    assert!(h.query_by_label(expected).is_some(), "summary line not on screen");
+    // The snapshot is of the imported network: 38 hidden neurons.
+    step_until(&mut h, "a snapshot of 38 neurons", |a| {
+        a.live()
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.hidden.first().is_some_and(|r| r.width == 38))
+    });
+
+    // Not a NIR file: one line, the network stays.
+    open_network(&mut h);
+    step_until(&mut h, "the refusal", |a| {
+        a.message().is_some_and(|m| m.is_error)
+    });
+    let m = h.state().message().map(|m| m.text.clone()).unwrap_or_default();
+    assert!(m.contains("not an HDF5 file") && !m.contains('\n'), "{m}");
+    assert_eq!(summary(h.state()).as_deref(), Some(expected));
+
+    // A one-input network does not fit 12-input data: the trainer refuses it.
+    open_network(&mut h);
+    let started = Instant::now();
+    while h.query_by_label("Open").is_none() {
+        assert!(started.elapsed() < Duration::from_secs(60), "no Δt form");
+        h.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    click(&mut h, "Open");
+    step_until(&mut h, "the trainer's refusal", |a| a.live().error.is_some());
+    let e = h.state().live().error.clone().unwrap_or_default();
+    assert!(e.contains("takes 1 inputs") && !e.contains('\n'), "{e}");
+    assert_eq!(summary(h.state()).as_deref(), Some(expected));
+    assert!(
+        h.state()
+            .live()
+            .snapshot
+            .as_ref()
+            .is_some_and(|s| s.hidden.first().is_some_and(|r| r.width == 38)),
+        "the network in use changed"
+    );
+}
