@@ -6,6 +6,7 @@ use super::args::TrainArgs;
 use super::{CliError, flag_edits};
 use crate::config::Config;
 use crate::io::weights::{self, TrainingSummary};
+use crate::nir::flavour::Flavour;
 use crate::train::{TrainError, Trainer};
 
 /// Runs a headless training; returns the process exit status (1 when the loss diverged or
@@ -123,12 +124,11 @@ fn save_outputs(trainer: &Trainer, args: &TrainArgs, summary: &TrainingSummary) 
         }
     }
     if let Some(path) = &args.save_nir {
-        match weights::save_nir(path, trainer.weights(), trainer.config()) {
-            Ok(()) => eprintln!("NIR graph written to {}", path.display()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                status = 1;
-            }
+        let flavour = Flavour::from_key(&args.flavour).unwrap_or_default();
+        if let Err(e) = super::weights::save_nir(path, trainer.weights(), trainer.config(), flavour)
+        {
+            eprintln!("error: {e}");
+            status = 1;
         }
     }
     status

@@ -6,6 +6,7 @@
 //! runs, or says in one line why it cannot.
 
 pub mod discrete;
+pub mod flavour;
 pub mod graph;
 pub mod map;
 pub mod model;
