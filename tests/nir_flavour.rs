@@ -290,3 +290,101 @@ fn library_conventions_run_our_readout_lead_steps_early() {
         }
     }
 }
+
+/// `eval --predictions` writes what `eval` counts, and `export --flavour` writes the flavour
+/// it names (a name it does not know is refused in one line).
+#[test]
+fn command_line_writes_predictions_and_flavours() {
+    use std::process::Command;
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
+            .args(args)
+            .output()
+            .expect("binary runs")
+    };
+    let dir = std::env::temp_dir().join(format!("surrogate-lab-flavour-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = |name: &str| dir.join(name).to_string_lossy().to_string();
+    let (weights, csv) = (path("w.safetensors"), path("p.csv"));
+    let small = [
+        "--set",
+        "data.randman.samples_per_class=30",
+        "--set",
+        "optim.batch_size=50",
+    ];
+    let mut args = vec!["train", "--epochs", "1", "--save-weights", &weights];
+    args.extend(small);
+    let out = run(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let out = run(&[
+        "eval",
+        "--weights",
+        &weights,
+        "--json",
+        "--predictions",
+        &csv,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let eval: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("JSON");
+    let text = std::fs::read_to_string(&csv).expect("predictions written");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("index,label,prediction"));
+    let rows: Vec<Vec<usize>> = lines
+        .map(|l| l.split(',').map(|v| v.parse().expect("integer")).collect())
+        .collect();
+    assert!(rows.iter().enumerate().all(|(i, r)| r[0] == i && r[2] < 10));
+    let correct = rows.iter().filter(|r| r[1] == r[2]).count();
+    let acc = eval["test_acc"].as_f64().expect("test_acc");
+    assert!(
+        (correct as f64 / rows.len() as f64 - acc).abs() < 1e-6,
+        "{correct}/{} vs {acc}",
+        rows.len()
+    );
+
+    for flavour in Flavour::ALL {
+        let nir = path(&format!("w-{flavour}.nir"));
+        let out = run(&[
+            "export",
+            "--weights",
+            &weights,
+            "--nir",
+            &nir,
+            "--flavour",
+            flavour.key(),
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let graph = read::read_file(std::path::Path::new(&nir)).expect("reads");
+        assert_eq!(
+            graph.metadata.get("flavour"),
+            Some(&Meta::Text(flavour.key().into()))
+        );
+    }
+    let out = run(&[
+        "export",
+        "--weights",
+        &weights,
+        "--nir",
+        &path("x.nir"),
+        "--flavour",
+        "brian",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("brian"), "{stderr}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -285,19 +285,21 @@ pub fn save_nir_flavour(
     Ok(write_atomic(path, &bytes)?)
 }
 
-/// Saves in the format the extension names: `.nir`/`.h5` → NIR, anything else → safetensors.
+/// Saves in the format the extension names: `.nir`/`.h5` → NIR in `flavour`, anything else →
+/// safetensors.
 pub fn save_by_extension(
     path: &Path,
     weights: &Weights,
     config: &TrainingConfig,
     summary: &TrainingSummary,
+    flavour: Flavour,
 ) -> Result<(), WeightsError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "nir" | "h5" | "hdf5" => save_nir(path, weights, config),
+        "nir" | "h5" | "hdf5" => save_nir_flavour(path, weights, config, flavour),
         _ => save_safetensors(path, weights, config, summary),
     }
 }
