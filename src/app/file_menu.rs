@@ -13,11 +13,17 @@ use super::weight_files;
 use super::{Action, Message};
 use crate::config::lesson::BUILT_IN;
 use crate::config::{Config, Lesson};
+use crate::nir::flavour::Flavour;
 
 /// The UI scale the View menu offers (egui's zoom factor; Ctrl +/− go from 0.2 to 5).
 pub const ZOOM_RANGE: std::ops::RangeInclusive<f32> = 0.5..=3.0;
 
-pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Action> {
+pub fn show(
+    ui: &mut egui::Ui,
+    dialog_open: bool,
+    has_network: bool,
+    nir_flavour: &mut Flavour,
+) -> Vec<Action> {
     let mut actions = Vec::new();
     egui::MenuBar::new().ui(ui, |ui| {
         ui.menu_button("File", |ui| {
@@ -35,6 +41,17 @@ pub fn show(ui: &mut egui::Ui, dialog_open: bool, has_network: bool) -> Vec<Acti
                 {
                     actions.push(Action::OpenDialog(DialogKind::ExportWeights));
                 }
+                ui.horizontal(|ui| {
+                    ui.label("   .nir for")
+                        .on_hover_text("generic: NIR's own meaning of every field; snnTorch, Norse: a graph their importers run as this program does (README \"Networks in and out\")");
+                    for (flavour, name) in [
+                        (Flavour::Generic, "generic"),
+                        (Flavour::Snntorch, "snnTorch"),
+                        (Flavour::Norse, "Norse"),
+                    ] {
+                        ui.radio_value(nir_flavour, flavour, name);
+                    }
+                });
                 if ui
                     .add_enabled(has_network, egui::Button::new("Import weights…"))
                     .on_hover_text("safetensors written by surrogate-lab or PyTorch (same tensor names); shapes must match the network")

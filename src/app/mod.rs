@@ -285,7 +285,12 @@ impl eframe::App for ExplorerApp {
 
         egui::Panel::top("menu").show(ui, |ui| {
             let busy = self.dialogs.busy();
-            actions.extend(file_menu::show(ui, busy, self.live.has_network()));
+            actions.extend(file_menu::show(
+                ui,
+                busy,
+                self.live.has_network(),
+                &mut self.weights.flavour,
+            ));
         });
         if let Some(open) = &self.ui.lesson {
             egui::Panel::right("lesson")

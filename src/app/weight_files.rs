@@ -11,6 +11,7 @@ use super::Message;
 use super::task::{Poll, Task};
 use crate::config::Config;
 use crate::io::weights::{self, TrainingSummary};
+use crate::nir::flavour::Flavour;
 use crate::snn::network::Weights;
 use crate::train::Command;
 
@@ -19,6 +20,8 @@ pub struct WeightFiles {
     /// Where the weights asked of the trainer go when they arrive.
     export_to: Option<PathBuf>,
     writing: Option<Task<Message>>,
+    /// How a `.nir` export writes the graph (File menu: "NIR for").
+    pub flavour: Flavour,
 }
 
 impl WeightFiles {
@@ -37,10 +40,11 @@ impl WeightFiles {
         summary: TrainingSummary,
     ) -> Option<Message> {
         let path = self.export_to.take()?;
+        let flavour = self.flavour;
         let task = Task::spawn(
             "export-weights",
             ctx,
-            move || match weights::save_by_extension(&path, &weights, &config, &summary) {
+            move || match weights::save_by_extension(&path, &weights, &config, &summary, flavour) {
                 Ok(()) => Message {
                     text: format!("exported weights to {}", path.display()),
                     is_error: false,

@@ -141,6 +141,9 @@ pub struct TrainArgs {
     /// Write the trained network as NIR (HDF5)
     #[arg(long, value_name = "FILE")]
     pub save_nir: Option<PathBuf>,
+    /// How --save-nir writes the graph: generic, or for snnTorch's or Norse's importer
+    #[arg(long, value_name = "NAME", default_value = "generic", value_parser = FLAVOURS)]
+    pub flavour: String,
     /// Start from saved weights (safetensors) instead of the seed's
     #[arg(long, value_name = "FILE", alias = "weights")]
     pub init_weights: Option<PathBuf>,
@@ -182,6 +185,9 @@ pub struct EvalArgs {
     /// One JSON object on stdout
     #[arg(long)]
     pub json: bool,
+    /// Write each test sample's label and predicted class as CSV (index,label,prediction)
+    #[arg(long, value_name = "FILE")]
+    pub predictions: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
@@ -203,7 +209,14 @@ pub struct ExportArgs {
     /// Experiment file, for weights saved without one in their metadata
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
+    /// generic (NIR's meaning of every field), snntorch or norse (a graph their importers
+    /// load and run as we do; README "Networks in and out")
+    #[arg(long, value_name = "NAME", default_value = "generic", value_parser = FLAVOURS)]
+    pub flavour: String,
 }
+
+/// The NIR export flavours (`nir::flavour::Flavour`).
+const FLAVOURS: [&str; 3] = ["generic", "snntorch", "norse"];
 
 #[derive(Args, Debug)]
 pub struct SweepArgs {

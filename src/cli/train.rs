@@ -7,6 +7,7 @@ use super::{CliError, flag_edits};
 use crate::config::Config;
 use crate::io::weights::{self, TrainingSummary};
 use crate::nir::export_network;
+use crate::nir::flavour::Flavour;
 use crate::nir::model::Conventions;
 use crate::train::{TrainError, Trainer};
 
@@ -156,20 +157,24 @@ fn save_outputs(
         }
     }
     if let Some(path) = &args.save_nir {
+        let flavour = Flavour::from_key(&args.flavour).unwrap_or_default();
         let saved = match (imported, trainer.imported()) {
-            // An imported network keeps its own neurons, biases and conventions.
+            // An imported network keeps its own neurons, biases and conventions; the
+            // flavours rewrite only the paper's dynamics.
             (Some(conv), Some(n)) => {
+                if flavour != Flavour::Generic {
+                    eprintln!(
+                        "note: --flavour {flavour} applies to the paper's dynamics; an imported network is written as generic NIR with its own conventions"
+                    );
+                }
                 export_network::save(path, trainer.weights(), &n.dynamics, conv)
+                    .map(|()| eprintln!("NIR graph written to {}", path.display()))
             }
-            _ => weights::save_nir(path, trainer.weights(), trainer.config())
-                .map_err(|e| e.to_string()),
+            _ => super::weights::save_nir(path, trainer.weights(), trainer.config(), flavour),
         };
-        match saved {
-            Ok(()) => eprintln!("NIR graph written to {}", path.display()),
-            Err(e) => {
-                eprintln!("error: {e}");
-                status = 1;
-            }
+        if let Err(e) = saved {
+            eprintln!("error: {e}");
+            status = 1;
         }
     }
     status

@@ -4,10 +4,13 @@ use std::path::Path;
 
 use super::args::{EvalArgs, ExportArgs};
 use super::{CliError, flag_edits};
+use crate::atomic::write_atomic;
 use crate::config::Config;
 use crate::io::weights::{self, WeightFile};
+use crate::nir::flavour::{self, Flavour};
 use crate::snn::network::Weights;
 use crate::train::Trainer;
+use crate::train::config::TrainingConfig;
 
 fn load(path: &Path) -> Result<WeightFile, CliError> {
     weights::load_safetensors(path).map_err(|e| CliError::Weights(e.to_string()))
@@ -50,6 +53,9 @@ pub fn eval(args: EvalArgs) -> Result<i32, CliError> {
         (None, None) => return Err(CliError::Usage("give --weights or --nir".into())),
     };
     let m = trainer.evaluate(&trainer.data().test);
+    if let Some(path) = &args.predictions {
+        write_predictions(path, &trainer)?;
+    }
     if args.json {
         // f32 fields, so the numbers print exactly as `train --json` printed them.
         #[derive(serde::Serialize)]
@@ -96,9 +102,49 @@ pub fn export(args: ExportArgs) -> Result<i32, CliError> {
         None,
     );
     let loaded = fit(&template, &file, &args.weights, &device)?;
-    weights::save_nir(&args.nir, &loaded, &config).map_err(|e| CliError::Weights(e.to_string()))?;
-    eprintln!("NIR graph written to {}", args.nir.display());
+    save_nir(&args.nir, &loaded, &config, parse_flavour(&args.flavour)?)
+        .map_err(CliError::Weights)?;
     Ok(0)
+}
+
+pub fn parse_flavour(key: &str) -> Result<Flavour, CliError> {
+    Flavour::from_key(key).ok_or_else(|| {
+        CliError::Usage(format!(
+            "--flavour {key}: generic, snntorch or norse expected"
+        ))
+    })
+}
+
+/// Writes the NIR graph in `flavour` and says on stderr what its library still computes
+/// differently for this network.
+pub fn save_nir(
+    path: &Path,
+    weights: &Weights,
+    config: &TrainingConfig,
+    flavour: Flavour,
+) -> Result<(), String> {
+    weights::save_nir_flavour(path, weights, config, flavour).map_err(|e| e.to_string())?;
+    eprintln!("NIR graph ({flavour}) written to {}", path.display());
+    let recurrent = weights.recurrent.iter().any(Option::is_some);
+    for line in flavour::deviations(flavour, &config.model, recurrent) {
+        eprintln!("note: {line}");
+    }
+    Ok(())
+}
+
+/// index,label,prediction for every test sample, written atomically.
+fn write_predictions(path: &Path, trainer: &Trainer) -> Result<(), CliError> {
+    let test = &trainer.data().test;
+    let all: Vec<usize> = (0..test.len()).collect();
+    let labels = test.batch_labels(&all);
+    let mut csv = String::from("index,label,prediction\n");
+    for (i, (label, p)) in labels.iter().zip(trainer.predict(test)).enumerate() {
+        csv.push_str(&format!("{i},{label},{p}\n"));
+    }
+    write_atomic(path, csv.as_bytes())
+        .map_err(|e| CliError::Weights(format!("{}: {e}", path.display())))?;
+    eprintln!("predictions written to {}", path.display());
+    Ok(())
 }
 
 fn input_count(file: &WeightFile) -> usize {

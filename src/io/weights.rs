@@ -21,7 +21,8 @@ use super::error::WeightsError;
 use super::safetensors::{NamedTensor, decode, encode};
 use crate::atomic::write_atomic;
 use crate::config::Config;
-use crate::snn::lif::Dynamics;
+use crate::nir::flavour::{self, Flavour};
+use crate::nir::graph::Meta;
 use crate::snn::network::{ParamRole, Weights};
 use crate::train::config::TrainingConfig;
 
@@ -245,145 +246,25 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
     Ok(weights)
 }
 
-/// The NIR graph of a network, as an HDF5 file in the layout `nir.read` expects:
-/// Input → Affine → CubaLIF (→ Affine back to itself when recurrent) → … → Affine → CubaLI → Output.
+/// The NIR graph of a network (the generic flavour), as an HDF5 file in the layout
+/// `nir.read` expects: Input → Affine → CubaLIF (→ Affine back to itself when recurrent) → …
+/// → Affine → CubaLI → Output.
 pub fn encode_nir(weights: &Weights, config: &TrainingConfig) -> Result<Vec<u8>, WeightsError> {
-    use hdf5_pure::FileBuilder;
+    encode_nir_flavour(weights, config, Flavour::Generic)
+}
 
-    let dy = Dynamics::new(&config.model);
-    let dt = config.model.dt_ms / 1000.0;
-    // NIR's continuous-time neurons, Euler-discretized by the importers as decay = 1 − Δt/τ:
-    // τ = Δt/(1 − decay) reproduces our per-step decays exactly; r and w_in carry the
-    // input factors (snnTorch's convention).
-    let tau = |decay: f32| dt / (1.0 - decay as f64);
-    let tau_syn = tau(dy.alpha);
-    let tau_mem = tau(dy.beta_mem);
-    let tau_out = tau(dy.beta_out);
-    let w_in = 1.0 / (1.0 - dy.alpha as f64);
-    let r_hidden = dy.input_scale as f64 / (1.0 - dy.beta_mem as f64);
-    let r_out = dy.out_input_scale as f64 / (1.0 - dy.beta_out as f64);
-
-    let mut file = FileBuilder::new();
-    file.create_dataset("version")
-        .with_vlen_strings(&["1.0.8"])
-        .with_shape(&[]);
-    let mut node = file.create_group("node");
-    node.create_dataset("type")
-        .with_vlen_strings(&["NIRGraph"])
-        .with_shape(&[]);
-    let mut nodes = node.create_group("nodes");
-    let mut edges: Vec<(String, String)> = Vec::new();
-
-    // A node: its type, float parameter arrays, and (Input/Output) an integer shape.
-    let mut group =
-        |name: &str, kind: &str, arrays: Vec<(&str, Vec<f64>, Vec<u64>)>, shape: Option<i64>| {
-            let mut g = nodes.create_group(name);
-            g.create_dataset("type")
-                .with_vlen_strings(&[kind])
-                .with_shape(&[]);
-            for (key, values, dims) in arrays {
-                g.create_dataset(key)
-                    .with_f64_data(&values)
-                    .with_shape(&dims);
-            }
-            if let Some(n) = shape {
-                g.create_dataset("shape").with_i64_data(&[n]);
-            }
-            nodes.add_group(g.finish());
-        };
-    // NIR readers want every neuron parameter as an array of length N, never a scalar.
-    let per_neuron = |key: &'static str, n: usize, v: f64| (key, vec![v; n], vec![n as u64]);
-    // The current-based synapse and membrane every CubaLI(F) node carries.
-    let cuba = |n: usize, tau_mem: f64, r: f64| {
-        vec![
-            per_neuron("tau_syn", n, tau_syn),
-            per_neuron("tau_mem", n, tau_mem),
-            per_neuron("r", n, r),
-            per_neuron("v_leak", n, 0.0),
-            per_neuron("w_in", n, w_in),
-        ]
-    };
-
-    let inputs = weights.inputs();
-    group("input", "Input", vec![], Some(inputs as i64));
-    let mut previous = "input".to_string();
-    for (role, t) in weights.params() {
-        let (shape, data) = host(t);
-        let (rows, cols) = (shape[0], shape[1]);
-        let torch: Vec<f64> = transpose(rows, cols, &data)
-            .into_iter()
-            .map(f64::from)
-            .collect();
-        let weight = ("weight", torch, vec![cols as u64, rows as u64]);
-        let bias = ("bias", vec![0.0; cols], vec![cols as u64]);
-        match role {
-            ParamRole::FeedForward(l) => {
-                let (fc, lif) = (format!("fc{l}"), format!("lif{l}"));
-                group(&fc, "Affine", vec![weight, bias], None);
-                let n = cols;
-                let mut params = cuba(n, tau_mem, r_hidden);
-                params.push(per_neuron("v_reset", n, 0.0));
-                params.push(per_neuron("v_threshold", n, config.model.threshold));
-                group(&lif, "CubaLIF", params, None);
-                edges.push((previous.clone(), fc.clone()));
-                edges.push((fc, lif.clone()));
-                previous = lif;
-            }
-            ParamRole::Recurrent(l) => {
-                let rec = format!("rec{l}");
-                group(&rec, "Affine", vec![weight, bias], None);
-                edges.push((format!("lif{l}"), rec.clone()));
-                edges.push((rec, format!("lif{l}")));
-            }
-            ParamRole::Readout => {
-                group("fc_out", "Affine", vec![weight, bias], None);
-                let n = cols;
-                group("li_out", "CubaLI", cuba(n, tau_out, r_out), None);
-                group("output", "Output", vec![], Some(cols as i64));
-                edges.push((previous.clone(), "fc_out".into()));
-                edges.push(("fc_out".into(), "li_out".into()));
-                edges.push(("li_out".into(), "output".into()));
-            }
-        }
-    }
-    node.add_group(nodes.finish());
-    let flat: Vec<&str> = edges
-        .iter()
-        .flat_map(|(a, b)| [a.as_str(), b.as_str()])
-        .collect();
-    node.create_dataset("edges")
-        .with_vlen_strings(&flat)
-        .with_shape(&[edges.len() as u64, 2]);
-
-    let mut meta = node.create_group("metadata");
-    meta.create_dataset("dt")
-        .with_f64_data(&[dt])
-        .with_shape(&[]);
-    let reset = format!("{:?}", config.model.reset).to_lowercase();
-    let text = [
-        ("reset", reset.as_str()),
-        (
-            "reset_detached",
-            if config.model.reset_detached {
-                "true"
-            } else {
-                "false"
-            },
-        ),
-        ("surrogate", config.surrogate.shape.key()),
-        ("source", FORMAT),
-    ];
-    for (k, v) in text {
-        meta.create_dataset(k)
-            .with_vlen_strings(&[v])
-            .with_shape(&[]);
-    }
-    meta.create_dataset("surrogate_beta")
-        .with_f64_data(&[config.surrogate.beta])
-        .with_shape(&[]);
-    node.add_group(meta.finish());
-    file.add_group(node.finish());
-    file.finish().map_err(|e| WeightsError::Nir(e.to_string()))
+/// The NIR graph of a network in `flavour` (`nir::flavour`: generic, or shaped for
+/// snnTorch's or Norse's importer).
+pub fn encode_nir_flavour(
+    weights: &Weights,
+    config: &TrainingConfig,
+    flavour: Flavour,
+) -> Result<Vec<u8>, WeightsError> {
+    let mut graph = flavour::graph(weights, &config.model, &config.surrogate, flavour);
+    graph
+        .metadata
+        .insert("source".into(), Meta::Text(FORMAT.into()));
+    crate::nir::write::encode(&graph).map_err(WeightsError::Nir)
 }
 
 pub fn save_nir(
@@ -391,23 +272,34 @@ pub fn save_nir(
     weights: &Weights,
     config: &TrainingConfig,
 ) -> Result<(), WeightsError> {
-    let bytes = encode_nir(weights, config).map_err(|e| e.in_file(path))?;
+    save_nir_flavour(path, weights, config, Flavour::Generic)
+}
+
+pub fn save_nir_flavour(
+    path: &Path,
+    weights: &Weights,
+    config: &TrainingConfig,
+    flavour: Flavour,
+) -> Result<(), WeightsError> {
+    let bytes = encode_nir_flavour(weights, config, flavour).map_err(|e| e.in_file(path))?;
     Ok(write_atomic(path, &bytes)?)
 }
 
-/// Saves in the format the extension names: `.nir`/`.h5` → NIR, anything else → safetensors.
+/// Saves in the format the extension names: `.nir`/`.h5` → NIR in `flavour`, anything else →
+/// safetensors.
 pub fn save_by_extension(
     path: &Path,
     weights: &Weights,
     config: &TrainingConfig,
     summary: &TrainingSummary,
+    flavour: Flavour,
 ) -> Result<(), WeightsError> {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
     match ext.as_str() {
-        "nir" | "h5" | "hdf5" => save_nir(path, weights, config),
+        "nir" | "h5" | "hdf5" => save_nir_flavour(path, weights, config, flavour),
         _ => save_safetensors(path, weights, config, summary),
     }
 }

@@ -8,6 +8,7 @@
 
 pub mod discrete;
 pub mod export_network;
+pub mod flavour;
 pub mod graph;
 pub mod import;
 pub mod map;

@@ -5,6 +5,7 @@
 use burn::tensor::{Device, Tensor, TensorData};
 
 use super::discrete::{Discretisation, step_constants};
+use super::flavour::NEVER_FIRES;
 use super::stack::{Layer, ResetKind, Stack};
 use crate::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
 use crate::snn::lif::ResetMode;
@@ -81,14 +82,19 @@ fn dynamics(layer: &Layer, stack: &Stack, conv: &Conventions) -> Result<LayerDyn
         Some(ResetKind::ToValue) | None => ResetMode::Zero,
     });
     let width = layer.width();
+    // A threshold no membrane reaches (our snntorch/norse flavours' readout) is a readout
+    // that never spikes: run as one, it records the membrane after each step's update.
+    let threshold = k
+        .threshold
+        .filter(|t| t.iter().any(|&x| f64::from(x) < NEVER_FIRES));
     Ok(LayerDynamics {
         alpha: k.alpha,
         kappa: k.kappa,
         beta: k.beta,
         c: k.c,
         leak: k.leak,
-        spiking: k.threshold.is_some(),
-        threshold: k.threshold.unwrap_or_else(|| vec![f32::INFINITY; width]),
+        spiking: threshold.is_some(),
+        threshold: threshold.unwrap_or_else(|| vec![f32::INFINITY; width]),
         v_reset: k.v_reset,
         reset,
         reset_detached: conv.reset_detached,

@@ -23,7 +23,7 @@ use crate::data::error::LoadError;
 use crate::data::{self, DataSplits, SpikeDataset};
 use crate::rng::Rng;
 use crate::snn::init::{InitKind, init_weights};
-use crate::snn::loss::{class_scores, count_correct, cross_entropy};
+use crate::snn::loss::{class_scores, count_correct, cross_entropy, predictions};
 use crate::snn::network::{Input, ParamRole, Path, Weights, forward_with};
 use crate::snn::regularizer::activity_penalty;
 
@@ -393,6 +393,26 @@ impl Trainer {
                 return Ok(self.finish_epoch());
             }
         }
+    }
+
+    /// The class each sample of a split is assigned (the argmax `evaluate` counts), in order.
+    pub fn predict(&self, split: &SpikeDataset) -> Vec<usize> {
+        let net = self.network_dynamics();
+        let all: Vec<usize> = (0..split.len()).collect();
+        let mut out = Vec::with_capacity(split.len());
+        for indices in all.chunks(EVAL_BATCH) {
+            let input = self.batch_input(split, indices, false);
+            let o = forward_with(
+                &self.weights,
+                input,
+                &net,
+                &self.config.surrogate,
+                self.path(),
+                false,
+            );
+            out.extend(predictions(class_scores(o.readout, self.config.model.loss)));
+        }
+        out
     }
 
     /// Loss, accuracy and per-neuron rates over a split, without gradients.

@@ -1,0 +1,308 @@
+//! Our network as a NIR graph in one of three flavours: `generic` (NIR's own meaning of
+//! every field), or shaped so that `snntorch.import_nir.import_from_nir` (snnTorch 1.0) or
+//! `norse.torch.from_nir` (Norse 1.1) computes what we compute.
+//!
+//! Both libraries step NIR's neurons with forward Euler (decay 1 − Δt/τ), so a τ of
+//! Δt/(1 − d) gives exactly our per-step decay d = exp(−Δt/τ_ours). Then, per flavour:
+//!
+//! ```text
+//!            Δt in the file   w_in        r            weights       readout
+//! generic    ours             1/(1 − α)   c/(1 − β)    W, V          CubaLI
+//! norse      ours             1/(1 − α)   c/(1 − β)    W, V          CubaLIF, ϑ = 1e30
+//! snntorch   1e-4 s (fixed)   1/(1 − α)   1/(1 − β)    c·W, c·V      CubaLIF, ϑ = 1e30
+//! ```
+//!
+//! snnTorch asserts r = τ_mem/Δt, i.e. a membrane gain (1 − β)·r of 1, and has no input
+//! factor; since I is linear in W and V, our c moves into them. Neither library maps
+//! `CubaLI` (Norse skips it, snnTorch refuses it), so the readout is a CubaLIF whose
+//! threshold no membrane reaches; it never fires and never resets. What remains different is
+//! the update order (README "Networks in and out"): both integrate this step's current and
+//! reset in the same step, so their layers answer two steps earlier than ours (a shift of
+//! the readout by 2·layers + 1 steps), after a spike they keep the current of the reset step
+//! (ours discards it), and a recurrent spike reaches the membrane one step sooner.
+
+use std::fmt;
+
+use super::graph::{Array, Graph, Meta, Node};
+use crate::snn::lif::{Dynamics, ResetMode};
+use crate::snn::model::ModelConfig;
+use crate::snn::network::{ParamRole, Weights};
+use crate::snn::surrogate::SurrogateConfig;
+
+/// The time step snnTorch 1.0's importer assumes for every graph (it stores none).
+pub const SNNTORCH_DT_S: f64 = 1e-4;
+
+/// A threshold no membrane reaches: a CubaLIF with it is a non-spiking readout.
+pub const NEVER_FIRES: f64 = 1e30;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Flavour {
+    /// NIR's meaning of every field; the readout is a `CubaLI`.
+    #[default]
+    Generic,
+    /// Loads in `snntorch.import_nir.import_from_nir` (snnTorch 1.0).
+    Snntorch,
+    /// Loads in `norse.torch.from_nir` (Norse 1.1).
+    Norse,
+}
+
+impl Flavour {
+    pub const ALL: [Flavour; 3] = [Flavour::Generic, Flavour::Snntorch, Flavour::Norse];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Flavour::Generic => "generic",
+            Flavour::Snntorch => "snntorch",
+            Flavour::Norse => "norse",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.key() == key)
+    }
+
+    /// The Δt the file's τ's are written for, our Δt being `dt_s`.
+    pub fn dt_s(self, dt_s: f64) -> f64 {
+        match self {
+            Flavour::Snntorch => SNNTORCH_DT_S,
+            Flavour::Generic | Flavour::Norse => dt_s,
+        }
+    }
+}
+
+impl fmt::Display for Flavour {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+/// One layer's NIR fields and the factor its incoming weights are multiplied by.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Folded {
+    pub tau_syn: f64,
+    pub tau_mem: f64,
+    pub w_in: f64,
+    pub r: f64,
+    pub weight_scale: f64,
+    /// `None`: a `CubaLI` (generic readout).
+    pub v_threshold: Option<f64>,
+}
+
+/// The fields that make `flavour`'s importer step a neuron with synaptic decay `alpha`,
+/// membrane decay `beta` and input factor `c` exactly as we do (`threshold`: `None` for
+/// the readout), our Δt being `dt_s`.
+pub fn fold(
+    flavour: Flavour,
+    dt_s: f64,
+    alpha: f64,
+    beta: f64,
+    c: f64,
+    threshold: Option<f64>,
+) -> Folded {
+    let dt = flavour.dt_s(dt_s);
+    let tau = |decay: f64| dt / (1.0 - decay);
+    let (r, weight_scale) = match flavour {
+        Flavour::Snntorch => (1.0 / (1.0 - beta), c),
+        Flavour::Generic | Flavour::Norse => (c / (1.0 - beta), 1.0),
+    };
+    let v_threshold = match (flavour, threshold) {
+        (_, Some(t)) => Some(t),
+        (Flavour::Generic, None) => None,
+        (Flavour::Snntorch | Flavour::Norse, None) => Some(NEVER_FIRES),
+    };
+    Folded {
+        tau_syn: tau(alpha),
+        tau_mem: tau(beta),
+        w_in: 1.0 / (1.0 - alpha),
+        r,
+        weight_scale,
+        v_threshold,
+    }
+}
+
+/// What the flavour's library will still compute differently for this model, one line each.
+pub fn deviations(flavour: Flavour, model: &ModelConfig, recurrent: bool) -> Vec<String> {
+    if flavour == Flavour::Generic {
+        return Vec::new();
+    }
+    let lib = match flavour {
+        Flavour::Snntorch => "snnTorch",
+        _ => "Norse",
+    };
+    let mut out = vec![format!(
+        "{lib} integrates this step's current and resets in the same step: its readout runs \
+         {} steps ahead of ours, and after a spike it keeps the reset step's current",
+        2 * model.hidden.len() + 1
+    )];
+    if recurrent {
+        out.push(format!(
+            "{lib}'s recurrent spikes reach the membrane one step sooner than ours"
+        ));
+        if flavour == Flavour::Snntorch {
+            out.push(
+                "snnTorch 1.0's import_from_nir fails on every recurrent graph \
+                 ('GraphModule' object has no attribute 'items')"
+                    .into(),
+            );
+        }
+    }
+    match model.reset {
+        ResetMode::Zero => {}
+        ResetMode::Subtract if flavour == Flavour::Norse => out.push(
+            "reset by subtraction: pass reset_method=norse.torch.functional.reset.reset_subtract"
+                .into(),
+        ),
+        other => out.push(format!(
+            "{lib}'s import resets to zero; this network resets {}",
+            reset_key(other)
+        )),
+    }
+    out
+}
+
+fn reset_key(reset: ResetMode) -> &'static str {
+    match reset {
+        ResetMode::Zero => "zero",
+        ResetMode::Subtract => "subtract",
+        ResetMode::None => "none",
+    }
+}
+
+/// (out, in) rows of our [in, out] matrix, times `scale`.
+fn torch_matrix(t: &burn::tensor::Tensor<2>, scale: f64) -> Array {
+    let [rows, cols] = t.dims();
+    let data: Vec<f32> = t.clone().into_data().iter::<f32>().collect();
+    let mut out = vec![0f64; data.len()];
+    for r in 0..rows {
+        for c in 0..cols {
+            out[c * rows + r] = f64::from(data[r * cols + c]) * scale;
+        }
+    }
+    Array::matrix(cols, rows, out)
+}
+
+fn neuron(n: usize, f: &Folded) -> Node {
+    let v = |x: f64| Array::vector(vec![x; n]);
+    let node = Node::new(if f.v_threshold.is_some() {
+        "CubaLIF"
+    } else {
+        "CubaLI"
+    })
+    .with("tau_syn", v(f.tau_syn))
+    .with("tau_mem", v(f.tau_mem))
+    .with("r", v(f.r))
+    .with("v_leak", v(0.0))
+    .with("w_in", v(f.w_in));
+    match f.v_threshold {
+        Some(t) => node.with("v_reset", v(0.0)).with("v_threshold", v(t)),
+        None => node,
+    }
+}
+
+/// The graph of a network: Input → Affine → CubaLIF (↺ Affine when recurrent) → … →
+/// Affine → readout → Output, with the metadata our importer reads back.
+pub fn graph(
+    weights: &Weights,
+    model: &ModelConfig,
+    surrogate: &SurrogateConfig,
+    flavour: Flavour,
+) -> Graph {
+    let dy = Dynamics::new(model);
+    let dt_s = model.dt_ms / 1000.0;
+    let (alpha, threshold) = (f64::from(dy.alpha), model.threshold);
+    let hidden = fold(
+        flavour,
+        dt_s,
+        alpha,
+        f64::from(dy.beta_mem),
+        f64::from(dy.input_scale),
+        Some(threshold),
+    );
+    let readout = fold(
+        flavour,
+        dt_s,
+        alpha,
+        f64::from(dy.beta_out),
+        f64::from(dy.out_input_scale),
+        None,
+    );
+    let mut g = Graph::default();
+    let shape = |n: usize| Node::new("Input").with("shape", Array::vector(vec![n as f64]));
+    g.add("input", shape(weights.inputs()));
+    let mut previous = "input".to_string();
+    for (role, t) in weights.params() {
+        let width = t.dims()[1];
+        let affine = |scale: f64| {
+            Node::new("Affine")
+                .with("weight", torch_matrix(t, scale))
+                .with("bias", Array::vector(vec![0.0; width]))
+        };
+        match role {
+            ParamRole::FeedForward(l) => {
+                let (fc, lif) = (format!("fc{l}"), format!("lif{l}"));
+                g.add(&fc, affine(hidden.weight_scale));
+                g.add(&lif, neuron(width, &hidden));
+                g.connect(&previous, &fc);
+                g.connect(&fc, &lif);
+                previous = lif;
+            }
+            ParamRole::Recurrent(l) => {
+                let (rec, lif) = (format!("rec{l}"), format!("lif{l}"));
+                g.add(&rec, affine(hidden.weight_scale));
+                g.connect(&lif, &rec);
+                g.connect(&rec, &lif);
+            }
+            ParamRole::Readout => {
+                let out = if readout.v_threshold.is_some() {
+                    "lif_out"
+                } else {
+                    "li_out"
+                };
+                g.add("fc_out", affine(readout.weight_scale));
+                g.add(out, neuron(width, &readout));
+                g.add(
+                    "output",
+                    Node::new("Output").with("shape", Array::vector(vec![width as f64])),
+                );
+                g.connect(&previous, "fc_out");
+                g.connect("fc_out", out);
+                g.connect(out, "output");
+            }
+        }
+    }
+    let text = |s: &str| Meta::Text(s.to_string());
+    let loss = serde_json::to_value(model.loss)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let meta = [
+        ("dt", Meta::Number(flavour.dt_s(dt_s))),
+        ("dt_trained", Meta::Number(dt_s)),
+        ("flavour", text(flavour.key())),
+        ("reset", text(reset_key(model.reset))),
+        (
+            "reset_detached",
+            text(if model.reset_detached {
+                "true"
+            } else {
+                "false"
+            }),
+        ),
+        ("surrogate", text(surrogate.shape.key())),
+        ("surrogate_beta", Meta::Number(surrogate.beta)),
+        ("loss", text(&loss)),
+        // How many steps the library's readout runs ahead of ours (module comment).
+        (
+            "readout_lead_steps",
+            Meta::Number(if flavour == Flavour::Generic {
+                0.0
+            } else {
+                (2 * weights.hidden.len() + 1) as f64
+            }),
+        ),
+    ];
+    for (k, v) in meta {
+        g.metadata.insert(k.to_string(), v);
+    }
+    g
+}
