@@ -6,6 +6,7 @@
 use burn::tensor::Device;
 
 use crate::config::Config;
+use crate::config::lesson::Lesson;
 use crate::data::encoding::Encoder;
 use crate::data::encoding::EncodingConfig;
 use crate::data::idx::{self, LabelledImages};
@@ -19,7 +20,7 @@ use crate::sweep::csv::ResultsFile;
 pub type Reader = fn(&[u8]);
 
 /// Each reader by the name of its fuzz target and corpus folder (`fuzz/corpus/<name>/`).
-pub const READERS: [(&str, Reader); 7] = [
+pub const READERS: [(&str, Reader); 8] = [
     ("idx", idx),
     ("shd", shd),
     ("safetensors", safetensors),
@@ -27,6 +28,7 @@ pub const READERS: [(&str, Reader); 7] = [
     ("config_set", config_set),
     ("sweep_csv", sweep_csv),
     ("nir", nir),
+    ("lesson", lesson),
 ];
 
 /// An MNIST-style IDX file (images or labels, gzip or not), encoded as spikes when it parses
@@ -115,4 +117,28 @@ pub fn nir(bytes: &[u8]) {
             &Device::flex(),
         );
     }
+}
+
+/// A lesson file; the experiment of an accepted one saves and reopens to itself, and it hides
+/// only controls the window has.
+pub fn lesson(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    let Ok(lesson) = Lesson::parse(&text, "fuzz.toml") else {
+        return;
+    };
+    let saved = lesson.experiment.to_toml();
+    assert_eq!(
+        Config::from_str_format(&saved, false).as_ref(),
+        Ok(&lesson.experiment),
+        "an accepted lesson's experiment does not reopen as itself:\n{saved}"
+    );
+    assert!(
+        lesson
+            .hidden
+            .iter()
+            .all(|h| crate::config::lesson::CONTROLS.contains(&h.as_str())),
+        "an accepted lesson hides an unknown control: {:?}",
+        lesson.hidden
+    );
+    assert!(!lesson.steps.is_empty() && !lesson.title.is_empty());
 }

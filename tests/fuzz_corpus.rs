@@ -48,3 +48,24 @@ fn every_reader_has_a_corpus_and_a_fuzz_target() {
         );
     }
 }
+
+/// The lesson target's seeds include every built-in lesson as shipped, so the fuzzer starts
+/// from the files teachers copy, and a lesson edited in `assets/` is reseeded.
+#[test]
+fn the_lesson_corpus_holds_every_built_in_lesson() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz")
+        .join("corpus")
+        .join("lesson");
+    let seeds: Vec<Vec<u8>> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| std::fs::read(e.expect("corpus entry").path()).expect("readable"))
+        .collect();
+    for (name, text) in surrogate_lab::config::lesson::BUILT_IN {
+        assert!(
+            seeds.iter().any(|s| s == text.as_bytes()),
+            "built-in lesson {name} is not in {}",
+            dir.display()
+        );
+    }
+}

@@ -12,7 +12,7 @@ mod common;
 use std::process::Command as Process;
 use std::time::{Duration, Instant};
 
-use common::to_vec;
+use common::{to_vec, wait_for};
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use surrogate_lab::app::ExplorerApp;
@@ -145,21 +145,6 @@ fn exploding_gradient_is_refused_on_wgpu() {
     );
     assert_eq!(weight_bits(&trainer), before);
     assert_eq!(trainer.global_step(), 0);
-}
-
-fn wait_for(session: &Session, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
-    let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while Instant::now() < deadline {
-        if let Some(e) = session.next_event(Duration::from_millis(200)) {
-            let hit = pred(&e);
-            seen.push(e);
-            if hit {
-                return seen;
-            }
-        }
-    }
-    panic!("event did not arrive; saw {} events", seen.len());
 }
 
 #[test]

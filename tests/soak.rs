@@ -50,6 +50,11 @@ struct Tally {
     sweep_tab: usize,
     settles: usize,
     errors_shown: usize,
+    /// Settles that found the run stopped on screen but batches still to come, and those of
+    /// them where the trainer was in fact running (a Resume not yet acknowledged): the cases
+    /// the settle, before it drained first, could mistake for its own batch.
+    late_batches: usize,
+    lagging_resumes: usize,
 }
 
 struct Storm {
@@ -57,6 +62,8 @@ struct Storm {
     rng: Rng,
     tally: Tally,
     started: Instant,
+    /// The test sample the raster shows; only the settles change it (the drain's marker).
+    sample: usize,
 }
 
 impl Storm {
@@ -259,15 +266,59 @@ impl Storm {
             .map(|b| (b.global_step, b.seconds.to_bits()))
     }
 
-    /// Stops the storm for a moment: pause, let any build finish, pick a fresh β and learning
-    /// rate (live edits themselves), train one batch, and check that it used them.
+    /// Waits until the trainer has carried out every command sent so far and the window has
+    /// absorbed every event that answers them. The window's run state alone does not say so: a
+    /// Step the storm clicked just before a settle is still queued while the window shows
+    /// "paused", and its batch — trained with the storm's β — lands in the middle of the
+    /// settle. Commands and events are both first in, first out, so a snapshot of a newly
+    /// chosen test sample (which the trainer sends when asked to switch) comes after the
+    /// answers to everything sent before the switch.
+    fn drain(&mut self) {
+        self.sample ^= 1;
+        assert!(
+            self.click(if self.sample == 1 { "▶" } else { "◀" }),
+            "no sample buttons over the raster"
+        );
+        let sample = self.sample;
+        self.frames_until("the trainer to answer everything sent", |a| {
+            a.live()
+                .snapshot
+                .as_ref()
+                .is_some_and(|s| s.sample == sample)
+        });
+    }
+
+    /// Stops the storm for a moment: wait until the trainer has caught up with every command,
+    /// pause it, pick a fresh β (with a shape that has one, or the slider ignores it) and
+    /// learning rate — live edits themselves — train one batch, and check that it used them.
+    ///
+    /// Draining comes first because the window's run state lags the trainer's: a Resume the
+    /// storm clicked in its last frame is still queued while the window shows "paused", so
+    /// the Pause button is disabled and a click on it does nothing; the run then starts, the
+    /// Step button is disabled in turn, and the settle's "own" batch was one the running
+    /// trainer had begun before the new β reached it (what failed the soak now and then).
     fn settle(&mut self) {
         self.click("Live training");
-        self.click("⏸ Pause");
+        self.frame();
+        let shown_stopped = self.h.state().run_state() != Some(RunState::Running);
+        let before = Self::last_batch_marker(self.h.state());
+        self.drain();
+        if shown_stopped && Self::last_batch_marker(self.h.state()) != before {
+            self.tally.late_batches += 1;
+            if self.h.state().run_state() == Some(RunState::Running) {
+                self.tally.lagging_resumes += 1;
+            }
+        }
+        if self.h.state().run_state() == Some(RunState::Running) {
+            self.click("⏸ Pause");
+        }
         self.frames_until("a built network", Self::ready);
         self.frames_until("the run to stop", |a| {
             a.run_state() != Some(RunState::Running)
         });
+        if !self.h.state().draft().surrogate.shape.uses_beta() {
+            self.choose("Shape", SurrogateShape::SuperSpike.label());
+        }
         for attempt in 0..3 {
             self.dismiss_all();
             let beta = self.log_uniform(0.5, 50.0);
@@ -297,6 +348,12 @@ impl Storm {
             }
             let batch = app.live().last_batch.as_ref().expect("a batch");
             let draft = app.draft();
+            // The slider keeps four decimals.
+            assert!(
+                (draft.surrogate.beta - beta).abs() <= 1e-4,
+                "the β slider did not take the settle's value: {} for {beta}",
+                draft.surrogate.beta
+            );
             assert_eq!(
                 batch.surrogate,
                 draft.surrogate,
@@ -320,21 +377,76 @@ impl Storm {
     }
 }
 
+impl Storm {
+    fn new(seed: u64) -> Storm {
+        let config = small_config();
+        let h: H = Harness::builder()
+            .with_size([1440.0, 900.0])
+            .build_eframe(move |cc| {
+                ExplorerApp::new(&cc.egui_ctx, config, Box::new(FakeDialogs::default()))
+            });
+        Storm {
+            h,
+            rng: Rng::new(seed),
+            tally: Tally::default(),
+            started: Instant::now(),
+            sample: 0,
+        }
+    }
+}
+
+/// The race the settle once lost, made deterministic: a Step clicked one frame before a β drag
+/// is ahead of the drag in the trainer's queue, so its batch trains with the old β and is
+/// reported after the window already shows the new one. Correct, and no edit is lost: the
+/// next batch trains with the β on screen.
 #[test]
-#[ignore = "flaky: now and then a settle still finds the trainer on an older β than the window's (RELIABILITY.md); run with --ignored"]
+fn a_batch_stepped_before_a_drag_trains_with_the_old_beta_and_the_next_with_the_new() {
+    let mut w = Storm::new(1);
+    w.frames_until("the network", Storm::ready);
+    let old = w.h.state().draft().surrogate.beta;
+    let marker = Storm::last_batch_marker(w.h.state());
+    w.click("⏭ Step");
+    w.frame();
+    w.slider("Scale β", 123.0);
+    w.frame();
+    let new = w.h.state().draft().surrogate.beta;
+    assert!(
+        (new - 123.0).abs() < 1e-3 && new != old,
+        "the slider took {new}"
+    );
+    w.frames_until("the stepped batch", |a| {
+        Storm::last_batch_marker(a) != marker
+    });
+    let batch = w.h.state().live().last_batch.clone().expect("a batch");
+    assert_eq!(
+        batch.surrogate.beta, old,
+        "the Step was queued before the drag"
+    );
+    assert_eq!(w.h.state().draft().surrogate.beta, new);
+
+    w.drain();
+    let marker = Storm::last_batch_marker(w.h.state());
+    w.click("⏭ Step");
+    w.frames_until("the next batch", |a| Storm::last_batch_marker(a) != marker);
+    let app = w.h.state();
+    assert_eq!(
+        app.live()
+            .last_batch
+            .as_ref()
+            .expect("a batch")
+            .surrogate
+            .beta,
+        new
+    );
+    assert_eq!(
+        app.live().applied.as_ref().expect("built").surrogate.beta,
+        new
+    );
+}
+
+#[test]
 fn window_survives_thousands_of_frames_of_edits_while_training() {
-    let config = small_config();
-    let h: H = Harness::builder()
-        .with_size([1440.0, 900.0])
-        .build_eframe(move |cc| {
-            ExplorerApp::new(&cc.egui_ctx, config, Box::new(FakeDialogs::default()))
-        });
-    let mut storm = Storm {
-        h,
-        rng: Rng::new(20_261_128),
-        tally: Tally::default(),
-        started: Instant::now(),
-    };
+    let mut storm = Storm::new(20_261_128);
     storm.frames_until("the network", Storm::ready);
     storm.click("▶ Start");
     while storm.tally.frames < FRAMES {

@@ -3,10 +3,8 @@
 
 mod common;
 
-use std::time::Duration;
-
 use burn::tensor::{Tensor, TensorData};
-use common::to_vec;
+use common::{to_vec, wait_for};
 use surrogate_lab::config::Config;
 use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
 use surrogate_lab::train::live::LiveSettings;
@@ -178,21 +176,6 @@ fn one_nan_readout_weight_pauses_and_leaves_every_weight_as_it_was() {
     );
     assert_eq!(weight_bits(&trainer), before);
     assert_eq!(trainer.global_step(), step);
-}
-
-fn wait_for(session: &Session, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
-    let mut seen = Vec::new();
-    let deadline = std::time::Instant::now() + Duration::from_secs(120);
-    while std::time::Instant::now() < deadline {
-        if let Some(e) = session.next_event(Duration::from_millis(200)) {
-            let hit = pred(&e);
-            seen.push(e);
-            if hit {
-                return seen;
-            }
-        }
-    }
-    panic!("event did not arrive; saw {} events", seen.len());
 }
 
 #[test]

@@ -122,6 +122,9 @@ pub struct Automation {
     /// Set when the PNG has been written (0) or could not be (1); read by `main` after the
     /// window closes.
     pub exit_code: Arc<std::sync::atomic::AtomicI32>,
+    /// The last epoch written to stderr: an unattended run says how far it got, and a script
+    /// can act at a given epoch (the long-run memory check in RELIABILITY.md does).
+    logged_epoch: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -145,6 +148,7 @@ impl Automation {
                 since: Instant::now(),
             },
             exit_code: Arc::new(std::sync::atomic::AtomicI32::new(1)),
+            logged_epoch: None,
         }
     }
 }
@@ -160,6 +164,17 @@ impl Automation {
         saver: &mut ScreenshotSaver,
     ) -> Vec<Action> {
         let mut actions = Vec::new();
+        let epoch = live.last_epoch.as_ref();
+        if epoch.map(|e| e.epoch) != self.logged_epoch {
+            if let Some(e) = epoch {
+                eprintln!(
+                    "epoch {}: test accuracy {:.1} %",
+                    e.epoch,
+                    100.0 * e.test_acc
+                );
+            }
+            self.logged_epoch = epoch.map(|e| e.epoch);
+        }
         match self.phase {
             Phase::WaitingForNetwork { since } => {
                 if live.has_network() && !live.building {

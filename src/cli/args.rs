@@ -95,7 +95,7 @@ pub struct ExperimentArgs {
 pub struct WindowArgs {
     #[command(flatten)]
     pub experiment: ExperimentArgs,
-    /// Train, write a PNG of the window to PATH, exit
+    /// Train, write a PNG of the window to PATH, exit (each epoch is logged on stderr)
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<PathBuf>,
     /// How long to train before --screenshot [default: 10]

@@ -1,8 +1,11 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+use std::time::{Duration, Instant};
+
 use burn::tensor::Device;
 use surrogate_lab::backend;
+use surrogate_lab::train::{Event, Session};
 
 /// Every backend compiled into this build that can run here, by name. A compiled-in backend
 /// that cannot run (wgpu without an adapter) is reported and skipped.
@@ -85,4 +88,21 @@ pub fn loss_and_grads(
         .map(|(_, t)| t.grad(&grads).map(to_vec).unwrap_or_default())
         .collect();
     (value, g, total_spikes)
+}
+
+/// The session's events up to and including the first one `pred` accepts; fails the test if
+/// none comes within two minutes.
+pub fn wait_for(session: &Session, mut pred: impl FnMut(&Event) -> bool) -> Vec<Event> {
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while Instant::now() < deadline {
+        if let Some(e) = session.next_event(Duration::from_millis(200)) {
+            let hit = pred(&e);
+            seen.push(e);
+            if hit {
+                return seen;
+            }
+        }
+    }
+    panic!("event did not arrive; saw {} events", seen.len());
 }
