@@ -22,7 +22,7 @@ use crate::rng::Rng;
 use crate::snn::init::{InitKind, init_weights};
 use crate::snn::lif::Dynamics;
 use crate::snn::loss::{class_scores, count_correct, cross_entropy, predictions};
-use crate::snn::network::{Input, ParamRole, Path, Weights, forward};
+use crate::snn::network::{Forward, Input, ParamRole, Path, Weights, forward};
 use crate::snn::regularizer::activity_penalty;
 
 /// Why a batch could not be trained.
@@ -400,18 +400,23 @@ impl Trainer {
         let all: Vec<usize> = (0..split.len()).collect();
         let mut out = Vec::with_capacity(split.len());
         for indices in all.chunks(EVAL_BATCH) {
-            let input = self.batch_input(split, indices, false);
-            let o = forward(
-                &self.weights,
-                input,
-                &dy,
-                &self.config.surrogate,
-                self.path(),
-                false,
-            );
+            let o = self.forward_eval(split, indices, &dy);
             out.extend(predictions(class_scores(o.readout, self.config.model.loss)));
         }
         out
+    }
+
+    /// One evaluation batch through the network, without gradients.
+    fn forward_eval(&self, split: &SpikeDataset, indices: &[usize], dy: &Dynamics) -> Forward {
+        let input = self.batch_input(split, indices, false);
+        forward(
+            &self.weights,
+            input,
+            dy,
+            &self.config.surrogate,
+            self.path(),
+            false,
+        )
     }
 
     /// Loss, accuracy and per-neuron rates over a split, without gradients.
@@ -424,15 +429,7 @@ impl Trainer {
         let all: Vec<usize> = (0..split.len()).collect();
         for indices in all.chunks(EVAL_BATCH) {
             let labels = split.batch_labels(indices);
-            let input = self.batch_input(split, indices, false);
-            let out = forward(
-                &self.weights,
-                input,
-                &dy,
-                &self.config.surrogate,
-                self.path(),
-                false,
-            );
+            let out = self.forward_eval(split, indices, &dy);
             for (layer, counts) in out.layers.iter().zip(spike_counts.iter_mut()) {
                 let [_, _, width] = layer.spikes.dims();
                 let per_neuron: Tensor<1> = layer.spikes.clone().sum_dims(&[0, 1]).reshape([width]);
