@@ -24,7 +24,8 @@ use crate::data::{self, DataSplits, SpikeDataset};
 use crate::rng::Rng;
 use crate::snn::init::{InitKind, init_weights};
 use crate::snn::loss::{class_scores, count_correct, cross_entropy, predictions};
-use crate::snn::network::{Input, ParamRole, Path, Weights, forward_with};
+use crate::snn::dynamics::NetworkDynamics;
+use crate::snn::network::{Forward, Input, ParamRole, Path, Weights, forward_with};
 use crate::snn::regularizer::activity_penalty;
 
 /// Why a batch could not be trained.
@@ -401,18 +402,28 @@ impl Trainer {
         let all: Vec<usize> = (0..split.len()).collect();
         let mut out = Vec::with_capacity(split.len());
         for indices in all.chunks(EVAL_BATCH) {
-            let input = self.batch_input(split, indices, false);
-            let o = forward_with(
-                &self.weights,
-                input,
-                &net,
-                &self.config.surrogate,
-                self.path(),
-                false,
-            );
+            let o = self.forward_eval(split, indices, &net);
             out.extend(predictions(class_scores(o.readout, self.config.model.loss)));
         }
         out
+    }
+
+    /// One evaluation batch through the network, without gradients.
+    fn forward_eval(
+        &self,
+        split: &SpikeDataset,
+        indices: &[usize],
+        net: &NetworkDynamics,
+    ) -> Forward {
+        let input = self.batch_input(split, indices, false);
+        forward_with(
+            &self.weights,
+            input,
+            net,
+            &self.config.surrogate,
+            self.path(),
+            false,
+        )
     }
 
     /// Loss, accuracy and per-neuron rates over a split, without gradients.
@@ -425,15 +436,7 @@ impl Trainer {
         let all: Vec<usize> = (0..split.len()).collect();
         for indices in all.chunks(EVAL_BATCH) {
             let labels = split.batch_labels(indices);
-            let input = self.batch_input(split, indices, false);
-            let out = forward_with(
-                &self.weights,
-                input,
-                &net,
-                &self.config.surrogate,
-                self.path(),
-                false,
-            );
+            let out = self.forward_eval(split, indices, &net);
             for (layer, counts) in out.layers.iter().zip(spike_counts.iter_mut()) {
                 let [_, _, width] = layer.spikes.dims();
                 let per_neuron: Tensor<1> = layer.spikes.clone().sum_dims(&[0, 1]).reshape([width]);
