@@ -65,11 +65,7 @@ fn a_network_opened_through_the_dialog_shows_its_mapping_and_a_bad_one_changes_n
     let braille = fixture("braille_noDelay_bias_zero.nir");
     let not_nir = fixture("README.md");
     let too_narrow = fixture("lif_norse.nir");
-    let dialogs = FakeDialogs::new([
-        Some(braille.clone()),
-        Some(not_nir),
-        Some(too_narrow),
-    ]);
+    let dialogs = FakeDialogs::new([Some(braille.clone()), Some(not_nir), Some(too_narrow)]);
     let asked = dialogs.clone();
     let mut h = Harness::builder()
         .with_size([1440.0, 900.0])
@@ -88,14 +84,17 @@ fn a_network_opened_through_the_dialog_shows_its_mapping_and_a_bad_one_changes_n
         h.step();
         std::thread::sleep(Duration::from_millis(10));
     }
-    h.get_by(|n| n.role() == Role::TextInput && n.value().as_deref() == Some("1"))
+    h.get_by_role_and_label(Role::TextInput, "Δt (ms)")
         .set_text_value_accesskit("0.1");
     h.step();
     click(&mut h, "Open");
     let expected = "12 → 38 recurrent CubaLIF → 7 CubaLIF, Δt 0.1 ms (forward Euler)";
     step_until(&mut h, "the imported network", |a| summary(a).is_some());
     assert_eq!(summary(h.state()).as_deref(), Some(expected));
-    assert!(h.query_by_label(expected).is_some(), "summary line not on screen");
+    assert!(
+        h.query_by_label(expected).is_some(),
+        "summary line not on screen"
+    );
     // The snapshot is of the imported network: 38 hidden neurons.
     step_until(&mut h, "a snapshot of 38 neurons", |a| {
         a.live()
@@ -109,7 +108,11 @@ fn a_network_opened_through_the_dialog_shows_its_mapping_and_a_bad_one_changes_n
     step_until(&mut h, "the refusal", |a| {
         a.message().is_some_and(|m| m.is_error)
     });
-    let m = h.state().message().map(|m| m.text.clone()).unwrap_or_default();
+    let m = h
+        .state()
+        .message()
+        .map(|m| m.text.clone())
+        .unwrap_or_default();
     assert!(m.contains("not an HDF5 file") && !m.contains('\n'), "{m}");
     assert_eq!(summary(h.state()).as_deref(), Some(expected));
 
@@ -122,7 +125,9 @@ fn a_network_opened_through_the_dialog_shows_its_mapping_and_a_bad_one_changes_n
         std::thread::sleep(Duration::from_millis(10));
     }
     click(&mut h, "Open");
-    step_until(&mut h, "the trainer's refusal", |a| a.live().error.is_some());
+    step_until(&mut h, "the trainer's refusal", |a| {
+        a.live().error.is_some()
+    });
     let e = h.state().live().error.clone().unwrap_or_default();
     assert!(e.contains("takes 1 inputs") && !e.contains('\n'), "{e}");
     assert_eq!(summary(h.state()).as_deref(), Some(expected));
