@@ -23,6 +23,8 @@ pub struct LaunchOptions {
     pub frame_stats: bool,
     /// The lesson shown beside the plots (its experiment is `config`, edits included).
     pub lesson: Option<Lesson>,
+    /// The neuron the inspector opens on.
+    pub select_neuron: Option<crate::train::metrics::NeuronRef>,
 }
 
 /// Opens the window and runs until it is closed; returns the process exit status.
@@ -60,6 +62,9 @@ pub fn run(opts: LaunchOptions) -> i32 {
                 }
                 if let Some(lesson) = opts.lesson {
                     app = app.with_lesson(lesson);
+                }
+                if let Some(at) = opts.select_neuron {
+                    app = app.with_selected_neuron(at);
                 }
                 if opts.frame_stats {
                     app = app.with_frame_stats();

@@ -4,6 +4,7 @@
 //! worker thread. Live edits ([`LiveSettings`]) change `config` and are read by the very next
 //! batch.
 
+mod inspect;
 mod snapshot;
 
 use std::sync::Arc;
