@@ -93,7 +93,11 @@ pub fn weight_histogram(ui: &mut egui::Ui, weights: &[f32], at: NeuronRef) {
     let bars: Vec<Bar> = counts
         .iter()
         .enumerate()
-        .map(|(i, &c)| Bar::new(lo + (i as f64 + 0.5) * width, c as f64).width(width * 0.9))
+        .map(|(i, &c)| {
+            Bar::new(lo + (i as f64 + 0.5) * width, c as f64)
+                .width(width * 0.9)
+                .fill(layer_color(at.layer))
+        })
         .collect();
     plot("inspector_weights", ui)
         .x_axis_label("weight")

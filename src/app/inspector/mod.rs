@@ -16,7 +16,7 @@ use crate::train::metrics::NeuronRef;
 pub use history::NeuronRates;
 
 /// Default width of the panel (points).
-pub const WIDTH: f32 = 440.0;
+pub const WIDTH: f32 = 400.0;
 
 pub fn show(ui: &mut egui::Ui, live: &Live, state: &UiState, at: NeuronRef) -> Vec<Action> {
     let mut actions = Vec::new();
@@ -40,8 +40,12 @@ pub fn show(ui: &mut egui::Ui, live: &Live, state: &UiState, at: NeuronRef) -> V
     };
     ui.label(
         egui::RichText::new(format!(
-            "test sample {} (label {}) · batch {} · loss of this sample {:.3}",
-            ins.sample, ins.label, ins.global_step, ins.loss
+            "{} · test sample {} (label {}) · batch {} · loss {:.3}",
+            ins.surrogate.shape.label(),
+            ins.sample,
+            ins.label,
+            ins.global_step,
+            ins.loss
         ))
         .small(),
     );

@@ -136,8 +136,7 @@ pub fn show(ui: &mut egui::Ui, ins: &Inspection, state: &UiState, height: f32) -
         ui,
         "σ′(U − ϑ)",
         &format!(
-            "{} β = {}: ≥ 10 % of its peak at {} of {} steps (shaded)",
-            ins.surrogate.shape.label(),
+            "β = {}: ≥ 10 % of peak at {}/{} steps",
             ins.surrogate.beta,
             ins.open_steps().len(),
             ins.steps
@@ -174,7 +173,7 @@ pub fn show(ui: &mut egui::Ui, ins: &Inspection, state: &UiState, height: f32) -
     title(
         ui,
         "Error signal ∂L/∂U(t)",
-        &format!("largest |∂L/∂U| = {largest:.2e} (this sample's backward)"),
+        &format!("largest |∂L/∂U| = {largest:.2e}"),
     );
     let response = plot("inspector_gradient", ui)
         .height(height)

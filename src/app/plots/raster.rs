@@ -143,10 +143,25 @@ pub fn show(ui: &mut egui::Ui, live: &Live, state: &UiState) -> Vec<Action> {
                 && let Some(&w) = widths.get(at.layer + 1)
             {
                 let y = (at.layer + 1) as f64 + (at.neuron as f64 + 0.5) / w as f64;
+                let yellow = egui::Color32::from_rgb(250, 220, 90);
                 plot_ui.hline(
                     HLine::new("", y)
-                        .color(egui::Color32::from_rgba_unmultiplied(250, 220, 90, 110))
-                        .width(2.0),
+                        .color(yellow.gamma_multiply(0.4))
+                        .width(1.0),
+                );
+                let own: Vec<[f64; 2]> = bands[at.layer + 1]
+                    .0
+                    .events
+                    .iter()
+                    .filter(|&&(_, n)| n as usize == at.neuron)
+                    .map(|&(t, _)| [t as f64 * dt, y])
+                    .collect();
+                plot_ui.points(
+                    Points::new("", own)
+                        .color(yellow)
+                        .shape(MarkerShape::Circle)
+                        .filled(false)
+                        .radius(radius + 3.0),
                 );
             }
             cursor::draw(plot_ui, shown);
