@@ -52,6 +52,17 @@ impl Frame {
             .collect()
     }
 
+    /// A time plot of the inspector: the whole trial wide, zero in view, its own tooltip.
+    fn plot<'a>(&self, id: &str, ui: &egui::Ui, height: f32) -> egui_plot::Plot<'a> {
+        plot(id, ui)
+            .height(height)
+            .show_x(false)
+            .show_y(false)
+            .include_x(0.0)
+            .include_x(self.t_end)
+            .include_y(0.0)
+    }
+
     fn background(&self, plot_ui: &mut egui_plot::PlotUi) {
         for &(a, b) in &self.open {
             let range = (a as f64 - 0.5) * self.dt..=(b as f64 + 0.5) * self.dt;
@@ -101,13 +112,8 @@ pub fn show(ui: &mut egui::Ui, ins: &Inspection, state: &UiState, height: f32) -
         .iter()
         .map(|&n| [n as f64 * frame.dt, th * 1.15])
         .collect();
-    let response = plot("inspector_membrane", ui)
-        .height(height)
-        .show_x(false)
-        .show_y(false)
-        .include_x(0.0)
-        .include_x(frame.t_end)
-        .include_y(0.0)
+    let response = frame
+        .plot("inspector_membrane", ui, height)
         .include_y(th * 1.25)
         .show(ui, |plot_ui| {
             frame.background(plot_ui);
@@ -134,7 +140,7 @@ pub fn show(ui: &mut egui::Ui, ins: &Inspection, state: &UiState, height: f32) -
     let peak = ins.surrogate_peak as f64;
     title(
         ui,
-        "σ′(U − ϑ)",
+        "σ′(U − U_th)",
         &format!(
             "β = {}: ≥ 10 % of peak at {}/{} steps",
             ins.surrogate.beta,
@@ -142,13 +148,8 @@ pub fn show(ui: &mut egui::Ui, ins: &Inspection, state: &UiState, height: f32) -
             ins.steps
         ),
     );
-    let response = plot("inspector_surrogate", ui)
-        .height(height)
-        .show_x(false)
-        .show_y(false)
-        .include_x(0.0)
-        .include_x(frame.t_end)
-        .include_y(0.0)
+    let response = frame
+        .plot("inspector_surrogate", ui, height)
         .include_y(peak.max(1e-12) * 1.05)
         .show(ui, |plot_ui| {
             frame.background(plot_ui);
@@ -175,14 +176,9 @@ pub fn show(ui: &mut egui::Ui, ins: &Inspection, state: &UiState, height: f32) -
         "Error signal ∂L/∂U(t)",
         &format!("largest |∂L/∂U| = {largest:.2e}"),
     );
-    let response = plot("inspector_gradient", ui)
-        .height(height)
-        .show_x(false)
-        .show_y(false)
+    let response = frame
+        .plot("inspector_gradient", ui, height)
         .x_axis_label("time (ms)")
-        .include_x(0.0)
-        .include_x(frame.t_end)
-        .include_y(0.0)
         .show(ui, |plot_ui| {
             frame.background(plot_ui);
             plot_ui.hline(HLine::new("", 0.0).color(egui::Color32::from_gray(90)));
