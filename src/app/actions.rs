@@ -34,11 +34,27 @@ pub enum Action {
     /// Load what was pasted, if it is a valid experiment.
     LoadPasted,
     ClosePaste,
+    /// Follow this hidden neuron in the inspector (or close it).
+    SelectNeuron(Option<crate::train::metrics::NeuronRef>),
+    /// The pointer is over this time (ms) in a time plot, this frame.
+    HoverTime(f64),
+    /// Pin the time cursor here (or unpin it).
+    PinTime(Option<f64>),
 }
 
 impl ExplorerApp {
     pub(super) fn handle(&mut self, action: Action) {
         match action {
+            // Every frame while hovering: the frame's end repaints only if the time moved.
+            Action::HoverTime(t) => return self.ui.cursor.hovered(t),
+            Action::PinTime(t) => self.ui.cursor.pinned = t,
+            Action::SelectNeuron(at) => {
+                if self.ui.selected != at {
+                    self.ui.selected = at;
+                    self.live.inspection = None;
+                    self.send(Command::Inspect(at));
+                }
+            }
             Action::Start => self.send(Command::Start),
             Action::Pause => self.send(Command::Pause),
             Action::Step => self.send(Command::Step),

@@ -25,6 +25,8 @@ pub struct LaunchOptions {
     pub lesson: Option<Lesson>,
     /// A NIR graph, opened, to run in place of the configuration's network.
     pub network: Option<(PathBuf, crate::nir::import::Opened)>,
+    /// The neuron the inspector opens on.
+    pub select_neuron: Option<crate::train::metrics::NeuronRef>,
 }
 
 /// Opens the window and runs until it is closed; returns the process exit status.
@@ -65,6 +67,9 @@ pub fn run(opts: LaunchOptions) -> i32 {
                 }
                 if let Some(lesson) = opts.lesson {
                     app = app.with_lesson(lesson);
+                }
+                if let Some(at) = opts.select_neuron {
+                    app = app.with_selected_neuron(at);
                 }
                 if opts.frame_stats {
                     app = app.with_frame_stats();

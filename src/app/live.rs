@@ -1,10 +1,11 @@
 //! The window's copy of what the trainer owns, rebuilt from its events only.
 
 use crate::config::Config;
-use crate::train::metrics::{BatchMetrics, EpochMetrics, Snapshot};
+use crate::train::metrics::{BatchMetrics, EpochMetrics, Inspection, Snapshot};
 use crate::train::{Event, RunState};
 
 use super::history::RunHistory;
+use super::inspector::NeuronRates;
 
 /// Smoothing of the samples/s and s/batch estimates: about the last ten batches.
 const EMA: f64 = 0.1;
@@ -22,6 +23,10 @@ pub struct Live {
     pub last_batch: Option<BatchMetrics>,
     pub last_epoch: Option<EpochMetrics>,
     pub snapshot: Option<Box<Snapshot>>,
+    /// The inspected neuron on the snapshot's sample, when one is selected.
+    pub inspection: Option<Box<Inspection>>,
+    /// Every neuron's rate at each snapshot of this run: the inspector's history.
+    pub neuron_rates: NeuronRates,
     /// The trainer's latest complaint, shown until dismissed.
     pub error: Option<String>,
     pub samples_per_sec: f64,
@@ -74,6 +79,8 @@ impl Live {
                 self.last_epoch = None;
                 self.samples_per_sec = 0.0;
                 self.seconds_per_batch = 0.0;
+                self.inspection = None;
+                self.neuron_rates = NeuronRates::default();
                 history.restart((*config).clone());
                 return Absorbed::Ready(config);
             }
@@ -107,7 +114,11 @@ impl Live {
                 history.current.record_epoch(&m);
                 self.last_epoch = Some(m);
             }
-            Event::Snapshot(s) => self.snapshot = Some(s),
+            Event::Snapshot(s) => {
+                self.neuron_rates.record(&s);
+                self.snapshot = Some(s);
+            }
+            Event::Inspection(i) => self.inspection = Some(i),
             Event::Weights(w) => return Absorbed::Weights(w),
             Event::NetworkReplaced(summary) => {
                 self.error = None;

@@ -14,6 +14,7 @@ pub mod file_menu;
 pub mod fonts;
 pub mod frame_stats;
 pub mod history;
+pub mod inspector;
 pub mod launch;
 pub mod lesson_panel;
 pub mod live;
@@ -78,6 +79,10 @@ pub struct UiState {
     pub lesson: Option<lesson_panel::OpenLesson>,
     /// The Paste experiment box, while open.
     pub paste: Option<share::PasteBox>,
+    /// The hidden neuron the inspector follows.
+    pub selected: Option<crate::train::metrics::NeuronRef>,
+    /// The time marked in every time plot.
+    pub cursor: plots::cursor::TimeCursor,
 }
 
 pub struct ExplorerApp {
@@ -113,6 +118,8 @@ impl ExplorerApp {
                 wgpu: WgpuCheck::Unchecked,
                 lesson: None,
                 paste: None,
+                selected: None,
+                cursor: Default::default(),
             },
             history: RunHistory::default(),
             dialogs: FileChooser::new(dialogs),
@@ -135,6 +142,20 @@ impl ExplorerApp {
     pub fn with_lesson(mut self, lesson: crate::config::Lesson) -> Self {
         self.ui.lesson = Some(lesson_panel::OpenLesson::new(lesson));
         self
+    }
+
+    /// Opens the inspector on `at` (`--select-neuron`).
+    pub fn with_selected_neuron(mut self, at: crate::train::metrics::NeuronRef) -> Self {
+        self.handle(Action::SelectNeuron(Some(at)));
+        self
+    }
+
+    pub fn selected_neuron(&self) -> Option<crate::train::metrics::NeuronRef> {
+        self.ui.selected
+    }
+
+    pub fn time_cursor(&self) -> plots::cursor::TimeCursor {
+        self.ui.cursor
     }
 
     pub fn lesson(&self) -> Option<&lesson_panel::OpenLesson> {
@@ -298,6 +319,14 @@ impl eframe::App for ExplorerApp {
                 .default_size(320.0)
                 .show(ui, |ui| actions.extend(lesson_panel::show(ui, open)));
         }
+        if let Some(at) = self.ui.selected {
+            egui::Panel::right("inspector")
+                .resizable(true)
+                .default_size(inspector::WIDTH)
+                .show(ui, |ui| {
+                    actions.extend(inspector::show(ui, &self.live, &self.ui, at));
+                });
+        }
         if let Some(paste) = &mut self.ui.paste {
             actions.extend(share::show(&self.ctx, paste));
         }
@@ -331,6 +360,9 @@ impl eframe::App for ExplorerApp {
         self.send_live_edits();
         for action in actions {
             self.handle(action);
+        }
+        if self.ui.cursor.end_frame() {
+            self.ctx.request_repaint();
         }
         let busy = self.live.is_running()
             || self.live.building

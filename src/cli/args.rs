@@ -117,6 +117,9 @@ pub struct WindowArgs {
     pub open_network: Option<PathBuf>,
     #[command(flatten)]
     pub network_step: NirStepArgs,
+    /// Open the neuron inspector on hidden LAYER (from 1), neuron INDEX (from 0)
+    #[arg(long, value_name = "LAYER:INDEX", value_parser = neuron_ref)]
+    pub select_neuron: Option<crate::train::metrics::NeuronRef>,
 }
 
 #[derive(Args, Debug)]
@@ -298,6 +301,18 @@ fn at_least_one(text: &str) -> Result<usize, CountError> {
 #[derive(Debug, thiserror::Error)]
 #[error("not a number of seconds (0–86400)")]
 pub struct SecondsError;
+
+/// `LAYER:INDEX` as the window names neurons: "hidden 1 · neuron 17" is `1:17`.
+fn neuron_ref(text: &str) -> Result<crate::train::metrics::NeuronRef, String> {
+    let parsed = text.split_once(':').and_then(|(l, n)| {
+        let layer = l.trim().parse::<usize>().ok()?.checked_sub(1)?;
+        let neuron = n.trim().parse::<usize>().ok()?;
+        Some(crate::train::metrics::NeuronRef { layer, neuron })
+    });
+    parsed.ok_or_else(|| {
+        format!("'{text}' is not LAYER:INDEX (a hidden layer from 1, a neuron from 0, e.g. 1:17)")
+    })
+}
 
 fn seconds(text: &str) -> Result<Duration, SecondsError> {
     text.parse::<f64>()

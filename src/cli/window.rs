@@ -21,6 +21,27 @@ pub fn launch_options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
             return Err(CliError::CompareWithoutScreenshot);
         }
     }
+    if let Some(at) = args.select_neuron {
+        let widths = &config.model.hidden;
+        match widths.get(at.layer) {
+            Some(&w) if at.neuron < w => {}
+            Some(&w) => {
+                return Err(CliError::Usage(format!(
+                    "--select-neuron: hidden {} has {w} neurons (0 to {}), not {}",
+                    at.layer + 1,
+                    w.saturating_sub(1),
+                    at.neuron
+                )));
+            }
+            None => {
+                return Err(CliError::Usage(format!(
+                    "--select-neuron: the network has {} hidden layers, not {}",
+                    widths.len(),
+                    at.layer + 1
+                )));
+            }
+        }
+    }
     let screenshot = match (args.screenshot, args.train_secs) {
         (Some(p), s) => Some((p, s.unwrap_or(Duration::from_secs(10)))),
         (None, Some(_)) => return Err(CliError::TrainSecsWithoutScreenshot),
@@ -46,5 +67,6 @@ pub fn launch_options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
         compare: args.compare,
         frame_stats: args.frame_stats,
         lesson,
+        select_neuron: args.select_neuron,
     })
 }

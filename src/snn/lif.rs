@@ -130,6 +130,20 @@ pub fn lif_layer(
     surrogate: &SurrogateConfig,
     record_membrane: bool,
 ) -> LayerTrace {
+    lif_layer_probed(current, recurrent, layer, surrogate, record_membrane, None)
+}
+
+/// [`lif_layer`] with `probe` ([T, batch, width], zeros) added to the membrane M[n] that the
+/// spike reads and the next step carries: its gradient is then ∂L/∂U[n], the error signal at
+/// each step, which burn keeps only for leaves.
+pub fn lif_layer_probed(
+    current: Tensor<3>,
+    recurrent: Option<&Tensor<2>>,
+    layer: &LayerDynamics,
+    surrogate: &SurrogateConfig,
+    record_membrane: bool,
+    probe: Option<Tensor<3>>,
+) -> LayerTrace {
     let [steps, batch, width] = current.dims();
     let device = current.device();
     let coef = |v: &[f32]| Coef::new(v, batch, &device);
@@ -170,15 +184,26 @@ pub fn lif_layer(
         alpha.mul(syn) + drive
     };
 
+    let mut probes = probe.map(|p| p.chunk(steps, 0).into_iter());
     for input in current.chunk(steps, 0) {
         let input: Tensor<2> = input.reshape([batch, width]);
+        let probe: Option<Tensor<2>> = probes
+            .as_mut()
+            .and_then(|p| p.next())
+            .map(|p| p.reshape([batch, width]));
         if now {
             syn = synapse(syn, input.clone(), &last);
+        }
+        if !same && let Some(p) = &probe {
+            mem = mem + p.clone();
         }
         // A = β·U + c·I (+ λ)
         let mut integrated = beta.mul(mem.clone()) + c.mul(syn.clone());
         if let Some(l) = &leak {
             integrated = l.add_to(integrated);
+        }
+        if same && let Some(p) = probe {
+            integrated = integrated + p;
         }
         let m = if same { integrated.clone() } else { mem };
         // s[n] = Θ(M − ϑ), with the surrogate derivative on the way back.

@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use super::dynamics::NetworkDynamics;
 use super::fused::{LifParams, lif_layer_fused};
-use super::lif::{Dynamics, LayerTrace, leaky_readout_matmul, lif_layer, readout_per_step};
+use super::lif::{
+    Dynamics, LayerTrace, leaky_readout_matmul, lif_layer, lif_layer_probed, readout_per_step,
+};
 use super::sparse_input::sparse_project;
 use super::surrogate::SurrogateConfig;
 use crate::data::batch::SparseBatch;
@@ -185,6 +187,28 @@ pub fn forward_with(
     path: Path,
     record_membrane: bool,
 ) -> Forward {
+    forward_probed(
+        weights,
+        input,
+        dynamics,
+        surrogate,
+        path,
+        record_membrane,
+        None,
+    )
+}
+
+/// [`forward_with`], with a zero probe added to one hidden layer's membrane (see
+/// [`lif_layer_probed`]): `(layer, probe)`. A probed layer takes the per-step path.
+pub fn forward_probed(
+    weights: &Weights,
+    input: impl Into<Input>,
+    dynamics: &NetworkDynamics,
+    surrogate: &SurrogateConfig,
+    path: Path,
+    record_membrane: bool,
+    mut probe: Option<(usize, Tensor<3>)>,
+) -> Forward {
     let fused = path == Path::Fused && !record_membrane;
     let mut x = input.into();
     let mut layers = Vec::with_capacity(weights.hidden.len());
@@ -200,14 +224,22 @@ pub fn forward_with(
             dynamics.recurrent_bias[l].as_deref(),
         );
         let layer = &dynamics.hidden[l];
-        let trace = if fused {
+        let probed = probe.take_if(|(at, _)| *at == l).map(|(_, p)| p);
+        let trace = if fused && probed.is_none() {
             let params = LifParams::new(layer, surrogate, v.is_some());
             LayerTrace {
                 spikes: lif_layer_fused(current, v.as_ref(), params),
                 membrane: None,
             }
         } else {
-            lif_layer(current, v.as_ref(), layer, surrogate, record_membrane)
+            lif_layer_probed(
+                current,
+                v.as_ref(),
+                layer,
+                surrogate,
+                record_membrane,
+                probed,
+            )
         };
         x = Input::Dense(Box::new(trace.spikes.clone()));
         layers.push(trace);

@@ -124,3 +124,54 @@ pub fn dead_and_saturated(rates_hz: &[f32], dt_ms: f32) -> (usize, usize) {
     let saturated = rates_hz.iter().filter(|&&r| r >= 0.5 * max_rate).count();
     (dead, saturated)
 }
+
+/// One hidden neuron: layer (0-based) and index in it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct NeuronRef {
+    pub layer: usize,
+    pub neuron: usize,
+}
+
+/// One hidden neuron on one test sample under the current weights: what the neuron inspector
+/// shows. `grad_membrane` comes from a backward pass of that sample alone (cross-entropy plus
+/// the activity penalty, as in training).
+#[derive(Clone, Debug, Serialize)]
+pub struct Inspection {
+    pub global_step: u64,
+    pub at: NeuronRef,
+    pub sample: usize,
+    pub label: usize,
+    pub steps: usize,
+    pub dt_ms: f32,
+    pub threshold: f32,
+    /// The surrogate the backward pass used.
+    pub surrogate: SurrogateConfig,
+    /// U[n], the membrane the spike reads at step n.
+    pub membrane: Vec<f32>,
+    /// Steps n with s[n] = 1.
+    pub spike_steps: Vec<usize>,
+    /// σ′(U[n] − ϑ) at each step, and σ′'s peak value (at x = 0).
+    pub surrogate_derivative: Vec<f32>,
+    pub surrogate_peak: f32,
+    /// ∂L/∂U[n]: the error signal reaching the membrane at each step (through the surrogate
+    /// and the membrane's own future).
+    pub grad_membrane: Vec<f32>,
+    /// The sample's loss.
+    pub loss: f32,
+    /// The neuron's feed-forward input weights (one per input of its layer).
+    pub input_weights: Vec<f32>,
+}
+
+impl Inspection {
+    /// Steps where σ′ reaches at least a tenth of its peak: where the surrogate lets gradient
+    /// through.
+    pub fn open_steps(&self) -> Vec<usize> {
+        let floor = 0.1 * self.surrogate_peak;
+        self.surrogate_derivative
+            .iter()
+            .enumerate()
+            .filter(|&(_, &d)| self.surrogate_peak > 0.0 && d >= floor)
+            .map(|(n, _)| n)
+            .collect()
+    }
+}

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use super::config::TrainingConfig;
 use super::live::LiveSettings;
-use super::metrics::{BatchMetrics, EpochMetrics, Snapshot};
+use super::metrics::{BatchMetrics, EpochMetrics, Inspection, NeuronRef, Snapshot};
 use super::trainer::{ImportedNetwork, Trainer};
 use crate::snn::network::Weights;
 
@@ -31,6 +31,9 @@ pub enum Command {
     SetLive(LiveSettings),
     /// Which test sample the snapshots show.
     SetSnapshotSample(usize),
+    /// The neuron the inspector follows (answered with [`Event::Inspection`] beside every
+    /// snapshot and after every live edit), or none.
+    Inspect(Option<NeuronRef>),
     /// Ask for the current weights (answered with [`Event::Weights`]).
     RequestWeights,
     /// Replace the weights (imported from a file); refused unless every shape matches.
@@ -65,6 +68,7 @@ pub enum Event {
     Batch(BatchMetrics),
     Epoch(EpochMetrics),
     Snapshot(Box<Snapshot>),
+    Inspection(Box<Inspection>),
     Weights(Box<Weights>),
     /// The network was replaced ([`Command::ReplaceNetwork`]); what was mapped, in one line.
     NetworkReplaced(String),
@@ -141,6 +145,7 @@ struct Worker {
     last_snapshot: Option<Instant>,
     /// The network a reset starts again from, when one was imported.
     imported: Option<Box<ImportedNetwork>>,
+    inspected: Option<NeuronRef>,
 }
 
 impl Worker {
@@ -154,6 +159,7 @@ impl Worker {
             snapshot_sample: 0,
             last_snapshot: None,
             imported: None,
+            inspected: None,
         }
     }
 
@@ -228,6 +234,22 @@ impl Worker {
             Ok(snap) => self.emit(Event::Snapshot(Box::new(snap))),
             Err(panic) => self.emit(Event::Error(format!(
                 "cannot draw the sample: internal error: {}",
+                panic_message(&panic)
+            ))),
+        }
+        self.send_inspection();
+    }
+
+    /// The inspected neuron on the snapshot's sample, if one is selected and exists.
+    fn send_inspection(&self) {
+        let (Network::Built(t), Some(at)) = (&self.network, self.inspected) else {
+            return;
+        };
+        match catch_unwind(AssertUnwindSafe(|| t.inspect(self.snapshot_sample, at))) {
+            Ok(Some(inspection)) => self.emit(Event::Inspection(Box::new(inspection))),
+            Ok(None) => {}
+            Err(panic) => self.emit(Event::Error(format!(
+                "cannot inspect the neuron: internal error: {}",
                 panic_message(&panic)
             ))),
         }
@@ -307,14 +329,22 @@ impl Worker {
             }
             Command::SetLive(live) => match live.validate() {
                 Err(e) => self.emit(Event::Error(format!("live edit refused: {e}"))),
-                Ok(()) => match &mut self.network {
-                    Network::Built(t) => t.set_live(live),
-                    Network::Missing(c) => c.set_live(live),
-                },
+                Ok(()) => {
+                    match &mut self.network {
+                        Network::Built(t) => t.set_live(live),
+                        Network::Missing(c) => c.set_live(live),
+                    }
+                    // β or the shape moved: the inspector shows the new window at once.
+                    self.send_inspection();
+                }
             },
             Command::SetSnapshotSample(i) => {
                 self.snapshot_sample = i;
                 self.send_snapshot();
+            }
+            Command::Inspect(at) => {
+                self.inspected = at;
+                self.send_inspection();
             }
             Command::RequestWeights => {
                 if let Some(t) = self.trainer() {

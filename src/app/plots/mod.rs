@@ -5,6 +5,7 @@
 //! | spike raster (input and each hidden layer) | readout |
 
 pub mod chart;
+pub mod cursor;
 pub mod curves;
 pub mod gradients;
 pub mod raster;
@@ -140,9 +141,9 @@ fn cell(
         "gradients" => gradients::show(ui, history, reference),
         "rates" => rates::over_training(ui, history, reference),
         "rate_histogram" => rates::histogram(ui, live),
-        "membrane" => return traces::membrane(ui, live, state.trace_layer),
-        "raster" => return raster::show(ui, live, state.sample),
-        _ => traces::readout(ui, live),
+        "membrane" => return traces::membrane(ui, live, state),
+        "raster" => return raster::show(ui, live, state),
+        _ => return traces::readout(ui, live, state),
     }
     Vec::new()
 }

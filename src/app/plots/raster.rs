@@ -1,15 +1,33 @@
 //! Spike raster of one test sample: the input and every hidden layer, one band each, with the
-//! sample's label and the network's prediction.
+//! sample's label and the network's prediction. Hovering names the neuron and time under the
+//! pointer; a click selects a hidden neuron for the inspector and pins the time cursor.
 
 use eframe::egui;
 use egui_plot::{HLine, MarkerShape, Points, Text};
 
-use super::{INPUT_COLOR, layer_color, placeholder, plot, title};
-use crate::app::Action;
+use super::{INPUT_COLOR, cursor, layer_color, placeholder, plot, title};
 use crate::app::live::Live;
-use crate::train::metrics::Raster;
+use crate::app::{Action, UiState};
+use crate::train::metrics::{NeuronRef, Raster};
 
-pub fn show(ui: &mut egui::Ui, live: &Live, selected: usize) -> Vec<Action> {
+/// The raster's bands bottom up: `None` for the input, else the hidden layer.
+fn band_layer(band: usize) -> Option<usize> {
+    band.checked_sub(1)
+}
+
+/// Band and neuron under a plot point (bands are one unit tall, neurons equal rows in them).
+fn under(y: f64, widths: &[usize]) -> Option<(usize, usize)> {
+    if y < 0.0 {
+        return None;
+    }
+    let band = y.floor() as usize;
+    let width = *widths.get(band)?;
+    let neuron = (((y - band as f64) * width as f64).floor() as usize).min(width.saturating_sub(1));
+    Some((band, neuron))
+}
+
+pub fn show(ui: &mut egui::Ui, live: &Live, state: &UiState) -> Vec<Action> {
+    let selected = state.sample;
     let mut actions = Vec::new();
     let Some(snap) = &live.snapshot else {
         title(ui, "Spike raster", "");
@@ -74,7 +92,12 @@ pub fn show(ui: &mut egui::Ui, live: &Live, selected: usize) -> Vec<Action> {
     let band_px = ui.available_height() / bands.len().max(1) as f32;
     let widest = bands.iter().map(|b| b.0.width).max().unwrap_or(1).max(1);
     let radius = (band_px / widest as f32 * 0.6).clamp(1.3, 3.0);
-    plot("raster_plot", ui)
+    let widths: Vec<usize> = bands.iter().map(|b| b.0.width.max(1)).collect();
+    let shown = state.cursor.shown();
+    let inspected = state.selected;
+    let response = plot("raster_plot", ui)
+        .show_x(false)
+        .show_y(false)
         .x_axis_label("time (ms)")
         .show_axes([true, false])
         .show_grid([true, false])
@@ -115,6 +138,61 @@ pub fn show(ui: &mut egui::Ui, live: &Live, selected: usize) -> Vec<Action> {
                     .anchor(egui::Align2::RIGHT_TOP),
                 );
             }
+            // The inspected neuron's row, so the eye finds it among the others.
+            if let Some(at) = inspected
+                && let Some(&w) = widths.get(at.layer + 1)
+            {
+                let y = (at.layer + 1) as f64 + (at.neuron as f64 + 0.5) / w as f64;
+                let yellow = egui::Color32::from_rgb(250, 220, 90);
+                plot_ui.hline(
+                    HLine::new("", y)
+                        .color(yellow.gamma_multiply(0.4))
+                        .width(1.0),
+                );
+                let own: Vec<[f64; 2]> = bands[at.layer + 1]
+                    .0
+                    .events
+                    .iter()
+                    .filter(|&&(_, n)| n as usize == at.neuron)
+                    .map(|&(t, _)| [t as f64 * dt, y])
+                    .collect();
+                plot_ui.points(
+                    Points::new("", own)
+                        .color(yellow)
+                        .shape(MarkerShape::Circle)
+                        .filled(false)
+                        .radius(radius + 3.0),
+                );
+            }
+            cursor::draw(plot_ui, shown);
         });
+    if let Some(p) = cursor::pointer(&response)
+        && let Some((band, neuron)) = under(p.y, &widths)
+    {
+        let step = (p.x / dt).round().max(0.0) as u32;
+        let raster = bands[band].0;
+        let spiked = raster.events.contains(&(step, neuron as u32));
+        let layer = band_layer(band);
+        let who = match layer {
+            Some(l) => format!("hidden {} · neuron {neuron}", l + 1),
+            None => format!("input {neuron}"),
+        };
+        let what = if spiked { "spike" } else { "no spike" };
+        let hint = if layer.is_some() {
+            "\nclick to inspect this neuron"
+        } else {
+            ""
+        };
+        response.response.clone().on_hover_text_at_pointer(format!(
+            "{who}\nt = {:.0} ms: {what}{hint}",
+            step as f64 * dt
+        ));
+        actions.extend(cursor::actions(&response));
+        if response.response.clicked()
+            && let Some(layer) = layer
+        {
+            actions.push(Action::SelectNeuron(Some(NeuronRef { layer, neuron })));
+        }
+    }
     actions
 }

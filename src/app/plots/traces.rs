@@ -1,12 +1,14 @@
 //! Membrane potentials of a few hidden neurons against the threshold, and the readout's traces
-//! for the same test sample.
+//! for the same test sample. Hovering names the nearest trace, its time and value; a click on
+//! a membrane trace selects its neuron for the inspector.
 
 use eframe::egui;
 use egui_plot::{HLine, Line};
 
-use super::{layer_color, legend, placeholder, plot, title};
-use crate::app::Action;
+use super::{cursor, layer_color, legend, placeholder, plot, title};
 use crate::app::live::Live;
+use crate::app::{Action, UiState};
+use crate::train::metrics::NeuronRef;
 
 /// Distinct colours for traced neurons and output classes.
 const PALETTE: [egui::Color32; 10] = [
@@ -22,6 +24,16 @@ const PALETTE: [egui::Color32; 10] = [
     egui::Color32::from_rgb(60, 200, 210),
 ];
 
+/// The trace nearest the pointer at its time step: (index, step, value).
+fn nearest(traces: &[Vec<f32>], p: egui_plot::PlotPoint, dt: f64) -> Option<(usize, usize, f32)> {
+    let step = (p.x / dt).round().max(0.0) as usize;
+    traces
+        .iter()
+        .enumerate()
+        .filter_map(|(k, v)| v.get(step).map(|&u| (k, step, u)))
+        .min_by(|a, b| ((a.2 as f64 - p.y).abs()).total_cmp(&(b.2 as f64 - p.y).abs()))
+}
+
 fn trace(values: &[f32], dt: f64) -> Vec<[f64; 2]> {
     values
         .iter()
@@ -30,7 +42,8 @@ fn trace(values: &[f32], dt: f64) -> Vec<[f64; 2]> {
         .collect()
 }
 
-pub fn membrane(ui: &mut egui::Ui, live: &Live, layer: usize) -> Vec<Action> {
+pub fn membrane(ui: &mut egui::Ui, live: &Live, state: &UiState) -> Vec<Action> {
+    let layer = state.trace_layer;
     let mut actions = Vec::new();
     let Some(snap) = live.snapshot.as_ref().filter(|s| !s.membrane.is_empty()) else {
         title(ui, "Membrane potential", "");
@@ -66,7 +79,10 @@ pub fn membrane(ui: &mut egui::Ui, live: &Live, layer: usize) -> Vec<Action> {
     });
     let dt = snap.dt_ms as f64;
     let neurons = snap.traced_neurons.get(layer).cloned().unwrap_or_default();
-    plot("membrane_plot", ui)
+    let shown = state.cursor.shown();
+    let response = plot("membrane_plot", ui)
+        .show_x(false)
+        .show_y(false)
         .legend(legend())
         .x_axis_label("time (ms)")
         .include_y(0.0)
@@ -85,19 +101,37 @@ pub fn membrane(ui: &mut egui::Ui, live: &Live, layer: usize) -> Vec<Action> {
                     .color(layer_color(4))
                     .style(egui_plot::LineStyle::dashed_loose()),
             );
+            cursor::draw(plot_ui, shown);
         });
+    if let Some(p) = cursor::pointer(&response)
+        && let Some((k, step, u)) = nearest(&snap.membrane[layer], p, dt)
+    {
+        let neuron = neurons.get(k).copied().unwrap_or(k);
+        response.response.clone().on_hover_text_at_pointer(format!(
+            "hidden {} · neuron {neuron}\nt = {:.0} ms: U = {u:.3}\nclick to inspect this neuron",
+            layer + 1,
+            step as f64 * dt
+        ));
+        actions.extend(cursor::actions(&response));
+        if response.response.clicked() {
+            actions.push(Action::SelectNeuron(Some(NeuronRef { layer, neuron })));
+        }
+    }
     actions
 }
 
-pub fn readout(ui: &mut egui::Ui, live: &Live) {
+pub fn readout(ui: &mut egui::Ui, live: &Live, state: &UiState) -> Vec<Action> {
     let Some(snap) = live.snapshot.as_ref().filter(|s| !s.readout.is_empty()) else {
         title(ui, "Readout", "");
         placeholder(ui, "readout traces appear with the network");
-        return;
+        return Vec::new();
     };
     title(ui, "Readout U_out", &format!("label {} bold", snap.label));
     let dt = snap.dt_ms as f64;
-    plot("readout_plot", ui)
+    let shown = state.cursor.shown();
+    let response = plot("readout_plot", ui)
+        .show_x(false)
+        .show_y(false)
         .legend(legend())
         .x_axis_label("time (ms)")
         .show(ui, |plot_ui| {
@@ -119,5 +153,16 @@ pub fn readout(ui: &mut egui::Ui, live: &Live) {
                     line.color(color.gamma_multiply(0.6)).width(1.0)
                 });
             }
+            cursor::draw(plot_ui, shown);
         });
+    let Some(p) = cursor::pointer(&response) else {
+        return Vec::new();
+    };
+    if let Some((class, step, u)) = nearest(&snap.readout, p, dt) {
+        response.response.clone().on_hover_text_at_pointer(format!(
+            "class {class}\nt = {:.0} ms: U_out = {u:.3}",
+            step as f64 * dt
+        ));
+    }
+    cursor::actions(&response)
 }

@@ -5,6 +5,7 @@
 //! batch.
 
 mod imported;
+mod inspect;
 mod snapshot;
 
 pub use imported::ImportedNetwork;
