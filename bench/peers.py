@@ -75,6 +75,13 @@ def torch_setup(c):
     return torch, w1, v1, w2, data
 
 
+def update(opt, loss):
+    """One optimizer step on `loss`."""
+    opt.zero_grad(set_to_none=True)
+    loss.backward()
+    opt.step()
+
+
 def torch_loss_fn(torch, recurrent):
     class SuperSpike(torch.autograd.Function):
         @staticmethod
@@ -128,10 +135,7 @@ def run_torch(c, compiled):
         loss_fn = torch.compile(loss_fn)
 
     def step(x, y):
-        loss = loss_fn(x, y, w1, v1, w2)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        update(opt, loss_fn(x, y, w1, v1, w2))
 
     return timed(step, data, c["batches"]), f"torch {torch.__version__}"
 
@@ -177,10 +181,7 @@ def run_snntorch(c):
         for t in range(steps):
             _, syn2, mem2 = out(h2[t], syn2, mem2)
             mems.append(mem2)
-        loss = torch.nn.functional.cross_entropy(torch.stack(mems).amax(dim=0), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        update(opt, torch.nn.functional.cross_entropy(torch.stack(mems).amax(dim=0), y))
 
     return timed(step, data, c["batches"]), f"snntorch {snn.__version__}, torch {torch.__version__}"
 
@@ -213,10 +214,7 @@ def run_norse(c):
     def step(x, y):
         spikes = first(x)  # [T, batch, hidden]
         mem, _ = readout(fc2(spikes))
-        loss = torch.nn.functional.cross_entropy(mem.amax(dim=0), y)
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+        update(opt, torch.nn.functional.cross_entropy(mem.amax(dim=0), y))
 
     return timed(step, data, c["batches"]), f"norse {norse.__version__}, torch {torch.__version__}"
 
