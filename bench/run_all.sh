@@ -57,7 +57,7 @@ for peer in torch-eager torch-compile jax spyx snntorch norse; do
     continue
   fi
   for cfg in randman shd; do
-    out="$(timeout 300 "$PY" bench/peers.py "$peer" "$cfg" 2>&1)"
+    out="$(timeout 600 "$PY" bench/peers.py "$peer" "$cfg" 2>&1)"
     line="$(grep '^RESULT' <<<"$out")"
     if [[ -z $line ]]; then echo "$peer $cfg failed: $(tail -1 <<<"$out")"; continue; fi
     echo "$line"

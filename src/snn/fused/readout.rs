@@ -171,7 +171,7 @@ fn backward(grad_out: &[f32], [_, batch, width]: [usize; 3], k: &LayerDynamics) 
     for (go, gx) in grad_out.chunks(slab).zip(grad_x.chunks_mut(slab)).rev() {
         if !now {
             // The synapse update ended the step.
-            synapse(&mut g_syn, gx);
+            synapse(&mut g_syn, &mut *gx);
         }
         for ((((gi, gu), &go), &b), &c) in g_syn
             .iter_mut()
@@ -186,7 +186,7 @@ fn backward(grad_out: &[f32], [_, batch, width]: [usize; 3], k: &LayerDynamics) 
         }
         if now {
             // The synapse update began the step.
-            synapse(&mut g_syn, gx);
+            synapse(&mut g_syn, &mut *gx);
         }
     }
     grad_x
