@@ -5,7 +5,9 @@
 //!   cargo run --release --features ndarray --example bench -- shd [--backend flex]
 //!
 //! Options: `--backend flex|ndarray|wgpu`, `--per-step` (the per-step graph instead of the
-//! fused op), `--batches N` (timed batches; default 12 for Randman, 4 for SHD-sized).
+//! fused op), `--batches N` (timed batches; default 12 for Randman, 4 for SHD-sized),
+//! `--per-class N` (Randman samples per class, default 1000: fewer make the data quicker to
+//! generate, for profiling under valgrind; they must still hold batches + 1 training batches).
 //!
 //! Each configuration runs in its own process so that its peak memory (VmHWM) is its own.
 
@@ -58,7 +60,13 @@ fn shd_sized(samples: usize, density: f64, steps: usize) -> DataSplits {
     }
 }
 
-fn measure(which: &str, backend: &str, per_step: bool, batches: Option<usize>) {
+fn measure(
+    which: &str,
+    backend: &str,
+    per_step: bool,
+    batches: Option<usize>,
+    per_class: Option<usize>,
+) {
     let mut config = Config::from(TrainingConfig {
         backend: backend.into(),
         ..TrainingConfig::default()
@@ -67,6 +75,9 @@ fn measure(which: &str, backend: &str, per_step: bool, batches: Option<usize>) {
     let (data, batches) = match which {
         "randman" => {
             // The paper's Randman configuration: 20 → 100 → 10, feed-forward, batch 250.
+            if let Some(n) = per_class {
+                config.data.randman.samples_per_class = n;
+            }
             let data = surrogate_lab::data::load(&config.data).expect("randman generates");
             (data, batches.unwrap_or(12))
         }
@@ -121,8 +132,13 @@ fn main() {
         .position(|a| a == "--batches")
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok());
+    let per_class = args
+        .iter()
+        .position(|a| a == "--per-class")
+        .and_then(|i| args.get(i + 1))
+        .and_then(|n| n.parse().ok());
     match args.first().map(String::as_str) {
-        Some(which @ ("randman" | "shd")) => measure(which, &backend, per_step, batches),
+        Some(which @ ("randman" | "shd")) => measure(which, &backend, per_step, batches, per_class),
         _ => {
             let exe = std::env::current_exe().expect("own path");
             for which in ["randman", "shd"] {
@@ -133,6 +149,9 @@ fn main() {
                 }
                 if let Some(n) = batches {
                     child.args(["--batches", &n.to_string()]);
+                }
+                if let Some(n) = per_class {
+                    child.args(["--per-class", &n.to_string()]);
                 }
                 let status = child.status().expect("re-run self");
                 if !status.success() {

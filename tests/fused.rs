@@ -102,6 +102,81 @@ fn fused_path_matches_per_step_loss_and_gradients() {
     }
 }
 
+/// A batch wider than one parallel task of the fused op (64 samples), with an uneven last task:
+/// still the per-step loss and gradients, and the same bits on every run with a fixed thread
+/// count.
+#[test]
+fn fused_path_splits_wide_batches_without_changing_results() {
+    let device = Device::flex();
+    let (inputs, steps, batch, classes, width) = (10, 20, 150, 3, 12);
+    let model = ModelConfig {
+        hidden: vec![width],
+        recurrent: PerLayer::All(true),
+        ..ModelConfig::default()
+    };
+    let dy = Dynamics::new(&model);
+    let surrogate = SurrogateConfig {
+        shape: SurrogateShape::SuperSpike,
+        beta: 5.0,
+    };
+    let mut rng = Rng::new(37);
+    let weights = Weights {
+        hidden: vec![matrix(
+            &mut rng,
+            inputs,
+            width,
+            8.0 / (inputs as f64).sqrt(),
+            &device,
+        )],
+        recurrent: vec![Some(matrix(&mut rng, width, width, 0.5, &device))],
+        readout: matrix(&mut rng, width, classes, 1.0, &device),
+    };
+    let x: Vec<f32> = (0..steps * batch * inputs)
+        .map(|_| if rng.uniform() < 0.3 { 1.0 } else { 0.0 })
+        .collect();
+    let input = Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
+    let labels: Vec<usize> = (0..batch).map(|b| b % classes).collect();
+    let dynamics = NetworkDynamics::paper(&dy, &weights.widths(), weights.outputs());
+    let run = |path| loss_and_grads(&weights, &input, &labels, &dynamics, &surrogate, path);
+    let on_threads = |threads: usize| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .expect("a thread pool")
+            .install(|| run(Path::Fused))
+    };
+    let (l_ref, g_ref, spikes) = run(Path::PerStep);
+    assert!(spikes > 100, "only {spikes} spikes, test would be vacuous");
+    let (l_fused, g_fused, _) = on_threads(2);
+    assert!(
+        close(l_fused as f64, l_ref as f64, 1e-5),
+        "loss {l_fused} vs {l_ref}"
+    );
+    for (k, (a, b)) in g_fused.iter().zip(&g_ref).enumerate() {
+        let scale = b.iter().fold(0f32, |m, x| m.max(x.abs()));
+        assert!(scale > 1e-6, "param {k} has no gradient");
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!(
+                (x - y).abs() <= 1e-3 * scale,
+                "param {k}[{i}] fused {x} vs per-step {y} (scale {scale})"
+            );
+        }
+    }
+    let (l_again, g_again, _) = on_threads(2);
+    assert_eq!(
+        l_again.to_bits(),
+        l_fused.to_bits(),
+        "loss differs between runs"
+    );
+    for (k, (a, b)) in g_again.iter().zip(&g_fused).enumerate() {
+        let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+        assert!(
+            same,
+            "param {k}: gradients differ between runs on 2 threads"
+        );
+    }
+}
+
 #[test]
 fn sparse_input_projection_matches_dense_matmul() {
     use surrogate_lab::data::SpikeDataset;

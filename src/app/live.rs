@@ -33,6 +33,9 @@ pub struct Live {
     pub seconds_per_batch: f64,
     /// Epochs the trainer will stop after (it adds `optim.epochs` at each Start once finished).
     pub target_epochs: usize,
+    /// Every batch since the window opened: samples and the trainer's seconds for them, the
+    /// same measure as the command line's per-epoch samples/s (`--frame-stats` prints it).
+    pub trained: (usize, f64),
 }
 
 /// What an event changed that the app must act on beyond this struct.
@@ -98,6 +101,8 @@ impl Live {
                     a.surrogate = m.surrogate;
                     a.optim.lr = m.lr;
                 }
+                self.trained.0 += m.samples;
+                self.trained.1 += m.seconds;
                 let rate = m.samples as f64 / m.seconds.max(1e-9);
                 let smooth = |old: f64, new: f64| {
                     if old == 0.0 {

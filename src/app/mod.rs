@@ -386,6 +386,13 @@ impl eframe::App for ExplorerApp {
     fn on_exit(&mut self) {
         if let Some(stats) = &self.frame_stats {
             eprintln!("{}", stats.report());
+            let (samples, secs) = self.live.trained;
+            if samples > 0 {
+                eprintln!(
+                    "training while drawn: {samples} samples in {secs:.1} s of batches ({:.0} samples/s)",
+                    samples as f64 / secs.max(1e-9)
+                );
+            }
         }
     }
 }

@@ -241,7 +241,7 @@ pub fn lif_layer_probed(
 }
 
 /// A non-spiking readout with per-neuron constants and either current timing; returns M[n]
-/// for every n, [T, batch, outputs] (per step; see [`leaky_readout_matmul`] for the kernel).
+/// for every n, [T, batch, outputs] (per step; the fused path runs `fused::readout_fused`).
 pub fn readout_per_step(current: Tensor<3>, layer: &LayerDynamics) -> Tensor<3> {
     let [steps, batch, width] = current.dims();
     let device = current.device();
@@ -281,55 +281,6 @@ pub fn readout_per_step(current: Tensor<3>, layer: &LayerDynamics) -> Tensor<3> 
 /// fluctuation-driven initialization calibrates against. [T, batch, width].
 pub fn free_membrane(current: Tensor<3>, dy: &Dynamics) -> Tensor<3> {
     leaky_integrator(current, dy.alpha, dy.beta_mem, dy.input_scale)
-}
-
-/// The readout as one matmul: it is linear and time-invariant, so M[n] = Σ_m K[n][m]·x[m]
-/// with K the impulse response of the synapse-membrane pair. Same values as
-/// [`readout_per_step`] with one graph node instead of several per step; `None` when the
-/// neurons do not share their constants or have a leak (then it is not one kernel).
-pub fn leaky_readout_matmul(current: Tensor<3>, layer: &LayerDynamics) -> Option<Tensor<3>> {
-    let [steps, batch, width] = current.dims();
-    let shared = |v: &[f32]| LayerDynamics::shared(v);
-    let (alpha, beta, c, kappa) = (
-        shared(&layer.alpha)?,
-        shared(&layer.beta)?,
-        shared(&layer.c)?,
-        shared(&layer.kappa)?,
-    );
-    if layer.has_leak() {
-        return None;
-    }
-    let now = layer.current == CurrentTiming::This;
-    let kernel = impulse_response(steps, [alpha, beta, c, kappa], now);
-    let k = Tensor::<2>::from_data(
-        burn::tensor::TensorData::new(kernel, [steps, steps]),
-        &current.device(),
-    );
-    Some(
-        k.matmul(current.reshape([steps, batch * width]))
-            .reshape([steps, batch, width]),
-    )
-}
-
-/// K[n][m]: M[n] after a unit input at step m, row-major [T, T].
-fn impulse_response(steps: usize, [alpha, beta, c, kappa]: [f32; 4], now: bool) -> Vec<f32> {
-    let (a, b, c, k0) = (alpha as f64, beta as f64, c as f64, kappa as f64);
-    let mut k = vec![0f32; steps * steps];
-    for m in 0..steps {
-        let (mut syn, mut mem) = (0f64, 0f64);
-        for n in 0..steps {
-            let x = if n == m { k0 } else { 0.0 };
-            if now {
-                syn = a * syn + x;
-            }
-            mem = b * mem + c * syn;
-            if !now {
-                syn = a * syn + x;
-            }
-            k[n * steps + m] = mem as f32;
-        }
-    }
-    k
 }
 
 /// I[n+1] = α·I[n] + x[n]; U[n+1] = β·U[n] + c·I[n]; returns U[n+1] for every n.

@@ -5,9 +5,9 @@ use burn::tensor::Tensor;
 use std::sync::Arc;
 
 use super::dynamics::NetworkDynamics;
-use super::fused::{LifParams, lif_layer_fused};
+use super::fused::{LifParams, lif_layer_fused, readout_fused};
 use super::lif::{
-    Dynamics, LayerTrace, leaky_readout_matmul, lif_layer, lif_layer_probed, readout_per_step,
+    Dynamics, LayerTrace, lif_layer, lif_layer_probed, readout_per_step,
 };
 use super::sparse_input::sparse_project;
 use super::surrogate::SurrogateConfig;
@@ -144,11 +144,9 @@ pub enum Path {
     /// One graph node per operation per time step: the reference, on every backend, and the
     /// only one that records membranes.
     PerStep,
-    /// Each LIF layer's time loop as one custom op, the readout as one matmul (CPU backends).
+    /// Each LIF layer's time loop, and the readout's, as one custom op (CPU backends).
     Fused,
 }
-
-const MAX_MATMUL_READOUT_STEPS: usize = 400;
 
 /// Spike input to the first layer.
 #[derive(Clone, Debug)]
@@ -258,12 +256,11 @@ pub fn forward_probed(
             readout_spikes: Some(trace.spikes),
         };
     }
-    // The readout's T×T kernel costs T² per output: beyond a few hundred steps the per-step
-    // loop is cheaper.
-    let kernel = (fused && drive.dims()[0] <= MAX_MATMUL_READOUT_STEPS)
-        .then(|| leaky_readout_matmul(drive.clone(), out))
-        .flatten();
-    let readout = kernel.unwrap_or_else(|| readout_per_step(drive, out));
+    let readout = if fused {
+        readout_fused(drive, out)
+    } else {
+        readout_per_step(drive, out)
+    };
     Forward {
         layers,
         readout,

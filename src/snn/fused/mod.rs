@@ -39,7 +39,9 @@ use super::lif::ResetMode;
 use super::surrogate::{SurrogateConfig, SurrogateShape};
 
 mod backward;
+mod readout;
 use backward::backward_host;
+pub use readout::readout_fused;
 
 /// Everything the fused loop needs besides tensors.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,8 +76,8 @@ pub trait FusedLifBackend: Backend {
         let device = current.device();
         let cur = to_host::<Self>(current);
         let v = params.recurrent.then(|| to_host::<Self>(recurrent));
-        let trace = forward_host(&cur, v.as_deref(), dims, &params);
-        from_host::<Self>(trace.spikes, &dims, &device)
+        let mut trace = forward_host(&cur, v.as_deref(), dims, &params);
+        from_host::<Self>(std::mem::take(&mut trace.spikes), &dims, &device)
     }
 }
 
@@ -85,11 +87,55 @@ mod concrete {
     impl super::FusedLifBackend for burn::backend::NdArray {}
 }
 
-/// What the forward keeps for the backward: I[n], U[n], s[n] for every step.
+/// What the forward keeps for the backward: I[n], U[n], s[n] for every step. Its buffers go
+/// back to [`pool`] when the backward is done with them, for the next batch's forward.
 struct HostTrace {
     syn: Vec<f32>,
     mem: Vec<f32>,
     spikes: Vec<f32>,
+}
+
+impl Drop for HostTrace {
+    fn drop(&mut self) {
+        for v in [&mut self.syn, &mut self.mem, &mut self.spikes] {
+            pool::give(std::mem::take(v));
+        }
+    }
+}
+
+/// Trace buffers kept between batches. Each batch's trace is tens of megabytes that the
+/// forward overwrites completely; a fresh zeroed allocation per batch cost a memset of all of
+/// it (and page faults when the allocator returned it to the system).
+mod pool {
+    use std::sync::Mutex;
+
+    /// Enough for the traces of a few layers.
+    const KEEP: usize = 12;
+
+    static BUFFERS: Mutex<Vec<Vec<f32>>> = Mutex::new(Vec::new());
+
+    /// A buffer of `len` values with unspecified contents (the caller overwrites all of them).
+    pub(super) fn take(len: usize) -> Vec<f32> {
+        let recycled = BUFFERS.lock().ok().and_then(|mut b| {
+            let i = b.iter().position(|v| v.capacity() >= len)?;
+            Some(b.swap_remove(i))
+        });
+        let mut v = recycled.unwrap_or_default();
+        // Zero-fills only what the recycled buffer lacked (all of a fresh one).
+        v.resize(len, 0.0);
+        v
+    }
+
+    pub(super) fn give(v: Vec<f32>) {
+        if v.capacity() == 0 {
+            return;
+        }
+        if let Ok(mut b) = BUFFERS.lock()
+            && b.len() < KEEP
+        {
+            b.push(v);
+        }
+    }
 }
 
 impl std::fmt::Debug for HostTrace {
@@ -158,7 +204,9 @@ impl<B: Backend, C: CheckpointStrategy> FusedLifBackend for Autodiff<B, C> {
             OpsKind::Tracked(prep) => {
                 let dims = dims3(current.primitive());
                 let device = current.primitive().device();
-                let cur = to_host::<B>(current.primitive().clone());
+                // Consumed, not cloned: the op keeps its own trace, and a shared buffer would
+                // have to be copied out.
+                let cur = to_host::<B>(current.into_primitive());
                 let v = params
                     .recurrent
                     .then(|| Arc::new(to_host::<B>(recurrent.primitive().clone())));
@@ -178,8 +226,12 @@ impl<B: Backend, C: CheckpointStrategy> FusedLifBackend for Autodiff<B, C> {
                 let v = params
                     .recurrent
                     .then(|| to_host::<B>(recurrent.into_primitive()));
-                let trace = forward_host(&cur, v.as_deref(), dims, &params);
-                prep.finish(from_host::<B>(trace.spikes, &dims, &device))
+                let mut trace = forward_host(&cur, v.as_deref(), dims, &params);
+                prep.finish(from_host::<B>(
+                    std::mem::take(&mut trace.spikes),
+                    &dims,
+                    &device,
+                ))
             }
         }
     }
@@ -190,57 +242,92 @@ fn dims3<T: TensorMetadata>(t: &T) -> [usize; 3] {
     [s[0], s[1], s[2]]
 }
 
-/// Rows per parallel task: a few tasks per thread, so a step is not drowned in scheduling.
-fn rows_per_task(batch: usize) -> usize {
-    batch.div_ceil(4 * rayon::current_num_threads()).max(1)
+/// Samples per parallel task. Samples are independent through the whole time loop, so each
+/// task runs all T steps of its samples with no barrier per step; the count is fixed, not
+/// derived from the thread count, so every sum (V's gradient) is grouped the same way and the
+/// result is the same bits on any number of threads. Large enough that the recurrent
+/// backward's per-task gemm is not dominated by packing V (16 measured slower on SHD).
+const SAMPLES_PER_TASK: usize = 64;
+
+/// Per task, its rows of every step of a time-major [T, batch, width] buffer: `[task][t]`.
+fn task_rows_mut(buf: &mut [f32], [_, batch, width]: [usize; 3]) -> Vec<Vec<&mut [f32]>> {
+    let mut tasks: Vec<Vec<&mut [f32]>> = (0..batch.div_ceil(SAMPLES_PER_TASK))
+        .map(|_| Vec::new())
+        .collect();
+    for slab in buf.chunks_mut(batch * width) {
+        for (task, part) in tasks
+            .iter_mut()
+            .zip(slab.chunks_mut(SAMPLES_PER_TASK * width))
+        {
+            task.push(part);
+        }
+    }
+    tasks
+}
+
+/// The read-only counterpart of [`task_rows_mut`].
+fn task_rows(buf: &[f32], [_, batch, width]: [usize; 3]) -> Vec<Vec<&[f32]>> {
+    let mut tasks: Vec<Vec<&[f32]>> = (0..batch.div_ceil(SAMPLES_PER_TASK))
+        .map(|_| Vec::new())
+        .collect();
+    for slab in buf.chunks(batch * width) {
+        for (task, part) in tasks.iter_mut().zip(slab.chunks(SAMPLES_PER_TASK * width)) {
+            task.push(part);
+        }
+    }
+    tasks
 }
 
 fn forward_host(
     current: &[f32],
     recurrent: Option<&[f32]>,
-    [steps, batch, width]: [usize; 3],
+    dims @ [steps, batch, width]: [usize; 3],
     p: &LifParams,
 ) -> HostTrace {
-    let slab = batch * width;
-    let min_len = rows_per_task(batch);
-    let mut syn_rec = vec![0f32; steps * slab];
-    let mut mem_rec = vec![0f32; steps * slab];
-    let mut spk_rec = vec![0f32; steps * slab];
-    let mut syn = vec![0f32; slab];
-    let mut mem = vec![0f32; slab];
-    let mut last = vec![0f32; slab];
+    let len = steps * batch * width;
+    let mut syn_rec = pool::take(len);
+    let mut mem_rec = pool::take(len);
+    let mut spk_rec = pool::take(len);
     let now = p.layer.current == CurrentTiming::This;
-    for t in 0..steps {
-        let range = t * slab..(t + 1) * slab;
-        let input = &current[range.clone()];
-        mem_rec[range.clone()].copy_from_slice(&mem);
-        if !now {
-            syn_rec[range.clone()].copy_from_slice(&syn);
-        }
-        let spikes = &mut spk_rec[range.clone()];
-        spikes
-            .par_chunks_mut(width)
-            .zip(syn.par_chunks_mut(width))
-            .zip(mem.par_chunks_mut(width))
-            .zip(input.par_chunks(width))
-            .zip(last.par_chunks(width))
-            .with_min_len(min_len)
-            .for_each(|((((s, i), u), h), prev)| {
-                if now {
-                    synapse_row(i, h, prev, recurrent, &p.layer);
-                }
-                step_row(s, i, u, &p.layer);
+    task_rows(current, dims)
+        .into_par_iter()
+        .zip(task_rows_mut(&mut syn_rec, dims))
+        .zip(task_rows_mut(&mut mem_rec, dims))
+        .zip(task_rows_mut(&mut spk_rec, dims))
+        .for_each(|(((input, mut syn_out), mut mem_out), mut spk_out)| {
+            let rows = input.first().map_or(0, |r| r.len());
+            let mut syn = vec![0f32; rows];
+            let mut mem = vec![0f32; rows];
+            let mut last = vec![0f32; rows];
+            for t in 0..steps {
+                mem_out[t].copy_from_slice(&mem);
                 if !now {
-                    synapse_row(i, h, s, recurrent, &p.layer);
+                    syn_out[t].copy_from_slice(&syn);
                 }
-            });
-        // Saved for the backward: the current the membrane integrated, I after this
-        // step's synapse update or before it.
-        if now {
-            syn_rec[range.clone()].copy_from_slice(&syn);
-        }
-        last.copy_from_slice(&spk_rec[range]);
-    }
+                let spikes = &mut *spk_out[t];
+                for ((((s, i), u), h), prev) in spikes
+                    .chunks_mut(width)
+                    .zip(syn.chunks_mut(width))
+                    .zip(mem.chunks_mut(width))
+                    .zip(input[t].chunks(width))
+                    .zip(last.chunks(width))
+                {
+                    if now {
+                        synapse_row(i, h, prev, recurrent, &p.layer);
+                    }
+                    step_row(s, i, u, &p.layer);
+                    if !now {
+                        synapse_row(i, h, s, recurrent, &p.layer);
+                    }
+                }
+                // Saved for the backward: the current the membrane integrated, I after this
+                // step's synapse update or before it.
+                if now {
+                    syn_out[t].copy_from_slice(&syn);
+                }
+                last.copy_from_slice(spikes);
+            }
+        });
     HostTrace {
         syn: syn_rec,
         mem: mem_rec,
