@@ -142,7 +142,8 @@ pub enum Path {
     /// One graph node per operation per time step: the reference, on every backend, and the
     /// only one that records membranes.
     PerStep,
-    /// Each LIF layer's time loop as one custom op, the readout as one matmul (CPU backends).
+    /// Each LIF layer's time loop as one custom op (a host loop on CPU backends, a CubeCL
+    /// kernel on wgpu), the readout as one matmul.
     Fused,
 }
 
@@ -200,10 +201,10 @@ pub fn forward_with(
             dynamics.recurrent_bias[l].as_deref(),
         );
         let layer = &dynamics.hidden[l];
-        let trace = if fused {
+        let trace = if fused && fused_takes(&current) {
             let params = LifParams::new(layer, surrogate, v.is_some());
             LayerTrace {
-                spikes: lif_layer_fused(current, v.as_ref(), params),
+                spikes: fused_layer(current, v.as_ref(), params),
                 membrane: None,
             }
         } else {
@@ -237,6 +238,26 @@ pub fn forward_with(
         readout,
         readout_spikes: None,
     }
+}
+
+/// Whether the fused op takes this layer: the host loop always; the GPU kernel up to
+/// `gpu::MAX_WIDTH` neurons (wider layers run the per-step graph).
+fn fused_takes(current: &Tensor<3>) -> bool {
+    #[cfg(feature = "wgpu")]
+    if super::gpu::on_cube(&current.device()) {
+        return super::gpu::supports_width(current.dims()[2]);
+    }
+    let _ = current;
+    true
+}
+
+/// One layer's time loop as one op: the CubeCL kernel on a GPU device, the host loop on a CPU.
+fn fused_layer(current: Tensor<3>, v: Option<&Tensor<2>>, params: LifParams) -> Tensor<3> {
+    #[cfg(feature = "wgpu")]
+    if super::gpu::on_cube(&current.device()) {
+        return super::gpu::lif_layer_gpu(current, v, params);
+    }
+    lif_layer_fused(current, v, params)
 }
 
 /// The drive plus a bias at every step and a recurrent bias from the second step on.
