@@ -241,11 +241,11 @@ pub fn forward_with(
 }
 
 /// Whether the fused op takes this layer: the host loop always; the GPU kernel up to
-/// `gpu::MAX_WIDTH` neurons (wider layers run the per-step graph).
+/// `gpu::MAX_WIDTH` neurons and 65,535 samples a batch (beyond, the per-step graph).
 fn fused_takes(current: &Tensor<3>) -> bool {
     #[cfg(feature = "wgpu")]
     if super::gpu::on_cube(&current.device()) {
-        return super::gpu::supports_width(current.dims()[2]);
+        return super::gpu::supports(current.dims());
     }
     let _ = current;
     true

@@ -11,7 +11,7 @@
 //! timings, both reset timings, the three resets, detached or live reset and recurrence, every
 //! surrogate shape — and tests/fused_wgpu.rs holds it to the CPU fused op's loss and
 //! gradients. Layers wider than [`kernel::MAX_WIDTH`] run the per-step graph (see
-//! [`supports_width`]).
+//! [`supports`]).
 
 use burn::backend::autodiff::{
     Autodiff,
@@ -30,9 +30,11 @@ mod kernel;
 
 pub use kernel::MAX_WIDTH;
 
-/// Whether a layer of this width runs fused on the GPU (its rows fit workgroup memory).
-pub fn supports_width(width: usize) -> bool {
-    (1..=MAX_WIDTH).contains(&width)
+/// Whether a [T, batch, width] drive runs fused on the GPU: the layer's rows fit workgroup
+/// memory, and the batch fits one dimension of a launch grid (a workgroup per sample).
+pub fn supports(dims: [usize; 3]) -> bool {
+    let [_, batch, width] = dims;
+    (1..=MAX_WIDTH).contains(&width) && (1..=65_535).contains(&batch)
 }
 
 /// Whether tensors on `device` live on a CubeCL runtime (wgpu here), autodiff or not.
@@ -154,7 +156,7 @@ fn dims3(t: &FloatTensor<Cube>) -> [usize; 3] {
 }
 
 /// Spikes [T, batch, width] of one LIF layer, fused over time on a CubeCL device (wgpu).
-/// The caller checks [`supports_width`]; the per-step graph (`lif.rs`) stays the reference.
+/// The caller checks [`supports`]; the per-step graph (`lif.rs`) stays the reference.
 pub fn lif_layer_gpu(
     current: Tensor<3>,
     recurrent: Option<&Tensor<2>>,
