@@ -237,11 +237,11 @@ fn wgpu_fused_matches_cpu_fused_for_every_update_convention() {
 #[test]
 fn wgpu_trains_fused_by_default_and_model_fused_false_forces_the_per_step_graph() {
     let mut c = Config::default();
-    c.backend = "wgpu".into();
     c.data.randman.samples_per_class = 4;
     c.data.steps = 20;
     c.optim.batch_size = 8;
     c.model.hidden = vec![16];
+    c.backend = "wgpu".into();
     if gpu().is_none() {
         return;
     }
