@@ -8,77 +8,11 @@
 //! Same equations, same order of operations as the CPU loop (`fused/`), so f32 results agree
 //! to rounding; the conventions are run-time flags so every option shares one compiled shader.
 
-use burn::backend::{Shape, TensorData, ops::FloatTensorOps};
-use burn_cubecl::{
-    CubeBackend, kernel::into_contiguous, ops::numeric::empty_device_dtype, tensor::CubeTensor,
-};
+use burn::backend::Shape;
+use burn_cubecl::{kernel::into_contiguous, ops::numeric::empty_device_dtype, tensor::CubeTensor};
 use cubecl::prelude::*;
 
-use crate::snn::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
-use crate::snn::fused::LifParams;
-use crate::snn::lif::ResetMode;
-use crate::snn::surrogate::SurrogateShape;
-
-/// The widest layer the kernels take: their workgroup memory holds four rows of this many
-/// floats (16 KiB at 1024), within every Vulkan/Metal/D3D device's minimum of 16 KiB.
-pub const MAX_WIDTH: usize = 1024;
-
-// Flag bits: conventions and options, one u32 so every option runs the same shader.
-const NOW: u32 = 1;
-const SAME: u32 = 2;
-const RECURRENT: u32 = 4;
-const RESET_SUBTRACT: u32 = 8;
-const RESET_NONE: u32 = 16;
-const RESET_DETACHED: u32 = 32;
-const RECURRENT_DETACHED: u32 = 64;
-const SHAPE_SHIFT: u32 = 8;
-
-/// The layer's conventions and surrogate as kernel flags.
-pub fn flags(p: &LifParams) -> u32 {
-    let k = &*p.layer;
-    let mut f = 0;
-    f |= u32::from(k.current == CurrentTiming::This) * NOW;
-    f |= u32::from(k.reset_timing == ResetTiming::Same) * SAME;
-    f |= u32::from(p.recurrent) * RECURRENT;
-    f |= match k.reset {
-        ResetMode::Zero => 0,
-        ResetMode::Subtract => RESET_SUBTRACT,
-        ResetMode::None => RESET_NONE,
-    };
-    f |= u32::from(k.reset_detached) * RESET_DETACHED;
-    f |= u32::from(k.recurrent_detached) * RECURRENT_DETACHED;
-    f | (shape_code(p.shape) << SHAPE_SHIFT)
-}
-
-fn shape_code(shape: SurrogateShape) -> u32 {
-    match shape {
-        SurrogateShape::SuperSpike => 0,
-        SurrogateShape::Sigmoid => 1,
-        SurrogateShape::Esser => 2,
-        SurrogateShape::AsymptoticSuperSpike => 3,
-        SurrogateShape::Exponential => 4,
-        SurrogateShape::Arctan => 5,
-        SurrogateShape::Gaussian => 6,
-        SurrogateShape::StraightThrough => 7,
-        SurrogateShape::TrueGradient => 8,
-    }
-}
-
-/// The per-neuron constants as one [7, width] tensor: α, κ, β, c, λ, ϑ, v_reset.
-pub fn constants(layer: &LayerDynamics, device: &burn_cubecl::CubeDevice) -> CubeTensor {
-    let rows = [
-        &layer.alpha,
-        &layer.kappa,
-        &layer.beta,
-        &layer.c,
-        &layer.leak,
-        &layer.threshold,
-        &layer.v_reset,
-    ];
-    let values: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
-    let data = TensorData::new(values, [rows.len(), layer.width()]);
-    CubeBackend::float_from_data(data, device)
-}
+use super::{NOW, RECURRENT};
 
 /// σ′(x) of the shape coded in `shape`, as `SurrogateShape::derivative_row` computes it.
 #[cube]

@@ -10,7 +10,7 @@
 //! It runs every convention the CPU fused op runs — per-neuron constants, both current
 //! timings, both reset timings, the three resets, detached or live reset and recurrence, every
 //! surrogate shape — and tests/fused_wgpu.rs holds it to the CPU fused op's loss and
-//! gradients. Layers wider than [`kernel::MAX_WIDTH`] run the per-step graph (see
+//! gradients. Layers wider than [`MAX_WIDTH`] run the per-step graph (see
 //! [`supports`]).
 
 use burn::backend::autodiff::{
@@ -24,11 +24,76 @@ use burn::backend::{
 };
 use burn::tensor::Tensor;
 
+use burn::backend::TensorData;
+use burn_cubecl::{CubeBackend, tensor::CubeTensor};
+
+use super::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
 use super::fused::LifParams;
+use super::lif::ResetMode;
+use super::surrogate::SurrogateShape;
 
 mod kernel;
 
-pub use kernel::MAX_WIDTH;
+/// The widest layer the kernels take: their workgroup memory holds four rows of this many
+/// floats (16 KiB at 1024), within every Vulkan/Metal/D3D device's minimum of 16 KiB.
+pub const MAX_WIDTH: usize = 1024;
+
+// Flag bits: conventions and options, one u32 so every option runs the same shader.
+pub(crate) const NOW: u32 = 1;
+const SAME: u32 = 2;
+pub(crate) const RECURRENT: u32 = 4;
+const RESET_SUBTRACT: u32 = 8;
+const RESET_NONE: u32 = 16;
+const RESET_DETACHED: u32 = 32;
+const RECURRENT_DETACHED: u32 = 64;
+const SHAPE_SHIFT: u32 = 8;
+
+/// The layer's conventions and surrogate as kernel flags.
+pub(crate) fn flags(p: &LifParams) -> u32 {
+    let k = &*p.layer;
+    let mut f = 0;
+    f |= u32::from(k.current == CurrentTiming::This) * NOW;
+    f |= u32::from(k.reset_timing == ResetTiming::Same) * SAME;
+    f |= u32::from(p.recurrent) * RECURRENT;
+    f |= match k.reset {
+        ResetMode::Zero => 0,
+        ResetMode::Subtract => RESET_SUBTRACT,
+        ResetMode::None => RESET_NONE,
+    };
+    f |= u32::from(k.reset_detached) * RESET_DETACHED;
+    f |= u32::from(k.recurrent_detached) * RECURRENT_DETACHED;
+    f | (shape_code(p.shape) << SHAPE_SHIFT)
+}
+
+fn shape_code(shape: SurrogateShape) -> u32 {
+    match shape {
+        SurrogateShape::SuperSpike => 0,
+        SurrogateShape::Sigmoid => 1,
+        SurrogateShape::Esser => 2,
+        SurrogateShape::AsymptoticSuperSpike => 3,
+        SurrogateShape::Exponential => 4,
+        SurrogateShape::Arctan => 5,
+        SurrogateShape::Gaussian => 6,
+        SurrogateShape::StraightThrough => 7,
+        SurrogateShape::TrueGradient => 8,
+    }
+}
+
+/// The per-neuron constants as one [7, width] tensor: α, κ, β, c, λ, ϑ, v_reset.
+pub(crate) fn constants(layer: &LayerDynamics, device: &burn_cubecl::CubeDevice) -> CubeTensor {
+    let rows = [
+        &layer.alpha,
+        &layer.kappa,
+        &layer.beta,
+        &layer.c,
+        &layer.leak,
+        &layer.threshold,
+        &layer.v_reset,
+    ];
+    let values: Vec<f32> = rows.iter().flat_map(|r| r.iter().copied()).collect();
+    let data = TensorData::new(values, [rows.len(), layer.width()]);
+    CubeBackend::float_from_data(data, device)
+}
 
 /// Whether a [T, batch, width] drive runs fused on the GPU: the layer's rows fit workgroup
 /// memory, and the batch fits one dimension of a launch grid (a workgroup per sample).
@@ -62,8 +127,8 @@ impl GpuLifBackend for Cube {
         recurrent: FloatTensor<Self>,
         params: LifParams,
     ) -> FloatTensor<Self> {
-        let consts = kernel::constants(&params.layer, &current.device);
-        kernel::forward(current, recurrent, consts, kernel::flags(&params)).spikes
+        let consts = constants(&params.layer, &current.device);
+        kernel::forward(current, recurrent, consts, flags(&params)).spikes
     }
 }
 
@@ -87,7 +152,7 @@ impl Backward<Cube, 2> for LifGpuBackward {
         let [node_current, node_recurrent] = ops.parents;
         let grad = grads.consume::<Cube>(&ops.node);
         let state = ops.state;
-        let flags = kernel::flags(&self.params);
+        let flags = flags(&self.params);
         let (grad_current, paired) = kernel::backward(
             grad,
             &state.trace,
@@ -118,7 +183,7 @@ impl<C: CheckpointStrategy> GpuLifBackend for Autodiff<Cube, C> {
         recurrent: FloatTensor<Self>,
         params: LifParams,
     ) -> FloatTensor<Self> {
-        let flags = kernel::flags(&params);
+        let flags = flags(&params);
         let backward = LifGpuBackward {
             params: params.clone(),
         };
@@ -130,7 +195,7 @@ impl<C: CheckpointStrategy> GpuLifBackend for Autodiff<Cube, C> {
             OpsKind::Tracked(prep) => {
                 let cur = current.primitive().clone();
                 let v = recurrent.primitive().clone();
-                let consts = kernel::constants(&params.layer, &cur.device);
+                let consts = constants(&params.layer, &cur.device);
                 let trace = kernel::forward(cur, v.clone(), consts.clone(), flags);
                 let out = trace.spikes.clone();
                 let state = SavedState {
@@ -142,7 +207,7 @@ impl<C: CheckpointStrategy> GpuLifBackend for Autodiff<Cube, C> {
             }
             OpsKind::UnTracked(prep) => {
                 let cur = current.into_primitive();
-                let consts = kernel::constants(&params.layer, &cur.device);
+                let consts = constants(&params.layer, &cur.device);
                 let trace = kernel::forward(cur, recurrent.into_primitive(), consts, flags);
                 prep.finish(trace.spikes)
             }
