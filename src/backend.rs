@@ -74,8 +74,14 @@ fn wgpu_device() -> Result<Device, BackendError> {
     probe.clone().map(|()| device)
 }
 
-/// Whether the fused LIF op runs on this backend (it is a host loop: CPU backends only).
+/// Whether the fused LIF op runs on this backend: a host loop on the CPU backends, a CubeCL
+/// kernel on wgpu (`snn/gpu/`).
 pub fn supports_fused(name: &str) -> bool {
+    check_backend_name(name).is_ok()
+}
+
+/// Whether the input projection can take spikes as events (a host op: CPU backends only).
+pub fn supports_sparse_input(name: &str) -> bool {
     name != "wgpu"
 }
 

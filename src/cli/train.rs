@@ -129,6 +129,8 @@ fn describe(trainer: &Trainer) -> String {
         c.model.init.describe(),
         c.backend,
         match trainer.path() {
+            crate::snn::network::Path::Fused if c.backend == "wgpu" =>
+                "fused LIF kernel on the GPU",
             crate::snn::network::Path::Fused => "fused LIF op",
             crate::snn::network::Path::PerStep => "per-step graph",
         },

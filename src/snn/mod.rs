@@ -4,6 +4,8 @@
 
 pub mod dynamics;
 pub mod fused;
+#[cfg(feature = "wgpu")]
+pub mod gpu;
 pub mod host;
 pub mod init;
 pub mod lif;

@@ -49,7 +49,8 @@ pub struct ModelConfig {
     pub input_factor: bool,
     pub loss: LossKind,
     pub init: InitKind,
-    /// Run each layer's time loop as one fused op (CPU backends; wgpu always runs per step).
+    /// Run each layer's time loop as one fused op (a host loop on CPU backends, a CubeCL kernel
+    /// on wgpu); false forces the per-step graph everywhere.
     pub fused: bool,
 }
 

@@ -144,7 +144,8 @@ pub enum Path {
     /// One graph node per operation per time step: the reference, on every backend, and the
     /// only one that records membranes.
     PerStep,
-    /// Each LIF layer's time loop, and the readout's, as one custom op (CPU backends).
+    /// Each LIF layer's time loop as one custom op (a host loop on CPU backends, a CubeCL
+    /// kernel on wgpu); on CPU backends the readout's recurrence too.
     Fused,
 }
 
@@ -223,10 +224,10 @@ pub fn forward_probed(
         );
         let layer = &dynamics.hidden[l];
         let probed = probe.take_if(|(at, _)| *at == l).map(|(_, p)| p);
-        let trace = if fused && probed.is_none() {
+        let trace = if fused && probed.is_none() && fused_takes(&current) {
             let params = LifParams::new(layer, surrogate, v.is_some());
             LayerTrace {
-                spikes: lif_layer_fused(current, v.as_ref(), params),
+                spikes: fused_layer(current, v.as_ref(), params),
                 membrane: None,
             }
         } else {
@@ -256,7 +257,7 @@ pub fn forward_probed(
             readout_spikes: Some(trace.spikes),
         };
     }
-    let readout = if fused {
+    let readout = if fused && readout_fused_takes(&drive) {
         readout_fused(drive, out)
     } else {
         readout_per_step(drive, out)
@@ -266,6 +267,37 @@ pub fn forward_probed(
         readout,
         readout_spikes: None,
     }
+}
+
+/// Whether the fused op takes this layer: the host loop always; the GPU kernel up to
+/// `gpu::MAX_WIDTH` neurons and 65,535 samples a batch (beyond, the per-step graph).
+fn fused_takes(current: &Tensor<3>) -> bool {
+    #[cfg(feature = "wgpu")]
+    if super::gpu::on_cube(&current.device()) {
+        return super::gpu::supports(current.dims());
+    }
+    let _ = current;
+    true
+}
+
+/// Whether the readout's recurrence runs as one op: a host loop only, so not on a GPU
+/// device (there it is the per-step graph).
+fn readout_fused_takes(drive: &Tensor<3>) -> bool {
+    #[cfg(feature = "wgpu")]
+    if super::gpu::on_cube(&drive.device()) {
+        return false;
+    }
+    let _ = drive;
+    true
+}
+
+/// One layer's time loop as one op: the CubeCL kernel on a GPU device, the host loop on a CPU.
+fn fused_layer(current: Tensor<3>, v: Option<&Tensor<2>>, params: LifParams) -> Tensor<3> {
+    #[cfg(feature = "wgpu")]
+    if super::gpu::on_cube(&current.device()) {
+        return super::gpu::lif_layer_gpu(current, v, params);
+    }
+    lif_layer_fused(current, v, params)
 }
 
 /// The drive plus a bias at every step and a recurrent bias from the second step on.

@@ -75,7 +75,13 @@ pub fn backend(ui: &mut egui::Ui, c: &mut Config, check: &WgpuCheck) {
             ui.colored_label(ui.visuals().warn_fg_color, why);
         }
         WgpuCheck::Available if c.backend == "wgpu" => {
-            ui.weak("wgpu adapter found; the first batches compile shaders (slow)");
+            ui.weak(if c.model.fused {
+                "wgpu adapter found; each LIF layer runs as one fused GPU kernel. The first \
+                 batches compile shaders (slow)"
+            } else {
+                "wgpu adapter found; per-step graph (model.fused is off). The first batches \
+                 compile shaders (slow)"
+            });
         }
         _ => {}
     }

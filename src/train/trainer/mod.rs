@@ -246,8 +246,10 @@ impl Trainer {
     /// A batch as the chosen path takes it: events for the fused path, a dense raster otherwise.
     fn batch_input(&self, split: &SpikeDataset, indices: &[usize], autodiff: bool) -> Input {
         match self.path() {
-            Path::Fused => Input::Sparse(Arc::new(split.sparse_batch(indices))),
-            Path::PerStep => {
+            Path::Fused if backend::supports_sparse_input(&self.config.backend) => {
+                Input::Sparse(Arc::new(split.sparse_batch(indices)))
+            }
+            Path::Fused | Path::PerStep => {
                 let x = split.dense_batch(indices, &self.device);
                 Input::Dense(Box::new(if autodiff { x.autodiff() } else { x }))
             }
