@@ -6,9 +6,7 @@ use std::sync::Arc;
 
 use super::dynamics::NetworkDynamics;
 use super::fused::{LifParams, lif_layer_fused, readout_fused};
-use super::lif::{
-    Dynamics, LayerTrace, lif_layer, lif_layer_probed, readout_per_step,
-};
+use super::lif::{Dynamics, LayerTrace, lif_layer, lif_layer_probed, readout_per_step};
 use super::sparse_input::sparse_project;
 use super::surrogate::SurrogateConfig;
 use crate::data::batch::SparseBatch;

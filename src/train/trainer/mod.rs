@@ -23,9 +23,9 @@ use crate::backend::{self, BackendError, scalar};
 use crate::data::error::LoadError;
 use crate::data::{self, DataSplits, SpikeDataset};
 use crate::rng::Rng;
+use crate::snn::dynamics::NetworkDynamics;
 use crate::snn::init::{InitKind, init_weights};
 use crate::snn::loss::{class_scores, count_correct, cross_entropy, predictions};
-use crate::snn::dynamics::NetworkDynamics;
 use crate::snn::network::{Forward, Input, ParamRole, Path, Weights, forward_with};
 use crate::snn::regularizer::activity_penalty;
 
