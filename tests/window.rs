@@ -313,6 +313,34 @@ fn choosing_wgpu_offers_a_reset_or_says_why_not() {
 }
 
 #[test]
+fn the_first_batch_on_wgpu_says_it_compiles_the_kernels() {
+    let gpu = surrogate_lab::backend::compiled_backends().contains(&"wgpu")
+        && surrogate_lab::backend::device("wgpu").is_ok();
+    if !gpu {
+        eprintln!("skipped: no wgpu adapter");
+        return;
+    }
+    let mut config = small_config();
+    config.backend = "wgpu".into();
+    let mut h = harness(config, FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    click(&mut h, "▶ Start");
+    step_until(&mut h, "the run to start", |a| {
+        a.live().state == Some(surrogate_lab::train::RunState::Running)
+            || a.live().last_batch.is_some()
+    });
+    let compiling = h
+        .query_by_label_contains("compiling the GPU kernels")
+        .is_some();
+    let batches = h.state().live().last_batch.is_some();
+    // Either the message shows, or the first batch was already done (a fast GPU).
+    assert!(
+        compiling || batches,
+        "neither the compile message nor a finished batch"
+    );
+}
+
+#[test]
 fn imported_weights_reach_the_trainer_and_mismatches_are_refused() {
     use surrogate_lab::io::weights::{TrainingSummary, save_safetensors};
     let dir = temp_dir("import");

@@ -71,6 +71,18 @@ pub fn show(ui: &mut egui::Ui, live: &Live, history: &RunHistory) -> Vec<Action>
 fn state_text(live: &Live) -> egui::RichText {
     let (text, strong) = if live.building {
         ("building…", false)
+    } else if live.state == Some(RunState::Running) && live.last_batch.is_none() {
+        // A GPU backend compiles its kernels during the first batch: say so rather than
+        // sit at "epoch 0" for a minute.
+        let on_gpu = live.applied.as_ref().is_some_and(|c| c.backend == "wgpu");
+        if on_gpu {
+            (
+                "running · first batch: compiling the GPU kernels (up to a minute)…",
+                true,
+            )
+        } else {
+            ("running · first batch…", true)
+        }
     } else {
         match live.state {
             None => ("no network", false),
