@@ -3,8 +3,10 @@
 //! inspector (a click in the raster selects a neuron and opens it; hovering shows neuron, time
 //! and value and moves the shared time cursor; it follows β).
 
+mod common;
+use common::window::{click, harness, ready, small_config, step_until};
+
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
 
 use eframe::egui;
 use eframe::egui::accesskit::Role;
@@ -15,43 +17,6 @@ use surrogate_lab::app::{ExplorerApp, glyph_safe};
 use surrogate_lab::config::lesson::BUILT_IN;
 use surrogate_lab::config::{Config, Lesson};
 use surrogate_lab::train::metrics::NeuronRef;
-
-fn small_config() -> Config {
-    let mut c = Config::default();
-    c.data.randman.samples_per_class = 40;
-    c.optim.batch_size = 32;
-    c.model.hidden = vec![32];
-    c
-}
-
-fn harness(config: Config, dialogs: FakeDialogs) -> Harness<'static, ExplorerApp> {
-    Harness::builder()
-        .with_size([1440.0, 900.0])
-        .build_eframe(move |cc| ExplorerApp::new(&cc.egui_ctx, config, Box::new(dialogs)))
-}
-
-fn step_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
-    let started = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.step();
-}
-
-fn ready(app: &ExplorerApp) -> bool {
-    app.live().has_network() && !app.live().building
-}
-
-fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
-    h.get_by_label(label).click();
-    h.step();
-    h.step();
-}
 
 fn set_beta(h: &mut Harness<'_, ExplorerApp>, beta: f64) {
     h.get_by_role_and_label(Role::Slider, "Scale β")

@@ -1,6 +1,9 @@
 //! The explorer window driven headless through egui_kittest: what a user clicks reaches the
 //! trainer, and what the trainer says reaches the screen.
 
+mod common;
+use common::window::{click, harness, ready, small_config, step_until};
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -11,45 +14,6 @@ use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
 use surrogate_lab::app::{ExplorerApp, WgpuCheck};
 use surrogate_lab::config::Config;
 use surrogate_lab::train::RunState;
-
-/// Small enough that a batch takes milliseconds, big enough to show learning.
-fn small_config() -> Config {
-    let mut c = Config::default();
-    c.data.randman.samples_per_class = 40;
-    c.optim.batch_size = 32;
-    c.model.hidden = vec![32];
-    c
-}
-
-fn harness(config: Config, dialogs: FakeDialogs) -> Harness<'static, ExplorerApp> {
-    Harness::builder()
-        .with_size([1440.0, 900.0])
-        .build_eframe(move |cc| ExplorerApp::new(&cc.egui_ctx, config, Box::new(dialogs)))
-}
-
-/// Draws frames until `done` holds; each frame only polls the trainer, never waits on it.
-fn step_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
-    let started = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.step();
-}
-
-fn ready(app: &ExplorerApp) -> bool {
-    app.live().has_network() && !app.live().building
-}
-
-fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
-    h.get_by_label(label).click();
-    h.step();
-    h.step();
-}
 
 /// Moves the β slider as a screen reader would (the number box beside it shares its name).
 fn set_beta(h: &mut Harness<'_, ExplorerApp>, beta: f64) {

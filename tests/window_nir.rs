@@ -3,6 +3,9 @@
 //! a file that cannot be read, or a network that does not fit the data, leaves the network
 //! in use as it was.
 
+mod common;
+use common::window::{click, step_until};
+
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
@@ -30,25 +33,6 @@ fn braille_sized() -> Config {
     ]
     .iter()
     .fold(Config::default(), |c, kv| c.set(kv).expect("valid edit"))
-}
-
-fn step_until(h: &mut Harness<'_, ExplorerApp>, what: &str, done: impl Fn(&ExplorerApp) -> bool) {
-    let started = Instant::now();
-    while !done(h.state()) {
-        assert!(
-            started.elapsed() < Duration::from_secs(120),
-            "timed out waiting for {what}"
-        );
-        h.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    h.step();
-}
-
-fn click(h: &mut Harness<'_, ExplorerApp>, label: &str) {
-    h.get_by_label(label).click();
-    h.step();
-    h.step();
 }
 
 fn open_network(h: &mut Harness<'_, ExplorerApp>) {

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
+pub mod window;
+
 use std::time::{Duration, Instant};
 
 use burn::tensor::Device;
