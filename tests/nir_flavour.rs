@@ -86,6 +86,22 @@ fn number(graph: &Graph, key: &str) -> f64 {
     }
 }
 
+/// The graph run as Norse's `from_nir` runs one (per-step path).
+fn run_as_norse(graph: Graph, x: &Tensor<3>, device: &Device) -> Forward {
+    let stack = map::to_stack(graph).expect("maps");
+    let conv = Conventions::norse(stack.dt_s.expect("Δt"));
+    let (imported, dynamics) = to_network(&stack, &conv, device).expect("converts");
+    let surrogate = SurrogateConfig::default();
+    forward_with(
+        &imported,
+        x.clone(),
+        &dynamics,
+        &surrogate,
+        Path::PerStep,
+        false,
+    )
+}
+
 #[test]
 fn every_flavour_reads_back_as_our_network() {
     let device = Device::flex();
@@ -257,21 +273,7 @@ fn library_conventions_run_our_readout_lead_steps_early() {
         let graph = graph_of(&w, &config, Flavour::Norse);
         let lead = number(&graph, "readout_lead_steps") as usize;
         assert_eq!(lead, 2 * config.model.hidden.len() + 1);
-        let stack = map::to_stack(graph).expect("maps");
-        let (imported, dynamics) = to_network(
-            &stack,
-            &Conventions::norse(stack.dt_s.expect("Δt")),
-            &device,
-        )
-        .expect("converts");
-        let theirs = forward_with(
-            &imported,
-            x.clone(),
-            &dynamics,
-            &surrogate,
-            Path::PerStep,
-            false,
-        );
+        let theirs = run_as_norse(graph, &x, &device);
         let (a, b) = (to_vec(ours.readout), to_vec(theirs.readout));
         let per_step = BATCH * OUTPUTS;
         let scale = a.iter().fold(1f32, |m, v| m.max(v.abs()));
@@ -333,17 +335,7 @@ fn a_network_in_library_conventions_exports_exactly() {
                 0.0,
                 "{name} {flavour}"
             );
-            let stack = map::to_stack(graph).expect("maps");
-            let conv = Conventions::norse(stack.dt_s.expect("Δt"));
-            let (imported, dynamics) = to_network(&stack, &conv, &device).expect("converts");
-            let theirs = forward_with(
-                &imported,
-                x.clone(),
-                &dynamics,
-                &surrogate,
-                Path::PerStep,
-                false,
-            );
+            let theirs = run_as_norse(graph, &x, &device);
             for (l, layer) in theirs.layers.iter().enumerate() {
                 let a = &our_spikes[l];
                 let b = to_vec(layer.spikes.clone());
