@@ -251,45 +251,55 @@ fn folded_fields_step_as_our_constants_under_forward_euler() {
     }
 }
 
-/// The readout lead the flavours record (2·layers + 1): run as the libraries run it (this
-/// step's current, reset in the same step), a network that never resets gives our readout
-/// `lead` steps early.
+/// The readout lead the flavours record, for each pair of update conventions (2·layers + 1
+/// for the paper's, 0 for the libraries'): run as the libraries run it (this step's current,
+/// reset in the same step), a network that never resets gives our readout `lead` steps early.
 #[test]
 fn library_conventions_run_our_readout_lead_steps_early() {
     let device = Device::flex();
     let surrogate = SurrogateConfig::default();
     let x = input(&device);
     for hidden in [vec![30], vec![16, 12]] {
-        let config = config(hidden, false, ResetMode::None);
-        let w = weights(&config, &device);
-        let ours = forward(
-            &w,
-            x.clone(),
-            &Dynamics::new(&config.model),
-            &surrogate,
-            Path::PerStep,
-            false,
-        );
-        let graph = graph_of(&w, &config, Flavour::Norse);
-        let lead = number(&graph, "readout_lead_steps") as usize;
-        assert_eq!(lead, 2 * config.model.hidden.len() + 1);
-        let theirs = run_as_norse(graph, &x, &device);
-        let (a, b) = (to_vec(ours.readout), to_vec(theirs.readout));
-        let per_step = BATCH * OUTPUTS;
-        let scale = a.iter().fold(1f32, |m, v| m.max(v.abs()));
-        for n in 0..STEPS {
-            for k in 0..per_step {
-                let expected = if n >= lead {
-                    b[(n - lead) * per_step + k]
-                } else {
-                    0.0
-                };
-                let got = a[n * per_step + k];
-                assert!(
-                    (got - expected).abs() <= 1e-5 * scale,
-                    "{:?} step {n}: ours {got}, library {expected}",
-                    config.model.hidden
-                );
+        let layers = hidden.len();
+        for (current, reset_timing, expected_lead) in [
+            (CurrentTiming::Previous, ResetTiming::Next, 2 * layers + 1),
+            (CurrentTiming::This, ResetTiming::Next, layers),
+            (CurrentTiming::Previous, ResetTiming::Same, layers + 1),
+            (CurrentTiming::This, ResetTiming::Same, 0),
+        ] {
+            let mut config = config(hidden.clone(), false, ResetMode::None);
+            config.model.current = current;
+            config.model.reset_timing = reset_timing;
+            let case = format!("{hidden:?} {current:?}/{reset_timing:?}");
+            let w = weights(&config, &device);
+            let ours = forward(
+                &w,
+                x.clone(),
+                &Dynamics::new(&config.model),
+                &surrogate,
+                Path::PerStep,
+                false,
+            );
+            let graph = graph_of(&w, &config, Flavour::Norse);
+            let lead = number(&graph, "readout_lead_steps") as usize;
+            assert_eq!(lead, expected_lead, "{case}");
+            let theirs = run_as_norse(graph, &x, &device);
+            let (a, b) = (to_vec(ours.readout), to_vec(theirs.readout));
+            let per_step = BATCH * OUTPUTS;
+            let scale = a.iter().fold(1f32, |m, v| m.max(v.abs()));
+            for n in 0..STEPS {
+                for k in 0..per_step {
+                    let expected = if n >= lead {
+                        b[(n - lead) * per_step + k]
+                    } else {
+                        0.0
+                    };
+                    let got = a[n * per_step + k];
+                    assert!(
+                        (got - expected).abs() <= 1e-5 * scale,
+                        "{case} step {n}: ours {got}, library {expected}"
+                    );
+                }
             }
         }
     }
