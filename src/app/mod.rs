@@ -150,6 +150,15 @@ impl ExplorerApp {
         self
     }
 
+    /// Shows the Sweep tab on `study`'s preset with its committed results (`--study`).
+    pub fn with_study(mut self, study: crate::sweep::studies::Study) -> Self {
+        self.sweep.shown = true;
+        self.sweep.pick_preset(study);
+        let base = self.sweep.preset_base.clone().unwrap_or_default();
+        self.sweep.open_results(&base);
+        self
+    }
+
     pub fn selected_neuron(&self) -> Option<crate::train::metrics::NeuronRef> {
         self.ui.selected
     }
