@@ -351,7 +351,18 @@ impl eframe::App for ExplorerApp {
             .default_size(360.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    actions.extend(controls::show(ui, &mut self.ui, &self.live, &self.history));
+                    let imported = self
+                        .open_network
+                        .in_use
+                        .as_ref()
+                        .map(|n| n.summary.as_str());
+                    actions.extend(controls::show(
+                        ui,
+                        &mut self.ui,
+                        &self.live,
+                        &self.history,
+                        imported,
+                    ));
                 });
             });
         egui::CentralPanel::default().show(ui, |ui| {
