@@ -120,6 +120,7 @@ fn value_label(key: &str, value: &str) -> String {
         ("model.recurrent_detached", "false") => "through the recurrence (Prop)".into(),
         ("surrogate.shape", "asymptotic_super_spike") => "asymptotic SuperSpike (a)".into(),
         ("surrogate.shape", "super_spike") => "SuperSpike".into(),
+        ("surrogate.shape", v) => shape_label(v),
         ("model.hidden", v) => {
             let layers = v.matches(',').count() + 1;
             format!(
@@ -129,6 +130,19 @@ fn value_label(key: &str, value: &str) -> String {
         }
         (_, v) => v.to_string(),
     }
+}
+
+/// A surrogate shape's key as people name it (the prime sign is not in the embedded font).
+pub fn shape_label(key: &str) -> String {
+    use crate::snn::surrogate::SurrogateShape;
+    SurrogateShape::ALL
+        .iter()
+        .find(|s| s.key() == key)
+        .map(|s| match s {
+            SurrogateShape::Sigmoid => "sigmoid'".to_string(),
+            s => s.label().to_string(),
+        })
+        .unwrap_or_else(|| key.to_string())
 }
 
 /// The row of `rows` with the best test accuracy (finite ones only).

@@ -1,7 +1,6 @@
 //! Each study's figure and Markdown table.
 
 use super::{Study, StudySweep};
-use crate::snn::surrogate::SurrogateShape;
 use crate::sweep::csv::Row;
 use crate::sweep::grid::Sweep;
 use crate::sweep::plot::{Chart, Series, Style};
@@ -33,7 +32,7 @@ impl Study {
                     .iter()
                     .enumerate()
                     .map(|(i, shape)| Series {
-                        name: shape_label(shape),
+                        name: paper::shape_label(shape),
                         points: curve(&agg, |a| a.values[0] == *shape, 1, |a| a.best_test_acc),
                         style: Style::Line,
                         color: i,
@@ -42,7 +41,11 @@ impl Study {
                 let refs = aggregate(rows.get(1).unwrap_or(&empty));
                 for (i, r) in refs.iter().enumerate() {
                     series.push(Series {
-                        name: format!("{} ({:.2})", shape_label(&r.values[0]), r.best_test_acc.0),
+                        name: format!(
+                            "{} ({:.2})",
+                            paper::shape_label(&r.values[0]),
+                            r.best_test_acc.0
+                        ),
                         points: vec![(1.0, r.best_test_acc.0, 0.0)],
                         style: Style::Reference,
                         // Yellow-orange and black; chance is grey.
@@ -67,7 +70,7 @@ impl Study {
                         series.push(Series {
                             name: format!(
                                 "{}, {} reset",
-                                shape_label(shape),
+                                paper::shape_label(shape),
                                 if detached == "true" {
                                     "detached"
                                 } else {
@@ -224,16 +227,4 @@ fn chance() -> Series {
         style: Style::Reference,
         color: 6,
     }
-}
-
-fn shape_label(key: &str) -> String {
-    SurrogateShape::ALL
-        .iter()
-        .find(|s| s.key() == key)
-        .map(|s| match s {
-            // The prime sign is not in the embedded font.
-            SurrogateShape::Sigmoid => "sigmoid'".to_string(),
-            s => s.label().to_string(),
-        })
-        .unwrap_or_else(|| key.to_string())
 }
