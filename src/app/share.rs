@@ -13,6 +13,11 @@ pub struct PasteBox {
     pub text: String,
     /// Why the last Load was refused.
     pub error: Option<String>,
+    /// Whether the clipboard was asked for. It is asked only once the text field holds the
+    /// focus in a frame where it takes input: the platform answers with a paste event in the
+    /// next frame, and a new window's first frame only measures it, so an answer to a request
+    /// sent on opening would arrive before the field could take it, and be lost.
+    clipboard_asked: bool,
 }
 
 /// Parses pasted text as an experiment file would be; the error is one line.
@@ -26,19 +31,32 @@ pub fn parse(text: &str) -> Result<Config, String> {
 /// Draws the box; returns what the user chose.
 pub fn show(ctx: &egui::Context, paste: &mut PasteBox) -> Vec<Action> {
     let mut actions = Vec::new();
+    // An experiment is ~80 lines: unbounded, the field would push Load and Cancel off the
+    // screen, out of reach of the pointer.
+    let field_height = (ctx.content_rect().height() * 0.45).max(120.0);
     egui::Window::new("Paste experiment")
         .collapsible(false)
         .default_width(420.0)
         .show(ctx, |ui| {
             ui.label("Paste an experiment (TOML or JSON, as Copy experiment writes it) here:");
-            let edit = ui.add(
-                egui::TextEdit::multiline(&mut paste.text)
-                    .desired_rows(10)
-                    .code_editor()
-                    .hint_text("Ctrl+V"),
-            );
+            let edit = egui::ScrollArea::vertical()
+                .max_height(field_height)
+                .show(ui, |ui| {
+                    ui.add(
+                        egui::TextEdit::multiline(&mut paste.text)
+                            .id_salt("paste experiment")
+                            .desired_rows(10)
+                            .code_editor()
+                            .hint_text("Ctrl+V"),
+                    )
+                })
+                .inner;
             if paste.text.is_empty() && !edit.has_focus() {
                 edit.request_focus();
+            }
+            if !paste.clipboard_asked && edit.has_focus() && !ui.is_sizing_pass() {
+                paste.clipboard_asked = true;
+                ctx.send_viewport_cmd(egui::ViewportCommand::RequestPaste);
             }
             if let Some(e) = &paste.error {
                 ui.colored_label(ui.visuals().error_fg_color, e);
