@@ -18,6 +18,9 @@ pub struct PasteBox {
     /// next frame, and a new window's first frame only measures it, so an answer to a request
     /// sent on opening would arrive before the field could take it, and be lost.
     clipboard_asked: bool,
+    /// Where the window was last frame: it fits what was pasted over a few frames, which
+    /// are drawn at once rather than at the next mouse move.
+    last_rect: Option<egui::Rect>,
 }
 
 /// Parses pasted text as an experiment file would be; the error is one line.
@@ -32,11 +35,12 @@ pub fn parse(text: &str) -> Result<Config, String> {
 pub fn show(ctx: &egui::Context, paste: &mut PasteBox) -> Vec<Action> {
     let mut actions = Vec::new();
     // An experiment is ~80 lines: unbounded, the field would push Load and Cancel off the
-    // screen, out of reach of the pointer.
+    // screen, out of reach of the pointer. The window fits its content each frame (a
+    // resizable one keeps the size it had when the field was empty and clips the buttons).
     let field_height = (ctx.content_rect().height() * 0.45).max(120.0);
-    egui::Window::new("Paste experiment")
+    let shown = egui::Window::new("Paste experiment")
         .collapsible(false)
-        .default_width(420.0)
+        .resizable(false)
         .show(ctx, |ui| {
             ui.label("Paste an experiment (TOML or JSON, as Copy experiment writes it) here:");
             let edit = egui::ScrollArea::vertical()
@@ -46,6 +50,7 @@ pub fn show(ctx: &egui::Context, paste: &mut PasteBox) -> Vec<Action> {
                         egui::TextEdit::multiline(&mut paste.text)
                             .id_salt("paste experiment")
                             .desired_rows(10)
+                            .desired_width(420.0)
                             .code_editor()
                             .hint_text("Ctrl+V"),
                     )
@@ -70,5 +75,10 @@ pub fn show(ctx: &egui::Context, paste: &mut PasteBox) -> Vec<Action> {
                 }
             });
         });
+    let rect = shown.map(|s| s.response.rect);
+    if rect != paste.last_rect {
+        paste.last_rect = rect;
+        ctx.request_repaint();
+    }
     actions
 }
