@@ -509,3 +509,93 @@ fn a_click_on_a_membrane_trace_selects_that_neuron() {
     click_at(&mut h, pos);
     assert_eq!(h.state().selected_neuron(), Some(at));
 }
+
+/// Moves the pointer over the rate histogram, low rows first (every bar starts at 0), until
+/// a bar's tooltip for which `wanted` holds shows.
+fn hover_bar(
+    h: &mut Harness<'_, ExplorerApp>,
+    wanted: impl Fn(&str) -> bool,
+) -> (egui::Pos2, String) {
+    let cell = h.get_by_label("Neuron rates").rect();
+    let below = h.get_by_label("Spike raster").rect().top();
+    for dy in (40..160).step_by(10) {
+        for dx in (20..340).step_by(4) {
+            let pos = egui::pos2(cell.left() + dx as f32, below - dy as f32);
+            h.hover_at(pos);
+            h.step();
+            h.step();
+            if let Some(text) = tooltip(h, "click to inspect")
+                && wanted(&text)
+            {
+                return (pos, text);
+            }
+        }
+    }
+    panic!("no bar of the rate histogram to hover");
+}
+
+/// "hidden 1: 2.5–3.7 Hz, 4 neurons…" → (Some((2.5, 3.7)), 4); the dead bar has no range.
+fn bar_in(text: &str) -> (Option<(f32, f32)>, usize) {
+    let (_, rest) = text.split_once(": ").expect("a bar name");
+    let (range, rest) = rest.split_once(", ").expect("a count");
+    let count = rest
+        .split(' ')
+        .next()
+        .and_then(|c| c.parse().ok())
+        .expect("a count");
+    let range = range
+        .strip_suffix(" Hz")
+        .and_then(|r| r.split_once('–'))
+        .map(|(lo, hi)| (lo.parse().expect("lo"), hi.parse().expect("hi")));
+    (range, count)
+}
+
+#[test]
+fn a_click_on_a_bar_of_the_rate_histogram_inspects_a_neuron_of_that_bar() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready_with_snapshot);
+    let rates = h
+        .state()
+        .live()
+        .snapshot
+        .as_ref()
+        .expect("snapshot")
+        .neuron_rates_hz
+        .clone();
+    // The neuron a bar offers fires at a rate inside the bar's range (shown to 0.1 Hz).
+    let in_bar = |at: NeuronRef, (range, _): (Option<(f32, f32)>, usize)| {
+        let r = rates[at.layer][at.neuron];
+        let inside = match range {
+            Some((lo, hi)) => r > 0.0 && r >= lo - 0.05 && r <= hi + 0.05,
+            None => r == 0.0,
+        };
+        assert!(inside, "{at:?} fires at {r} Hz, outside the bar {range:?}");
+    };
+
+    // A bar of two neurons or more, so a second click has another one to step to.
+    let (pos, text) = hover_bar(&mut h, |t| bar_in(t).1 >= 2);
+    let offered = |text: &str| neuron_in(text.split_once("click to inspect").expect("hint").1);
+    let bar = bar_in(&text);
+    let first = offered(&text);
+    in_bar(first, bar);
+    click_at(&mut h, pos);
+    assert_eq!(h.state().selected_neuron(), Some(first));
+    step_until(&mut h, "the inspection", |a| {
+        a.live().inspection.as_ref().is_some_and(|i| i.at == first)
+    });
+    assert!(h.query_by_label("Neuron inspector").is_some());
+    let name = format!("hidden 1 · neuron {}", first.neuron);
+    assert!(h.query_by_label(&name).is_some(), "{name} in the panel");
+
+    // The inspector narrowed the plots: find the same bar again; it offers its next neuron.
+    let label = text.split_once(", ").expect("a range").0.to_string();
+    let (pos, text) = hover_bar(&mut h, |t| t.starts_with(&label));
+    let second = offered(&text);
+    assert!(
+        second.neuron > first.neuron && second.layer == first.layer,
+        "{first:?} then {second:?}"
+    );
+    in_bar(second, bar);
+    click_at(&mut h, pos);
+    assert_eq!(h.state().selected_neuron(), Some(second));
+}
