@@ -16,15 +16,29 @@ set (assets/mnist-5k, latency-encoded exactly as the program does: a pixel x = b
 fires once, at step ⌊τ·ln(x/(x − θ))⌋), and prints the library's test accuracy and how
 often its predicted class equals ours (`eval --predictions`).
 
-The library's layers answer 2 steps earlier than ours (the graph's `readout_lead_steps`
-= 2·layers + 1 for the readout): its readout membrane at step m is ours at m + lead. The
-"aligned" columns read the library's readout that way (the first `lead` steps of ours are
-0); the "as is" columns take its T steps as they come, as a user would.
+A network trained in the paper's conventions (`model.current = previous`,
+`model.reset_timing = next`, the default) answers later than the library: the graph's
+`readout_lead_steps` (2·layers + 1 for the readout) says by how much, and the library's
+readout membrane at step m is ours at m + lead. The "aligned" columns read the library's
+readout that way (the first `lead` steps of ours are 0); the "as is" columns take its T
+steps as they come, as a user would. A network trained in the libraries' conventions
+(`model.current = this`, `model.reset_timing = same`) has a lead of 0: both columns agree.
+
+snnTorch's importer sets `reset_delay = False` (reset in the same step). For graphs whose
+metadata says `reset_timing = next` (the paper's reset) the script also runs snnTorch's
+default, `reset_delay = True`, which is exactly that reset.
 
 snnTorch 1.0's `import_from_nir` fails on every recurrent graph (nirtorch 2.6:
 'GraphModule' object has no attribute 'items'); for those the script builds the network
 from snnTorch's own per-node converter (`_nir_to_snntorch_module`, which maps the
-recurrent sub-graph to `snn.RSynaptic`) and chains the modules itself.
+recurrent sub-graph to `snn.RSynaptic`) and chains the modules itself. `RSynaptic` with
+`reset_delay = False` then fails at its first step (its same-step reset reads the
+`spk`/`mem` arguments, None with `init_hidden=True`, and would write a local). For
+recurrent `reset_timing = same` graphs the script therefore also runs "same-step reset by
+the script": each `RSynaptic` gets `reset_delay = True` and, after each step, the membrane
+of every neuron of it that fired set to 0, which is what snnTorch's `Synaptic` does with
+`reset_delay = False` (the delayed reset then finds nothing above threshold and does
+nothing).
 """
 
 import argparse
@@ -126,31 +140,40 @@ def snntorch_modules(graph):
     return None, mods
 
 
-def run_snntorch(path, spikes, batch, reset_delay):
-    """snnTorch's readout membrane [T, N, classes], `batch` samples at a time; with
-    `reset_delay`, every imported neuron gets snnTorch's default reset_delay=True back (the
-    importer sets False)."""
+def run_snntorch(path, spikes, batch, mode):
+    """snnTorch's readout membrane [T, N, classes], `batch` samples at a time. `mode`:
+    "as imported"; "reset_delay" (every neuron gets snnTorch's default reset_delay=True
+    back); "same-step" (reset_delay=True and the membrane of every neuron that fired zeroed
+    after each step by the script, for RSynaptic only: Synaptic's own works)."""
     import snntorch as snn
 
     traces = []
     with torch.no_grad():
         for start in range(0, spikes.shape[1], batch):
             net, chain = snntorch_modules(str(path))  # fresh state per batch
-            if reset_delay:
-                mods = net.modules() if net is not None else [m for _, m in chain]
-                for m in mods:
-                    if isinstance(m, snn.SpikingNeuron):
-                        m.reset_delay = True
+            mods = list(net.modules()) if net is not None else [m for _, m in chain]
+            if mode == "reset_delay":
+                patched = [m for m in mods if isinstance(m, snn.SpikingNeuron)]
+            elif mode == "same-step":
+                patched = [m for m in mods if isinstance(m, snn.RSynaptic)]
+            else:
+                patched = []
+            for m in patched:
+                m.reset_delay = True
             trace = []
             for x in spikes[:, start : start + batch]:
                 if net is not None:
                     net(x)
-                    trace.append(net.lif_out.mem.clone())
+                    out = net.lif_out
                 else:
                     h = x
                     for _, m in chain:
                         h = m(h)
-                    trace.append(dict(chain)["lif_out"].mem.clone())
+                    out = dict(chain)["lif_out"]
+                if mode == "same-step":
+                    for m in patched:
+                        m.mem = m.mem * (1.0 - m.spk)
+                trace.append(out.mem.clone())
             traces.append(torch.stack(trace))
     return torch.cat(traces, dim=1)
 
@@ -188,10 +211,15 @@ def main():
         if flavour == "norse":
             runs = [("norse", lambda: run_norse(path, spikes))]
         elif flavour == "snntorch":
-            runs = [
-                ("snntorch", lambda: run_snntorch(path, spikes, args.batch, False)),
-                ("snntorch, reset_delay=True", lambda: run_snntorch(path, spikes, args.batch, True)),
-            ]
+            runs = [("snntorch", lambda: run_snntorch(path, spikes, args.batch, "as imported"))]
+            if meta(graph, "reset_timing", "next") == "next":
+                runs.append(
+                    ("snntorch, reset_delay=True", lambda: run_snntorch(path, spikes, args.batch, "reset_delay"))
+                )
+            elif any(a.startswith("rec") for a, _ in graph.edges):
+                runs.append(
+                    ("snntorch, same-step reset by the script", lambda: run_snntorch(path, spikes, args.batch, "same-step"))
+                )
         else:
             print(f"{path}: flavour {flavour}; export with --flavour snntorch or norse", file=sys.stderr)
             continue

@@ -1,12 +1,14 @@
 //! BPTT through burn equals an independent scalar implementation: a tiny recurrent network,
-//! every reset option, the recurrence propagated or detached, gradients of every weight
-//! compared.
+//! every reset option, the recurrence propagated or detached, in the paper's update
+//! conventions and in Norse's (`model.current = this`, `model.reset_timing = same`),
+//! gradients of every weight compared.
 
 mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::{close, to_vec};
 use surrogate_lab::rng::Rng;
+use surrogate_lab::snn::dynamics::{CurrentTiming, ResetTiming};
 use surrogate_lab::snn::lif::{Dynamics, ResetMode};
 use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
 use surrogate_lab::snn::model::{ModelConfig, PerLayer};
@@ -93,7 +95,9 @@ struct Net {
     w_o: Vec<f32>, // [hid][out]
 }
 
-/// Scalar forward of ARCHITECTURE.md §1 with CE of max-over-time; returns (tape, loss, leaf ids).
+/// Scalar forward of ARCHITECTURE.md §1 with CE of max-over-time, in the paper's update
+/// conventions or Norse's (this step's current, reset in the same step: `dynamics.rs`);
+/// returns (tape, loss, leaf ids).
 fn scalar_loss(
     net: &Net,
     input: &[Vec<Vec<f32>>], // [t][b][i]
@@ -112,6 +116,8 @@ fn scalar_loss(
         dy.out_input_scale as f64,
         dy.threshold as f64,
     );
+    let now = dy.current == CurrentTiming::This;
+    let same = dy.reset_timing == ResetTiming::Same;
     let steps = input.len();
     let mut losses = Vec::new();
     let mut total_spikes = 0;
@@ -122,68 +128,96 @@ fn scalar_loss(
         let mut syn_o = vec![zero; net.n_out];
         let mut mem_o = vec![zero; net.n_out];
         let mut out_trace: Vec<Vec<usize>> = vec![Vec::new(); net.n_out];
+        let mut last = vec![zero; net.n_hid];
         for x_t in input.iter().take(steps) {
             let x = &x_t[b];
+            // I ← α·I + W·x[n] + V·s, s the latest spikes.
+            let synapse = |tp: &mut Tape, syn: &[usize], s: &[usize]| -> Vec<usize> {
+                (0..net.n_hid)
+                    .map(|j| {
+                        let mut acc = tp.scale(syn[j], a);
+                        for (i, &xi) in x.iter().enumerate() {
+                            if xi != 0.0 {
+                                let term = tp.scale(w[i * net.n_hid + j], xi as f64);
+                                acc = tp.add(acc, term);
+                            }
+                        }
+                        for k in 0..net.n_hid {
+                            let fed_back = if dy.recurrent_detached {
+                                tp.detach(s[k])
+                            } else {
+                                s[k]
+                            };
+                            let term = tp.mul(fed_back, v[k * net.n_hid + j]);
+                            acc = tp.add(acc, term);
+                        }
+                        acc
+                    })
+                    .collect()
+            };
+            if now {
+                syn = synapse(&mut tp, &syn, &last);
+            }
+            // A = β·U + c·I; the spike reads A (same step) or U (next step).
+            let integrated: Vec<usize> = (0..net.n_hid)
+                .map(|j| {
+                    let bu = tp.scale(mem[j], bm);
+                    let ci = tp.scale(syn[j], c);
+                    tp.add(bu, ci)
+                })
+                .collect();
+            let read = if same { &integrated } else { &mem };
             let mut s = Vec::new();
-            for &m in &mem {
+            for &m in read {
                 let shifted = tp.shift(m, -th);
                 s.push(tp.spike(shifted, shape, beta));
             }
             total_spikes += s.iter().filter(|&&k| tp.v(k) > 0.0).count();
-            let mut new_mem = Vec::new();
-            let mut new_syn = Vec::new();
-            for j in 0..net.n_hid {
-                let rst = if dy.reset_detached {
-                    tp.detach(s[j])
-                } else {
-                    s[j]
-                };
-                let bu = tp.scale(mem[j], bm);
-                let ci = tp.scale(syn[j], c);
-                let integ = tp.add(bu, ci);
-                new_mem.push(match dy.reset {
-                    ResetMode::Zero => {
-                        let lost = tp.mul(integ, rst);
-                        tp.sub(integ, lost)
+            mem = (0..net.n_hid)
+                .map(|j| {
+                    let rst = if dy.reset_detached {
+                        tp.detach(s[j])
+                    } else {
+                        s[j]
+                    };
+                    let integ = integrated[j];
+                    match dy.reset {
+                        ResetMode::Zero => {
+                            let lost = tp.mul(integ, rst);
+                            tp.sub(integ, lost)
+                        }
+                        ResetMode::Subtract => {
+                            let r = tp.scale(rst, th);
+                            tp.sub(integ, r)
+                        }
+                        ResetMode::None => integ,
                     }
-                    ResetMode::Subtract => {
-                        let r = tp.scale(rst, th);
-                        tp.sub(integ, r)
-                    }
-                    ResetMode::None => integ,
-                });
-                let mut acc = tp.scale(syn[j], a);
-                for (i, &xi) in x.iter().enumerate() {
-                    if xi != 0.0 {
-                        let term = tp.scale(w[i * net.n_hid + j], xi as f64);
+                })
+                .collect();
+            if !now {
+                syn = synapse(&mut tp, &syn, &s);
+            }
+            for o in 0..net.n_out {
+                let input = |tp: &mut Tape, syn_o: usize| {
+                    let mut acc = tp.scale(syn_o, a);
+                    for k in 0..net.n_hid {
+                        let term = tp.mul(s[k], w_o[k * net.n_out + o]);
                         acc = tp.add(acc, term);
                     }
+                    acc
+                };
+                if now {
+                    syn_o[o] = input(&mut tp, syn_o[o]);
                 }
-                for k in 0..net.n_hid {
-                    let fed_back = if dy.recurrent_detached {
-                        tp.detach(s[k])
-                    } else {
-                        s[k]
-                    };
-                    let term = tp.mul(fed_back, v[k * net.n_hid + j]);
-                    acc = tp.add(acc, term);
-                }
-                new_syn.push(acc);
-            }
-            mem = new_mem;
-            syn = new_syn;
-            for o in 0..net.n_out {
                 let bu = tp.scale(mem_o[o], bo);
                 let ci = tp.scale(syn_o[o], co);
                 mem_o[o] = tp.add(bu, ci);
-                let mut acc = tp.scale(syn_o[o], a);
-                for k in 0..net.n_hid {
-                    let term = tp.mul(s[k], w_o[k * net.n_out + o]);
-                    acc = tp.add(acc, term);
+                if !now {
+                    syn_o[o] = input(&mut tp, syn_o[o]);
                 }
-                syn_o[o] = acc;
                 out_trace[o].push(mem_o[o]);
             }
+            last = s;
         }
         let scores: Vec<usize> = out_trace.iter().map(|tr| tp.max(tr)).collect();
         let exps: Vec<usize> = scores.iter().map(|&s| tp.exp(s)).collect();
@@ -210,8 +244,15 @@ fn bptt_gradients_match_scalar_reference_for_every_reset_and_recurrence_option()
     let options = [ResetMode::Zero, ResetMode::Subtract, ResetMode::None]
         .into_iter()
         .flat_map(|r| [true, false].map(|d| (r, d)))
-        .flat_map(|(r, d)| [false, true].map(|rd| (r, d, rd)));
-    for (reset, detached, rec_detached) in options {
+        .flat_map(|(r, d)| [false, true].map(|rd| (r, d, rd)))
+        .flat_map(|o| {
+            [
+                (CurrentTiming::Previous, ResetTiming::Next),
+                (CurrentTiming::This, ResetTiming::Same),
+            ]
+            .map(|c| (o, c))
+        });
+    for ((reset, detached, rec_detached), (current, reset_timing)) in options {
         {
             let model = ModelConfig {
                 hidden: vec![n_hid],
@@ -219,6 +260,8 @@ fn bptt_gradients_match_scalar_reference_for_every_reset_and_recurrence_option()
                 reset,
                 reset_detached: detached,
                 recurrent_detached: rec_detached,
+                current,
+                reset_timing,
                 input_factor: false,
                 loss: LossKind::MaxOverTime,
                 ..ModelConfig::default()
@@ -260,46 +303,49 @@ fn bptt_gradients_match_scalar_reference_for_every_reset_and_recurrence_option()
             let mat = |v: &Vec<f32>, r: usize, c: usize| {
                 Tensor::<2>::from_data(TensorData::new(v.clone(), [r, c]), &ad).require_grad()
             };
-            let weights = Weights {
-                hidden: vec![mat(&net.w, n_in, n_hid)],
-                recurrent: vec![Some(mat(&net.v, n_hid, n_hid))],
-                readout: mat(&net.w_o, n_hid, n_out),
-            };
-            let flat: Vec<f32> = input.iter().flatten().flatten().copied().collect();
-            let x = Tensor::<3>::from_data(TensorData::new(flat, [steps, batch, n_in]), &ad);
-            let surrogate = SurrogateConfig { shape, beta };
-            let out = forward(&weights, x, &dy, &surrogate, Path::PerStep, false);
-            let l = cross_entropy(class_scores(out.readout, LossKind::MaxOverTime), &labels);
-            let burn_loss = to_vec(l.clone().inner())[0] as f64;
-            assert!(
-                close(burn_loss, tape.v(loss), 1e-4),
-                "{reset:?}/{detached}/{rec_detached}: loss {burn_loss} vs {}",
-                tape.v(loss)
-            );
-            let grads = l.backward();
-            let check = |name: &str, t: &Tensor<2>, ids: &[usize]| {
-                let burn_g = to_vec(t.grad(&grads).expect("tracked"));
-                let mut nonzero = 0;
-                for (k, &id) in ids.iter().enumerate() {
-                    if g[id].abs() > 1e-9 {
-                        nonzero += 1;
+            // The per-step graph and the fused op (the trainer's CPU path) alike.
+            for path in [Path::PerStep, Path::Fused] {
+                let weights = Weights {
+                    hidden: vec![mat(&net.w, n_in, n_hid)],
+                    recurrent: vec![Some(mat(&net.v, n_hid, n_hid))],
+                    readout: mat(&net.w_o, n_hid, n_out),
+                };
+                let flat: Vec<f32> = input.iter().flatten().flatten().copied().collect();
+                let x = Tensor::<3>::from_data(TensorData::new(flat, [steps, batch, n_in]), &ad);
+                let surrogate = SurrogateConfig { shape, beta };
+                let out = forward(&weights, x, &dy, &surrogate, path, false);
+                let l = cross_entropy(class_scores(out.readout, LossKind::MaxOverTime), &labels);
+                let burn_loss = to_vec(l.clone().inner())[0] as f64;
+                assert!(
+                    close(burn_loss, tape.v(loss), 1e-4),
+                    "{reset:?}/{detached}/{rec_detached}/{current:?}/{reset_timing:?} {path:?}: loss {burn_loss} vs {}",
+                    tape.v(loss)
+                );
+                let grads = l.backward();
+                let check = |name: &str, t: &Tensor<2>, ids: &[usize]| {
+                    let burn_g = to_vec(t.grad(&grads).expect("tracked"));
+                    let mut nonzero = 0;
+                    for (k, &id) in ids.iter().enumerate() {
+                        if g[id].abs() > 1e-9 {
+                            nonzero += 1;
+                        }
+                        assert!(
+                            close(burn_g[k] as f64, g[id], 2e-3),
+                            "{reset:?} detached={detached} recurrence detached={rec_detached} {current:?}/{reset_timing:?} {path:?} {name}[{k}]: burn {} vs reference {}",
+                            burn_g[k],
+                            g[id]
+                        );
                     }
-                    assert!(
-                        close(burn_g[k] as f64, g[id], 2e-3),
-                        "{reset:?} detached={detached} recurrence detached={rec_detached} {name}[{k}]: burn {} vs reference {}",
-                        burn_g[k],
-                        g[id]
-                    );
-                }
-                assert!(nonzero > 0, "{name}: all reference gradients are zero");
-            };
-            check("W", &weights.hidden[0], &w_ids);
-            check(
-                "V",
-                weights.recurrent[0].as_ref().expect("recurrent"),
-                &v_ids,
-            );
-            check("W_out", &weights.readout, &wo_ids);
+                    assert!(nonzero > 0, "{name}: all reference gradients are zero");
+                };
+                check("W", &weights.hidden[0], &w_ids);
+                check(
+                    "V",
+                    weights.recurrent[0].as_ref().expect("recurrent"),
+                    &v_ids,
+                );
+                check("W_out", &weights.readout, &wo_ids);
+            }
         }
     }
 }

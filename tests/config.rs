@@ -105,3 +105,59 @@ fn a_seed_no_experiment_file_can_hold_is_refused() {
     let reopened = Config::from_str_format(&config.to_toml(), false).expect("saved and reopened");
     assert_eq!(reopened, config);
 }
+
+/// The update conventions are keys like any other (`--set`, files, JSON, the key list), and
+/// a file that leaves them at the paper's does not name them: files and sweep fingerprints
+/// made before the keys existed stay the same.
+#[test]
+fn update_conventions_are_keys_that_default_files_leave_out() {
+    use surrogate_lab::config::{full_toml, known_keys};
+    use surrogate_lab::snn::dynamics::{CurrentTiming, ResetTiming};
+
+    let default = Config::default();
+    assert_eq!(default.model.current, CurrentTiming::Previous);
+    assert_eq!(default.model.reset_timing, ResetTiming::Next);
+    let text = default.to_toml();
+    assert!(
+        !text.contains("\ncurrent =") && !text.contains("reset_timing"),
+        "{text}"
+    );
+    let keys = known_keys(&default);
+    for key in ["model.current", "model.reset_timing"] {
+        assert!(keys.iter().any(|k| k == key), "{key} is not listed");
+    }
+    let listed = full_toml(&default);
+    assert!(
+        listed.contains("current = \"previous\"") && listed.contains("reset_timing = \"next\""),
+        "{listed}"
+    );
+
+    let theirs = default
+        .set("model.current=this")
+        .and_then(|c| c.set("model.reset_timing=same"))
+        .expect("valid settings");
+    assert_eq!(theirs.model.current, CurrentTiming::This);
+    assert_eq!(theirs.model.reset_timing, ResetTiming::Same);
+    for json in [false, true] {
+        let text = if json {
+            serde_json::to_string(&theirs).expect("encodes")
+        } else {
+            theirs.to_toml()
+        };
+        let back = Config::from_str_format(&text, json).expect("parses");
+        assert_eq!(back, theirs, "json: {json}");
+    }
+    // Setting the paper's values back writes a file without them again.
+    let back = theirs
+        .set("model.current=previous")
+        .and_then(|c| c.set("model.reset_timing=next"))
+        .expect("valid settings");
+    assert_eq!(back.to_toml(), text);
+
+    for assignment in ["model.current=now", "model.reset_timing=later"] {
+        let msg = refusal(assignment);
+        let key = assignment.split('=').next().unwrap_or_default();
+        assert!(msg.starts_with(key), "{assignment}: {msg}");
+        assert!(!msg.contains('\n'), "{assignment}: not one line: {msg}");
+    }
+}

@@ -9,11 +9,13 @@ use burn::tensor::{Device, Tensor, TensorData};
 use common::to_vec;
 use surrogate_lab::config::Config;
 use surrogate_lab::io::weights::encode_nir_flavour;
-use surrogate_lab::nir::flavour::{Flavour, NEVER_FIRES, SNNTORCH_DT_S, fold};
+use surrogate_lab::nir::flavour::{Flavour, NEVER_FIRES, SNNTORCH_DT_S, deviations, fold};
 use surrogate_lab::nir::graph::{Graph, Meta};
+use surrogate_lab::nir::import::open;
 use surrogate_lab::nir::model::{Conventions, to_network};
 use surrogate_lab::nir::{map, read};
 use surrogate_lab::rng::Rng;
+use surrogate_lab::snn::dynamics::{CurrentTiming, ResetTiming};
 use surrogate_lab::snn::lif::{Dynamics, ResetMode};
 use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
 use surrogate_lab::snn::model::PerLayer;
@@ -82,6 +84,22 @@ fn number(graph: &Graph, key: &str) -> f64 {
         Some(Meta::Number(x)) => *x,
         other => panic!("metadata {key}: {other:?}"),
     }
+}
+
+/// The graph run as Norse's `from_nir` runs one (per-step path).
+fn run_as_norse(graph: Graph, x: &Tensor<3>, device: &Device) -> Forward {
+    let stack = map::to_stack(graph).expect("maps");
+    let conv = Conventions::norse(stack.dt_s.expect("Δt"));
+    let (imported, dynamics) = to_network(&stack, &conv, device).expect("converts");
+    let surrogate = SurrogateConfig::default();
+    forward_with(
+        &imported,
+        x.clone(),
+        &dynamics,
+        &surrogate,
+        Path::PerStep,
+        false,
+    )
 }
 
 #[test]
@@ -233,62 +251,169 @@ fn folded_fields_step_as_our_constants_under_forward_euler() {
     }
 }
 
-/// The readout lead the flavours record (2·layers + 1): run as the libraries run it (this
-/// step's current, reset in the same step), a network that never resets gives our readout
-/// `lead` steps early.
+/// The readout lead the flavours record, for each pair of update conventions (2·layers + 1
+/// for the paper's, 0 for the libraries'): run as the libraries run it (this step's current,
+/// reset in the same step), a network that never resets gives our readout `lead` steps early.
 #[test]
 fn library_conventions_run_our_readout_lead_steps_early() {
     let device = Device::flex();
     let surrogate = SurrogateConfig::default();
     let x = input(&device);
     for hidden in [vec![30], vec![16, 12]] {
-        let config = config(hidden, false, ResetMode::None);
-        let w = weights(&config, &device);
-        let ours = forward(
-            &w,
-            x.clone(),
-            &Dynamics::new(&config.model),
-            &surrogate,
-            Path::PerStep,
-            false,
-        );
-        let graph = graph_of(&w, &config, Flavour::Norse);
-        let lead = number(&graph, "readout_lead_steps") as usize;
-        assert_eq!(lead, 2 * config.model.hidden.len() + 1);
-        let stack = map::to_stack(graph).expect("maps");
-        let (imported, dynamics) = to_network(
-            &stack,
-            &Conventions::norse(stack.dt_s.expect("Δt")),
-            &device,
-        )
-        .expect("converts");
-        let theirs = forward_with(
-            &imported,
-            x.clone(),
-            &dynamics,
-            &surrogate,
-            Path::PerStep,
-            false,
-        );
-        let (a, b) = (to_vec(ours.readout), to_vec(theirs.readout));
-        let per_step = BATCH * OUTPUTS;
-        let scale = a.iter().fold(1f32, |m, v| m.max(v.abs()));
-        for n in 0..STEPS {
-            for k in 0..per_step {
-                let expected = if n >= lead {
-                    b[(n - lead) * per_step + k]
-                } else {
-                    0.0
-                };
-                let got = a[n * per_step + k];
-                assert!(
-                    (got - expected).abs() <= 1e-5 * scale,
-                    "{:?} step {n}: ours {got}, library {expected}",
-                    config.model.hidden
-                );
+        let layers = hidden.len();
+        for (current, reset_timing, expected_lead) in [
+            (CurrentTiming::Previous, ResetTiming::Next, 2 * layers + 1),
+            (CurrentTiming::This, ResetTiming::Next, layers),
+            (CurrentTiming::Previous, ResetTiming::Same, layers + 1),
+            (CurrentTiming::This, ResetTiming::Same, 0),
+        ] {
+            let mut config = config(hidden.clone(), false, ResetMode::None);
+            config.model.current = current;
+            config.model.reset_timing = reset_timing;
+            let case = format!("{hidden:?} {current:?}/{reset_timing:?}");
+            let w = weights(&config, &device);
+            let ours = forward(
+                &w,
+                x.clone(),
+                &Dynamics::new(&config.model),
+                &surrogate,
+                Path::PerStep,
+                false,
+            );
+            let graph = graph_of(&w, &config, Flavour::Norse);
+            let lead = number(&graph, "readout_lead_steps") as usize;
+            assert_eq!(lead, expected_lead, "{case}");
+            let theirs = run_as_norse(graph, &x, &device);
+            let (a, b) = (to_vec(ours.readout), to_vec(theirs.readout));
+            let per_step = BATCH * OUTPUTS;
+            let scale = a.iter().fold(1f32, |m, v| m.max(v.abs()));
+            for n in 0..STEPS {
+                for k in 0..per_step {
+                    let expected = if n >= lead {
+                        b[(n - lead) * per_step + k]
+                    } else {
+                        0.0
+                    };
+                    let got = a[n * per_step + k];
+                    assert!(
+                        (got - expected).abs() <= 1e-5 * scale,
+                        "{case} step {n}: ours {got}, library {expected}"
+                    );
+                }
             }
         }
     }
+}
+
+/// A fresh network trained in the libraries' own update conventions (`model.current = this`,
+/// `model.reset_timing = same`) is theirs exactly: each flavour's file, run as Norse runs a
+/// graph (`Conventions::norse`, the import path tests/nir_run.rs holds to Norse's goldens
+/// step by step), gives our hidden spikes and our readout at every step (a lead of 0) and our
+/// loss, and `export` no longer notes a latency or reset deviation. Opened by our own reader,
+/// every flavour's file comes back in those conventions (its metadata) with our loss.
+#[test]
+fn a_network_in_library_conventions_exports_exactly() {
+    let device = Device::flex();
+    let surrogate = SurrogateConfig::default();
+    let x = input(&device);
+    let dir = std::env::temp_dir().join(format!("surrogate-lab-conv-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    for (name, hidden, recurrent) in [
+        ("feed-forward", vec![40], false),
+        ("recurrent", vec![30], true),
+        ("deep", vec![16, 12], false),
+    ] {
+        let mut config = config(hidden, recurrent, ResetMode::Zero);
+        config.model.current = CurrentTiming::This;
+        config.model.reset_timing = ResetTiming::Same;
+        let w = weights(&config, &device);
+        let dy = Dynamics::new(&config.model);
+        let ours = forward(&w, x.clone(), &dy, &surrogate, Path::Fused, false);
+        let our_spikes: Vec<Vec<f32>> = ours
+            .layers
+            .iter()
+            .map(|l| to_vec(l.spikes.clone()))
+            .collect();
+        let fired: f32 = our_spikes[0].iter().sum();
+        assert!(fired > 20.0, "{name}: only {fired} spikes");
+        let our_readout = to_vec(ours.readout.clone());
+        let our_loss = loss(ours);
+        for flavour in [Flavour::Norse, Flavour::Snntorch] {
+            let graph = graph_of(&w, &config, flavour);
+            assert_eq!(
+                number(&graph, "readout_lead_steps"),
+                0.0,
+                "{name} {flavour}"
+            );
+            let theirs = run_as_norse(graph, &x, &device);
+            for (l, layer) in theirs.layers.iter().enumerate() {
+                let a = &our_spikes[l];
+                let b = to_vec(layer.spikes.clone());
+                let differ = a.iter().zip(&b).filter(|(p, q)| p != q).count();
+                assert_eq!(
+                    differ, 0,
+                    "{name} {flavour}: layer {l} differs in {differ} spikes"
+                );
+            }
+            let b = to_vec(theirs.readout.clone());
+            let scale = our_readout.iter().fold(1f32, |m, v| m.max(v.abs()));
+            for (k, (p, q)) in our_readout.iter().zip(&b).enumerate() {
+                assert!(
+                    (p - q).abs() <= 1e-5 * scale,
+                    "{name} {flavour}: readout [{k}] ours {p}, library {q}"
+                );
+            }
+            let after = loss(theirs);
+            assert!(
+                (after - our_loss).abs() <= 2e-5,
+                "{name} {flavour}: loss {our_loss} ours, {after} as the library runs it"
+            );
+            let notes = deviations(flavour, &config.model, recurrent);
+            assert!(
+                notes
+                    .iter()
+                    .all(|n| !n.contains("ahead") && !n.contains("step than ours")),
+                "{name} {flavour}: {notes:?}"
+            );
+        }
+        for flavour in Flavour::ALL {
+            let path = dir.join(format!("{}-{flavour}.nir", name));
+            let bytes = encode_nir_flavour(&w, &config, flavour).expect("encodes");
+            std::fs::write(&path, bytes).expect("written");
+            let opened = open(&path, None, None, &device).expect("opens");
+            assert_eq!(
+                (opened.conventions.current, opened.conventions.reset_timing),
+                (CurrentTiming::This, ResetTiming::Same),
+                "{name} {flavour}"
+            );
+            let back = loss(forward_with(
+                &opened.weights,
+                x.clone(),
+                &opened.dynamics,
+                &surrogate,
+                Path::Fused,
+                false,
+            ));
+            let tolerance = if flavour == Flavour::Snntorch {
+                2e-5
+            } else {
+                1e-6
+            };
+            assert!(
+                (back - our_loss).abs() <= tolerance,
+                "{name} {flavour}: loss {our_loss} ours, {back} read back"
+            );
+        }
+    }
+    // In the paper's conventions the notes still say what differs.
+    let paper = config(vec![30], true, ResetMode::Zero);
+    let notes = deviations(Flavour::Norse, &paper.model, true);
+    assert!(
+        notes.iter().any(|n| n.contains("3 steps ahead")),
+        "{notes:?}"
+    );
+    assert!(notes.iter().any(|n| n.contains("recurrent")), "{notes:?}");
+    let _ = std::fs::remove_dir_all(dir);
 }
 
 /// `eval --predictions` writes what `eval` counts, and `export --flavour` writes the flavour

@@ -216,3 +216,40 @@ fn a_tiny_preset_run_draws_the_study_figure_epoch_by_epoch() {
     );
     assert_eq!(h.state().progress(), (4, 4));
 }
+
+#[test]
+fn a_preset_opens_its_committed_full_size_results_without_training() {
+    // The recurrent panel's committed grid (reproduction/recurrent.csv), counted independently
+    // of the program's reader: one line per run after the comment and header lines.
+    let committed = std::fs::read_to_string("reproduction/recurrent.csv").expect("committed CSV");
+    let runs = committed
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("point,") && !l.trim().is_empty())
+        .count();
+    assert!(runs >= 8, "{runs}");
+    let mut h = harness(SweepView::default());
+    h.step();
+    h.get_by_label("recurrent").click();
+    h.step();
+    // Away from the preset button first: its tooltip would cover the row below it.
+    h.get_by_label("Add key").hover();
+    h.run();
+    h.get_by_label("Open results").click();
+    h.run();
+    let v = h.state();
+    assert!(!v.is_running(), "opening results must not train");
+    assert_eq!(v.rows().len(), runs, "{:?}", v.message());
+    let chart = v.chart().expect("the study's figure");
+    let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
+    // The committed best-point seeds (reproduction/recurrent_best_*.csv) are drawn too.
+    assert!(
+        names.iter().any(|n| n.contains("seeds at its best point")),
+        "{names:?}"
+    );
+    for switch in ["(Prop)", "(Ctl)"] {
+        assert!(
+            names.iter().any(|n| n.contains(switch)),
+            "{switch} missing from {names:?}"
+        );
+    }
+}

@@ -27,6 +27,9 @@ pub struct LaunchOptions {
     pub network: Option<(PathBuf, crate::nir::import::Opened)>,
     /// The neuron the inspector opens on.
     pub select_neuron: Option<crate::train::metrics::NeuronRef>,
+    /// The Sweep tab on this study's preset and committed results; a screenshot then
+    /// photographs them instead of training.
+    pub study: Option<crate::sweep::studies::Study>,
 }
 
 /// Opens the window and runs until it is closed; returns the process exit status.
@@ -60,6 +63,7 @@ pub fn run(opts: LaunchOptions) -> i32 {
                     if let Some(code) = exit_code {
                         a.exit_code = code;
                     }
+                    a.train = opts.study.is_none();
                     app = app.with_automation(a);
                 }
                 if let Some((path, opened)) = &opts.network {
@@ -70,6 +74,9 @@ pub fn run(opts: LaunchOptions) -> i32 {
                 }
                 if let Some(at) = opts.select_neuron {
                     app = app.with_selected_neuron(at);
+                }
+                if let Some(study) = opts.study {
+                    app = app.with_study(study);
                 }
                 if opts.frame_stats {
                     app = app.with_frame_stats();

@@ -150,6 +150,15 @@ impl ExplorerApp {
         self
     }
 
+    /// Shows the Sweep tab on `study`'s preset with its committed results (`--study`).
+    pub fn with_study(mut self, study: crate::sweep::studies::Study) -> Self {
+        self.sweep.shown = true;
+        self.sweep.pick_preset(study);
+        let base = self.sweep.preset_base.clone().unwrap_or_default();
+        self.sweep.open_results(&base);
+        self
+    }
+
     pub fn selected_neuron(&self) -> Option<crate::train::metrics::NeuronRef> {
         self.ui.selected
     }
@@ -342,7 +351,18 @@ impl eframe::App for ExplorerApp {
             .default_size(360.0)
             .show(ui, |ui| {
                 egui::ScrollArea::vertical().show(ui, |ui| {
-                    actions.extend(controls::show(ui, &mut self.ui, &self.live, &self.history));
+                    let imported = self
+                        .open_network
+                        .in_use
+                        .as_ref()
+                        .map(|n| n.summary.as_str());
+                    actions.extend(controls::show(
+                        ui,
+                        &mut self.ui,
+                        &self.live,
+                        &self.history,
+                        imported,
+                    ));
                 });
             });
         egui::CentralPanel::default().show(ui, |ui| {

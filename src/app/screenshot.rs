@@ -118,6 +118,9 @@ pub struct Automation {
     /// `KEY=VALUE`: after the first run, keep it, apply this edit, reset and train as long
     /// again, so the PNG shows both runs overlaid.
     pub compare: Option<String>,
+    /// False: photograph the window as soon as the network is built, without training (a
+    /// study's committed results need none).
+    pub train: bool,
     pub phase: Phase,
     /// Set when the PNG has been written (0) or could not be (1); read by `main` after the
     /// window closes.
@@ -144,6 +147,7 @@ impl Automation {
             path,
             train_for,
             compare,
+            train: true,
             phase: Phase::WaitingForNetwork {
                 since: Instant::now(),
             },
@@ -177,7 +181,10 @@ impl Automation {
         }
         match self.phase {
             Phase::WaitingForNetwork { since } => {
-                if live.has_network() && !live.building {
+                if live.has_network() && !live.building && !self.train {
+                    self.phase = Phase::Saving;
+                    saver.request(ctx, self.path.clone());
+                } else if live.has_network() && !live.building {
                     actions.push(Action::Start);
                     self.phase = Phase::Training {
                         since: Instant::now(),

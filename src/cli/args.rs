@@ -120,6 +120,10 @@ pub struct WindowArgs {
     /// Open the neuron inspector on hidden LAYER (from 1), neuron INDEX (from 0)
     #[arg(long, value_name = "LAYER:INDEX", value_parser = neuron_ref)]
     pub select_neuron: Option<crate::train::metrics::NeuronRef>,
+    /// Open the Sweep tab on a study's preset and its results in reproduction/ (no training;
+    /// with --screenshot, photograph them)
+    #[arg(long, value_name = "NAME", value_enum)]
+    pub study: Option<Study>,
 }
 
 #[derive(Args, Debug)]

@@ -124,7 +124,7 @@ pub fn run(command: Command) -> i32 {
         Command::SweepMerge(a) => sweep::merge(a),
         Command::Study(a) => Ok(study::run(a)),
         Command::Keys => {
-            print!("{}", Config::default().to_toml());
+            print!("{}", crate::config::full_toml(&Config::default()));
             Ok(0)
         }
         Command::Nir(a) => nir::inspect(a),

@@ -68,5 +68,6 @@ pub fn launch_options(args: WindowArgs) -> Result<LaunchOptions, CliError> {
         frame_stats: args.frame_stats,
         lesson,
         select_neuron: args.select_neuron,
+        study: args.study,
     })
 }

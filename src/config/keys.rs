@@ -2,6 +2,7 @@
 
 use super::file::one_line;
 use super::{Config, ConfigError};
+use crate::snn::model::ModelConfig;
 
 impl Config {
     /// Applies `key=value` with `key` a TOML path (`surrogate.beta`, `model.hidden`) and `value`
@@ -18,6 +19,7 @@ impl Config {
             key: key.into(),
             why: e.to_string(),
         })?;
+        fill_quiet(&mut root);
         let path: Vec<&str> = key.split('.').collect();
         let slot = lookup_mut(&mut root, &path).ok_or_else(|| ConfigError::UnknownKey {
             key: key.into(),
@@ -55,10 +57,46 @@ fn lookup_mut<'a>(root: &'a mut toml::Value, path: &[&str]) -> Option<&'a mut to
     Some(cur)
 }
 
-/// Every leaf of a configuration as (TOML path, value), in key order.
+/// Settings a file leaves out while they hold the paper's value (`ModelConfig`), so that
+/// files and sweep fingerprints made before they existed stay the same: (table, key, value
+/// when left out).
+fn quiet() -> Vec<(&'static str, &'static str, toml::Value)> {
+    let model = ModelConfig::default();
+    [
+        ("current", toml::Value::try_from(model.current)),
+        ("reset_timing", toml::Value::try_from(model.reset_timing)),
+    ]
+    .into_iter()
+    .filter_map(|(key, value)| Some(("model", key, value.ok()?)))
+    .collect()
+}
+
+/// Puts the quiet settings a serialized configuration left out back, with their values.
+fn fill_quiet(root: &mut toml::Value) {
+    for (table, key, value) in quiet() {
+        if let Some(t) = root.get_mut(table).and_then(toml::Value::as_table_mut) {
+            t.entry(key).or_insert(value);
+        }
+    }
+}
+
+/// A configuration as TOML with every key, the quiet ones included (`keys`).
+pub fn full_toml(config: &Config) -> String {
+    toml::Value::try_from(config)
+        .map(|mut root| {
+            fill_quiet(&mut root);
+            toml::to_string_pretty(&root).unwrap_or_default()
+        })
+        .unwrap_or_default()
+}
+
+/// Every leaf of a configuration as (TOML path, value), in key order, the quiet ones included.
 pub fn leaves(config: &Config) -> Vec<(String, toml::Value)> {
     toml::Value::try_from(config)
-        .map(value_leaves)
+        .map(|mut root| {
+            fill_quiet(&mut root);
+            value_leaves(root)
+        })
         .unwrap_or_default()
 }
 

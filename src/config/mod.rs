@@ -14,7 +14,7 @@ pub mod lesson;
 mod presets;
 
 pub use error::{ConfigError, FileError};
-pub use keys::{known_keys, leaves};
+pub use keys::{full_toml, known_keys, leaves};
 pub use lesson::{Lesson, LessonError};
 pub use presets::preset;
 

@@ -10,8 +10,7 @@ use super::discrete::Discretisation;
 use super::graph::{Array, Graph, Meta, Node};
 use super::import::OURS;
 use super::model::Conventions;
-use crate::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
-use crate::snn::lif::ResetMode;
+use crate::snn::dynamics::{LayerDynamics, NetworkDynamics};
 use crate::snn::network::Weights;
 
 /// Our [in, out] matrix as NIR's (out, in) `weight`.
@@ -136,19 +135,6 @@ pub fn to_graph(
     g.connect("out", "output");
 
     let first = dynamics.hidden.first().unwrap_or(&dynamics.readout);
-    let reset = match first.reset {
-        ResetMode::Zero => "zero",
-        ResetMode::Subtract => "subtract",
-        ResetMode::None => "none",
-    };
-    let current = match first.current {
-        CurrentTiming::This => "this",
-        CurrentTiming::Previous => "previous",
-    };
-    let reset_timing = match first.reset_timing {
-        ResetTiming::Same => "same",
-        ResetTiming::Next => "next",
-    };
     let detached = if first.reset_detached {
         "true"
     } else {
@@ -156,9 +142,9 @@ pub fn to_graph(
     };
     let text = [
         ("source", OURS),
-        ("reset", reset),
-        ("current", current),
-        ("reset_timing", reset_timing),
+        ("reset", first.reset.key()),
+        ("current", first.current.key()),
+        ("reset_timing", first.reset_timing.key()),
         ("reset_detached", detached),
         ("discretisation", how.key()),
     ];

@@ -15,15 +15,17 @@
 //! snnTorch asserts r = τ_mem/Δt, i.e. a membrane gain (1 − β)·r of 1, and has no input
 //! factor; since I is linear in W and V, our c moves into them. Neither library maps
 //! `CubaLI` (Norse skips it, snnTorch refuses it), so the readout is a CubaLIF whose
-//! threshold no membrane reaches; it never fires and never resets. What remains different is
-//! the update order (README "Networks in and out"): both integrate this step's current and
-//! reset in the same step, so their layers answer two steps earlier than ours (a shift of
-//! the readout by 2·layers + 1 steps), after a spike they keep the current of the reset step
-//! (ours discards it), and a recurrent spike reaches the membrane one step sooner.
+//! threshold no membrane reaches; it never fires and never resets. Both libraries integrate
+//! this step's current and reset in the same step. A network trained in those conventions
+//! (`model.current = this`, `model.reset_timing = same`) is then theirs exactly. In the
+//! paper's (README "Networks in and out") each of our layers answers two steps later (the
+//! readout lags by 2·layers + 1 steps), after a spike ours discards the current of the reset
+//! step, and a recurrent spike reaches our membrane one step later.
 
 use std::fmt;
 
 use super::graph::{Array, Graph, Meta, Node};
+use crate::snn::dynamics::{CurrentTiming, ResetTiming};
 use crate::snn::lif::{Dynamics, ResetMode};
 use crate::snn::model::ModelConfig;
 use crate::snn::network::{ParamRole, Weights};
@@ -120,6 +122,21 @@ pub fn fold(
     }
 }
 
+/// How many steps the libraries' readout runs ahead of ours in `model`'s conventions: a
+/// layer that takes the previous step's current answers a step later, one that reads its
+/// spike before integrating another (0 in the libraries' own conventions).
+pub fn readout_lead_steps(model: &ModelConfig) -> usize {
+    let previous = usize::from(model.current == CurrentTiming::Previous);
+    let next = usize::from(model.reset_timing == ResetTiming::Next);
+    model.hidden.len() * (previous + next) + previous
+}
+
+/// Whether the network steps as Norse and snnTorch do: this step's current, reset in the
+/// same step.
+pub fn in_library_conventions(model: &ModelConfig) -> bool {
+    model.current == CurrentTiming::This && model.reset_timing == ResetTiming::Same
+}
+
 /// What the flavour's library will still compute differently for this model, one line each.
 pub fn deviations(flavour: Flavour, model: &ModelConfig, recurrent: bool) -> Vec<String> {
     if flavour == Flavour::Generic {
@@ -129,22 +146,31 @@ pub fn deviations(flavour: Flavour, model: &ModelConfig, recurrent: bool) -> Vec
         Flavour::Snntorch => "snnTorch",
         _ => "Norse",
     };
-    let mut out = vec![format!(
-        "{lib} integrates this step's current and resets in the same step: its readout runs \
-         {} steps ahead of ours, and after a spike it keeps the reset step's current",
-        2 * model.hidden.len() + 1
-    )];
-    if recurrent {
+    let mut out = Vec::new();
+    if !in_library_conventions(model) {
+        let after_spike = if model.reset_timing == ResetTiming::Next {
+            ", and after a spike it keeps the reset step's current"
+        } else {
+            ""
+        };
         out.push(format!(
-            "{lib}'s recurrent spikes reach the membrane one step sooner than ours"
+            "{lib} integrates this step's current and resets in the same step: its readout runs \
+             {} steps ahead of ours{after_spike} (train with model.current=this and \
+             model.reset_timing=same for an exact export)",
+            readout_lead_steps(model)
         ));
-        if flavour == Flavour::Snntorch {
-            out.push(
-                "snnTorch 1.0's import_from_nir fails on every recurrent graph \
-                 ('GraphModule' object has no attribute 'items')"
-                    .into(),
-            );
+        if recurrent {
+            out.push(format!(
+                "{lib}'s recurrent spikes reach the membrane in another step than ours"
+            ));
         }
+    }
+    if recurrent && flavour == Flavour::Snntorch {
+        out.push(
+            "snnTorch 1.0's import_from_nir fails on every recurrent graph \
+             ('GraphModule' object has no attribute 'items')"
+                .into(),
+        );
     }
     match model.reset {
         ResetMode::Zero => {}
@@ -154,18 +180,10 @@ pub fn deviations(flavour: Flavour, model: &ModelConfig, recurrent: bool) -> Vec
         ),
         other => out.push(format!(
             "{lib}'s import resets to zero; this network resets {}",
-            reset_key(other)
+            other.key()
         )),
     }
     out
-}
-
-fn reset_key(reset: ResetMode) -> &'static str {
-    match reset {
-        ResetMode::Zero => "zero",
-        ResetMode::Subtract => "subtract",
-        ResetMode::None => "none",
-    }
 }
 
 /// (out, in) rows of our [in, out] matrix, times `scale`.
@@ -279,7 +297,7 @@ pub fn graph(
         ("dt", Meta::Number(flavour.dt_s(dt_s))),
         ("dt_trained", Meta::Number(dt_s)),
         ("flavour", text(flavour.key())),
-        ("reset", text(reset_key(model.reset))),
+        ("reset", text(model.reset.key())),
         (
             "reset_detached",
             text(if model.reset_detached {
@@ -291,13 +309,15 @@ pub fn graph(
         ("surrogate", text(surrogate.shape.key())),
         ("surrogate_beta", Meta::Number(surrogate.beta)),
         ("loss", text(&loss)),
-        // How many steps the library's readout runs ahead of ours (module comment).
+        ("current", text(model.current.key())),
+        ("reset_timing", text(model.reset_timing.key())),
+        // How many steps the library's readout runs ahead of ours.
         (
             "readout_lead_steps",
             Meta::Number(if flavour == Flavour::Generic {
                 0.0
             } else {
-                (2 * weights.hidden.len() + 1) as f64
+                readout_lead_steps(model) as f64
             }),
         ),
     ];

@@ -73,10 +73,10 @@ pub fn peek(path: &Path) -> Result<Peek, String> {
 pub fn conventions(stack: &Stack, dt_s: f64, discretisation: Discretisation) -> Conventions {
     let base = if is_ours(stack) {
         let mut c = Conventions::ours(dt_s);
-        if text(stack, "current") == Some("this") {
+        if text(stack, "current") == Some(CurrentTiming::This.key()) {
             c.current = CurrentTiming::This;
         }
-        if text(stack, "reset_timing") == Some("same") {
+        if text(stack, "reset_timing") == Some(ResetTiming::Same.key()) {
             c.reset_timing = ResetTiming::Same;
         }
         if text(stack, "reset_detached") == Some("false") {

@@ -42,6 +42,26 @@ pub enum ResetTiming {
     Same,
 }
 
+impl CurrentTiming {
+    /// The setting's value in files and NIR metadata.
+    pub fn key(self) -> &'static str {
+        match self {
+            CurrentTiming::Previous => "previous",
+            CurrentTiming::This => "this",
+        }
+    }
+}
+
+impl ResetTiming {
+    /// The setting's value in files and NIR metadata.
+    pub fn key(self) -> &'static str {
+        match self {
+            ResetTiming::Next => "next",
+            ResetTiming::Same => "same",
+        }
+    }
+}
+
 /// One layer's neurons: per-neuron constants (length = width) and conventions.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerDynamics {
@@ -67,7 +87,7 @@ impl LayerDynamics {
         self.alpha.len()
     }
 
-    /// The paper's hidden layer of `width` neurons.
+    /// The paper's hidden layer of `width` neurons, in the conventions `dy` names.
     pub fn paper_hidden(dy: &Dynamics, width: usize) -> Self {
         Self::uniform(
             width,
@@ -80,7 +100,7 @@ impl LayerDynamics {
         )
     }
 
-    /// The paper's non-spiking readout of `width` neurons.
+    /// The paper's non-spiking readout of `width` neurons, in the conventions `dy` names.
     pub fn paper_readout(dy: &Dynamics, width: usize) -> Self {
         Self::uniform(
             width,
@@ -114,8 +134,8 @@ impl LayerDynamics {
             reset: dy.reset,
             reset_detached: dy.reset_detached,
             recurrent_detached: dy.recurrent_detached,
-            current: CurrentTiming::Previous,
-            reset_timing: ResetTiming::Next,
+            current: dy.current,
+            reset_timing: dy.reset_timing,
         }
     }
 
@@ -152,7 +172,8 @@ pub struct NetworkDynamics {
 }
 
 impl NetworkDynamics {
-    /// The paper's model for these layer widths: no biases, shared constants.
+    /// The paper's model for these layer widths, in the update conventions `dy` names (the
+    /// paper's by default): no biases, shared constants.
     pub fn paper(dy: &Dynamics, widths: &[usize], outputs: usize) -> Self {
         Self {
             hidden: widths

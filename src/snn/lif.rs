@@ -31,6 +31,17 @@ pub enum ResetMode {
     None,
 }
 
+impl ResetMode {
+    /// The setting's value in files and NIR metadata.
+    pub fn key(self) -> &'static str {
+        match self {
+            ResetMode::Zero => "zero",
+            ResetMode::Subtract => "subtract",
+            ResetMode::None => "none",
+        }
+    }
+}
+
 /// The per-step constants derived from a [`ModelConfig`].
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Dynamics {
@@ -46,6 +57,8 @@ pub struct Dynamics {
     pub reset_detached: bool,
     /// No gradient reaches s[n] through V·s[n] (the paper's recurrence "Ctl").
     pub recurrent_detached: bool,
+    pub current: CurrentTiming,
+    pub reset_timing: ResetTiming,
     pub dt_ms: f32,
 }
 
@@ -65,6 +78,8 @@ impl Dynamics {
             reset: m.reset,
             reset_detached: m.reset_detached,
             recurrent_detached: m.recurrent_detached,
+            current: m.current,
+            reset_timing: m.reset_timing,
             dt_ms: m.dt_ms as f32,
         }
     }
@@ -280,21 +295,6 @@ pub fn readout_per_step(current: Tensor<3>, layer: &LayerDynamics) -> Tensor<3> 
 /// Membrane of a hidden layer with its threshold removed (no spikes, no reset): what
 /// fluctuation-driven initialization calibrates against. [T, batch, width].
 pub fn free_membrane(current: Tensor<3>, dy: &Dynamics) -> Tensor<3> {
-    leaky_integrator(current, dy.alpha, dy.beta_mem, dy.input_scale)
-}
-
-/// I[n+1] = α·I[n] + x[n]; U[n+1] = β·U[n] + c·I[n]; returns U[n+1] for every n.
-fn leaky_integrator(current: Tensor<3>, alpha: f32, beta: f32, c: f32) -> Tensor<3> {
-    let [steps, batch, width] = current.dims();
-    let device = current.device();
-    let mut syn = Tensor::<2>::zeros([batch, width], &device);
-    let mut mem = Tensor::<2>::zeros([batch, width], &device);
-    let mut out = Vec::with_capacity(steps);
-    for input in current.chunk(steps, 0) {
-        let input: Tensor<2> = input.reshape([batch, width]);
-        mem = mem.mul_scalar(beta) + syn.clone().mul_scalar(c);
-        syn = syn.mul_scalar(alpha) + input;
-        out.push(mem.clone());
-    }
-    Tensor::stack(out, 0)
+    let width = current.dims()[2];
+    readout_per_step(current, &LayerDynamics::paper_hidden(dy, width))
 }

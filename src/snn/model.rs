@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::dynamics::{CurrentTiming, ResetTiming};
 use super::init::InitKind;
 use super::lif::ResetMode;
 use super::loss::LossKind;
@@ -45,6 +46,15 @@ pub struct ModelConfig {
     /// recurrence panel): V still learns, but no gradient reaches s[n] through it. Off by
     /// default ("Prop"): BPTT runs through the recurrence.
     pub recurrent_detached: bool,
+    /// Which current the membrane integrates: the previous step's (the paper) or this step's
+    /// (Norse, snnTorch). Left out of files while it is the paper's, so that files and sweep
+    /// fingerprints made before it existed stay the same.
+    #[serde(skip_serializing_if = "is_default")]
+    pub current: CurrentTiming,
+    /// When a spike resets the membrane: in the next step (the paper) or the same step
+    /// (Norse, snnTorch). Left out of files while it is the paper's, as `current`.
+    #[serde(skip_serializing_if = "is_default")]
+    pub reset_timing: ResetTiming,
     /// Scale the synaptic input to the membrane by (1 − β_mem), as the paper does.
     pub input_factor: bool,
     pub loss: LossKind,
@@ -67,12 +77,18 @@ impl Default for ModelConfig {
             reset: ResetMode::Zero,
             reset_detached: true,
             recurrent_detached: false,
+            current: CurrentTiming::Previous,
+            reset_timing: ResetTiming::Next,
             input_factor: true,
             loss: LossKind::MaxOverTime,
             init: InitKind::Normal { gain: 5.0 },
             fused: true,
         }
     }
+}
+
+fn is_default<T: Default + PartialEq>(value: &T) -> bool {
+    *value == T::default()
 }
 
 /// A network the settings cannot describe.

@@ -98,12 +98,36 @@ pub fn variants<'a>(axes: &[GridAxis], rows: &'a [Row]) -> Vec<(Vec<String>, Vec
     out
 }
 
-/// A variant's label for legends: its values, or "all" when the grid has no other key.
-pub fn label(values: &[String]) -> String {
+/// A variant's label for legends and tables, in the paper's words (its "Ctl", "DR", "Prop"
+/// beside what they switch), or "all" when the grid has no other key.
+pub fn label(axes: &[GridAxis], values: &[String]) -> String {
     if values.is_empty() {
-        "all".into()
-    } else {
-        values.join(", ")
+        return "all".into();
+    }
+    variant_columns(axes)
+        .iter()
+        .zip(values)
+        .map(|(&c, v)| value_label(&axes[c].key, v))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn value_label(key: &str, value: &str) -> String {
+    match (key, value) {
+        ("model.reset_detached", "true") => "reset detached (Ctl)".into(),
+        ("model.reset_detached", "false") => "through the reset (DR)".into(),
+        ("model.recurrent_detached", "true") => "recurrence detached (Ctl)".into(),
+        ("model.recurrent_detached", "false") => "through the recurrence (Prop)".into(),
+        ("surrogate.shape", "asymptotic_super_spike") => "asymptotic SuperSpike (a)".into(),
+        ("surrogate.shape", "super_spike") => "SuperSpike".into(),
+        ("model.hidden", v) => {
+            let layers = v.matches(',').count() + 1;
+            format!(
+                "{layers} hidden layer{}",
+                if layers == 1 { "" } else { "s" }
+            )
+        }
+        (_, v) => v.to_string(),
     }
 }
 
@@ -175,7 +199,7 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row]) -> Chart {
     for (sweep, rows) in grids {
         let has_beta = column(&sweep.axes, BETA).is_some();
         for (values, vrows) in variants(&sweep.axes, rows) {
-            let name = label(&values);
+            let name = label(&sweep.axes, &values);
             if has_beta {
                 series.push(Series {
                     name: format!("{name} (best η)"),
@@ -270,7 +294,7 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row]) -> String {
             };
             out.push_str(&format!(
                 "| {} | {} | ({}, {}) | {:.3} | {m:.3} ± {s:.3} ({n}) | {fresh} | {} |\n",
-                label(&values),
+                label(&sweep.axes, &values),
                 vrows.len(),
                 at(bi),
                 at(li),

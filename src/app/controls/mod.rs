@@ -20,6 +20,7 @@ pub fn show(
     state: &mut UiState,
     live: &Live,
     history: &RunHistory,
+    imported: Option<&str>,
 ) -> Vec<Action> {
     let mut actions = Vec::new();
     let lesson = state.lesson.as_ref();
@@ -48,6 +49,14 @@ pub fn show(
         optimizer::show(ui, draft)
     });
     section(ui, lesson, "network", "Network", true, |ui| {
+        if let Some(summary) = imported {
+            // The settings below no longer describe what trains; say so where they are.
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                crate::app::glyph_safe(&format!("Training the imported network: {summary}")),
+            );
+            ui.weak("The settings below are the network Reset builds in its place.");
+        }
         let in_force = live.applied.as_ref().map(|c| &c.model.init);
         network::show(ui, &mut draft.model, in_force);
     });

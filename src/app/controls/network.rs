@@ -2,12 +2,16 @@
 
 use eframe::egui;
 
-use super::widgets::{choice, flag, grid, number};
+use super::widgets::{choice, explained_choice, flag, grid, number};
 use crate::app::edits::compact_recurrent;
+use crate::snn::dynamics::{CurrentTiming, ResetTiming};
 use crate::snn::init::InitKind;
 use crate::snn::lif::ResetMode;
 use crate::snn::loss::LossKind;
 use crate::snn::model::{MAX_HIDDEN_LAYERS, ModelConfig};
+
+/// Hover text of the update conventions.
+const CONVENTIONS: &str = "The paper: previous / next; Norse and snnTorch: this / same — train in theirs for an exact export";
 
 /// Default width of a layer added with "+".
 const NEW_LAYER_WIDTH: usize = 100;
@@ -58,6 +62,26 @@ pub fn show(ui: &mut egui::Ui, m: &mut ModelConfig, init_in_force: Option<&InitK
                 (ResetMode::Subtract, "by subtraction"),
                 (ResetMode::None, "none"),
             ],
+        );
+        explained_choice(
+            ui,
+            "Membrane takes",
+            &mut m.current,
+            &[
+                (CurrentTiming::Previous, "previous step's current"),
+                (CurrentTiming::This, "this step's current"),
+            ],
+            Some(CONVENTIONS),
+        );
+        explained_choice(
+            ui,
+            "Spike resets",
+            &mut m.reset_timing,
+            &[
+                (ResetTiming::Next, "in the next step"),
+                (ResetTiming::Same, "in the same step"),
+            ],
+            Some(CONVENTIONS),
         );
         flag(
             ui,

@@ -60,6 +60,17 @@ pub fn choice<T: PartialEq + Copy>(
     value: &mut T,
     options: &[(T, &str)],
 ) -> bool {
+    explained_choice(ui, label, value, options, None)
+}
+
+/// [`choice`] with a hover text on the box.
+pub fn explained_choice<T: PartialEq + Copy>(
+    ui: &mut egui::Ui,
+    label: &str,
+    value: &mut T,
+    options: &[(T, &str)],
+    hover: Option<&str>,
+) -> bool {
     let l = ui.label(label);
     let before = *value;
     let selected = options
@@ -73,7 +84,10 @@ pub fn choice<T: PartialEq + Copy>(
                 ui.selectable_value(value, *v, *name);
             }
         });
-    r.response.labelled_by(l.id);
+    let response = r.response.labelled_by(l.id);
+    if let Some(text) = hover {
+        response.on_hover_text(text);
+    }
     ui.end_row();
     *value != before
 }

@@ -31,7 +31,8 @@ pub fn show(ui: &mut egui::Ui, chart: &Chart, height: f32) {
                 format!("{}", m.value)
             }
         })
-        .legend(egui_plot::Legend::default())
+        // Accuracies crowd the top of a study's figure; failures sit low, chance lowest.
+        .legend(super::legend().position(egui_plot::Corner::RightBottom))
         .allow_scroll(false)
         .allow_zoom(false)
         .allow_drag(false)

@@ -73,6 +73,9 @@ pub struct SweepView {
     pub preset: Option<Study>,
     /// The preset's base experiment, used instead of the controls' while a preset is picked.
     pub preset_base: Option<Config>,
+    /// The preset's committed results, all its grids and best-point seeds, once opened: its
+    /// figure as `study` draws it, until a sweep starts.
+    committed: Option<crate::sweep::studies::Committed>,
 }
 
 impl Default for SweepView {
@@ -96,6 +99,7 @@ impl Default for SweepView {
             message: None,
             preset: None,
             preset_base: None,
+            committed: None,
         }
     }
 }
@@ -144,7 +148,10 @@ impl SweepView {
             return;
         }
         match self.build(base) {
-            Ok(s) => self.spawn(ctx, s),
+            Ok(s) => {
+                self.committed = None;
+                self.spawn(ctx, s);
+            }
             Err(e) => self.message = Some((e, true)),
         }
     }

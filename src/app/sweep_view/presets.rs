@@ -7,7 +7,7 @@ use super::{AxisEdit, RESULTS_DIR, SweepView};
 use crate::config::Config;
 use crate::sweep::plot::Chart;
 use crate::sweep::runner;
-use crate::sweep::studies::{Study, StudySweep};
+use crate::sweep::studies::{Committed, Study, StudySweep};
 
 impl SweepView {
     /// Fills the grid, epochs, seeds, base and results file from a study's main grid.
@@ -27,6 +27,7 @@ impl SweepView {
         self.out = format!("{RESULTS_DIR}/{}.csv", main.name);
         self.preset_base = Some(main.sweep.base.clone());
         self.preset = Some(study);
+        self.committed = None;
         self.message = None;
     }
 
@@ -67,6 +68,11 @@ impl SweepView {
                     false,
                 ));
                 self.sweep = Some(sweep);
+                // The study's other grids (controls) and best-point seeds beside the file.
+                let dir = path.parent().unwrap_or(std::path::Path::new("."));
+                self.committed = self
+                    .preset
+                    .and_then(|study| Committed::read(study, dir).ok());
             }
             Err(e) => self.message = Some((e.to_string(), true)),
         }
@@ -75,7 +81,11 @@ impl SweepView {
     /// The preset's figure from the rows so far (finished, then runs in progress), or `None`
     /// without a preset or a sweep.
     pub fn chart(&self) -> Option<Chart> {
-        let (study, sweep) = (self.preset?, self.sweep.as_ref()?);
+        let study = self.preset?;
+        if let (Some(c), false) = (&self.committed, self.is_running()) {
+            return Some(c.chart(study));
+        }
+        let sweep = self.sweep.as_ref()?;
         let rows = self.rows_so_far();
         let grid = StudySweep {
             name: "",

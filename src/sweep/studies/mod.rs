@@ -14,7 +14,7 @@ mod figures;
 mod run;
 mod sweeps;
 
-pub use run::{StudyOptions, StudyReport, run_study};
+pub use run::{Committed, StudyOptions, StudyReport, run_study};
 
 use super::csv::Row;
 use super::grid::Sweep;

@@ -144,6 +144,50 @@ fn run_best_points(
     Ok(out)
 }
 
+/// A study's results as committed in `dir`, read without training: every grid's rows (a
+/// missing file reads as no rows) and, for paper-size studies, the best-point seeds found.
+pub struct Committed {
+    pub sweeps: Vec<StudySweep>,
+    pub rows: Vec<Vec<Row>>,
+    pub best: Vec<Row>,
+}
+
+impl Committed {
+    pub fn read(study: Study, dir: &Path) -> Result<Self, StudyError> {
+        let sweeps = study.sweeps(study.default_seeds())?;
+        let mut rows = Vec::new();
+        for s in &sweeps {
+            let path = dir.join(format!("{}.csv", s.name));
+            rows.push(read_rows(&s.sweep, &path)?);
+        }
+        let mut best = Vec::new();
+        if study.is_paper_size() {
+            for (s, r) in sweeps.iter().zip(&rows) {
+                for (k, (_, vrows)) in paper::variants(&s.sweep.axes, r).iter().enumerate() {
+                    let Some(b) = paper::best_row(vrows) else {
+                        continue;
+                    };
+                    let sweep = paper::best_point_sweep(&s.sweep, b)?;
+                    let path = dir.join(format!("{}_best_{k}.csv", s.name));
+                    best.extend(read_rows(&sweep, &path)?);
+                }
+            }
+        }
+        Ok(Self { sweeps, rows, best })
+    }
+
+    /// The study's figure from these rows, as `study` writes it.
+    pub fn chart(&self, study: Study) -> plot::Chart {
+        study.chart_with_best(&self.rows, &self.sweeps, &self.best)
+    }
+}
+
+fn read_rows(sweep: &Sweep, path: &Path) -> Result<Vec<Row>, StudyError> {
+    let file = crate::sweep::runner::open_results(sweep, Some(path))
+        .map_err(crate::sweep::runner::RunError::from)?;
+    Ok(file.rows)
+}
+
 fn remove_if_present(path: &Path) -> Result<(), StudyError> {
     match std::fs::remove_file(path) {
         Ok(()) => Ok(()),
