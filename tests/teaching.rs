@@ -163,22 +163,93 @@ fn copied(h: &Harness<'_, ExplorerApp>) -> Option<String> {
         })
 }
 
-fn paste(h: &mut Harness<'_, ExplorerApp>, text: &str) {
+/// Whether the last frame asked the platform for the clipboard.
+fn asked_for_clipboard(h: &Harness<'_, ExplorerApp>) -> bool {
+    h.output().viewport_output.values().any(|v| {
+        v.commands
+            .iter()
+            .any(|c| matches!(c, egui::ViewportCommand::RequestPaste))
+    })
+}
+
+/// File → Paste experiment… with `clipboard` on the clipboard. kittest has no clipboard, so
+/// the test answers the window's request as eframe does: the clipboard's text as one paste
+/// event in the next frame, nothing when it is empty.
+fn open_paste_box(h: &mut Harness<'_, ExplorerApp>, clipboard: &str) {
     click(h, "File");
-    click(h, "Paste experiment…");
-    // A new window is measured invisibly on its first frame; then its box takes the focus.
-    for _ in 0..3 {
+    h.get_by_label("Paste experiment…").click();
+    let mut frames = 0;
+    loop {
         h.step();
+        if asked_for_clipboard(h) {
+            break;
+        }
+        frames += 1;
+        assert!(frames < 10, "the paste box never asked for the clipboard");
     }
-    // What the platform sends for Ctrl+V: the clipboard as one paste event into the focused
-    // box (the window's RequestPaste asks for exactly this).
-    h.event(egui::Event::Paste(text.to_string()));
+    if !clipboard.is_empty() {
+        h.event(egui::Event::Paste(clipboard.to_string()));
+    }
     h.step();
+}
+
+fn paste_box_text(h: &Harness<'_, ExplorerApp>) -> Option<String> {
+    h.get_by_role(Role::MultilineTextInput).value()
+}
+
+/// Draws frames while the window asks for the next one at once, as eframe does: what a user
+/// sees is the last of them.
+fn until_idle(h: &mut Harness<'_, ExplorerApp>) {
+    for _ in 0..10 {
+        h.step();
+        let again = h
+            .output()
+            .viewport_output
+            .get(&egui::ViewportId::ROOT)
+            .is_some_and(|v| v.repaint_delay.is_zero());
+        if !again {
+            return;
+        }
+    }
+    panic!("the window never stops asking for frames");
+}
+
+/// Clicks Load with the pointer, where a user sees it once the window stops drawing: whole,
+/// inside the box, on screen.
+fn load(h: &mut Harness<'_, ExplorerApp>) {
+    until_idle(h);
+    let rect = h.get_by_label("Load").rect();
+    let window = h
+        .get_by_role_and_label(Role::Window, "Paste experiment")
+        .rect();
+    h.step();
+    assert_eq!(
+        h.get_by_label("Load").rect(),
+        rect,
+        "the box still moved when the window stopped drawing"
+    );
+    assert!(
+        h.ctx.content_rect().contains_rect(window) && window.contains_rect(rect),
+        "Load at {rect:?} is cut off: the box is at {window:?}"
+    );
     click(h, "Load");
 }
 
+fn assert_refused(h: &Harness<'_, ExplorerApp>, before: &Config, applied: &Option<Config>) {
+    assert_eq!(h.state().draft(), before, "a bad paste changes nothing");
+    assert_eq!(
+        &h.state().live().applied,
+        applied,
+        "nor what the trainer runs"
+    );
+    let m = h.state().message().cloned().expect("a refusal");
+    assert!(m.is_error && !m.text.contains('\n'), "{m:?}");
+    assert!(m.text.starts_with("pasted experiment refused"), "{m:?}");
+    // Once above the plots and once in the box, next to the text it is about.
+    assert_eq!(h.query_all_by_label(&m.text).count(), 2, "{m:?} on screen");
+}
+
 #[test]
-#[ignore = "neither an accesskit text value nor an egui paste event reaches the paste box's TextEdit under kittest yet: Load sees it empty"]
 fn copied_experiment_pastes_back_and_a_bad_paste_changes_nothing() {
     let mut h = harness(small_config(), FakeDialogs::default());
     step_until(&mut h, "the network", ready);
@@ -193,25 +264,50 @@ fn copied_experiment_pastes_back_and_a_bad_paste_changes_nothing() {
         sent
     );
 
+    // Opening the box pastes the clipboard into it; Load takes it.
     set_beta(&mut h, 50.0);
-    paste(&mut h, &text);
+    open_paste_box(&mut h, &text);
+    assert_eq!(paste_box_text(&h).as_deref(), Some(text.as_str()));
+    load(&mut h);
     assert_eq!(h.state().draft(), &sent, "the round trip is exact");
+    assert_eq!(h.state().draft().training.surrogate.beta, 3.0);
     assert!(h.query_by_label("Load").is_none(), "the box closed");
+    let m = h.state().message().cloned().expect("a confirmation");
+    assert!(
+        !m.is_error && m.text.starts_with("pasted experiment loaded"),
+        "{m:?}"
+    );
 
+    // The loaded β reaches the trainer in the next frame.
+    h.step();
+    let applied = h.state().live().applied.clone();
+    assert_eq!(
+        applied.as_ref().map(|c| c.training.surrogate.beta),
+        Some(3.0)
+    );
     for bad in [
         text.replace("beta = 3.0", "beta = -1.0"),
         "this is not an experiment".to_string(),
     ] {
         let before = h.state().draft().clone();
-        paste(&mut h, &bad);
-        assert_eq!(h.state().draft(), &before, "a bad paste changes nothing");
-        let m = h.state().message().cloned().expect("a refusal");
-        assert!(m.is_error && !m.text.contains('\n'), "{m:?}");
-        assert!(m.text.starts_with("pasted experiment refused"), "{m:?}");
+        open_paste_box(&mut h, &bad);
+        load(&mut h);
+        assert_refused(&h, &before, &applied);
         click(&mut h, "Cancel");
+        assert!(h.query_by_label("Load").is_none(), "Cancel closes the box");
     }
     let m = h.state().message().cloned().expect("the refusal");
     assert!(m.text.contains("invalid experiment TOML"), "{m:?}");
+
+    // Nothing on the clipboard when the box opens: Ctrl+V later, into the focused field, is
+    // the same paste event.
+    let before = h.state().draft().clone();
+    open_paste_box(&mut h, "");
+    assert_eq!(paste_box_text(&h).as_deref(), Some(""));
+    h.event(egui::Event::Paste(text.replace("beta = 3.0", "beta = nan")));
+    h.step();
+    load(&mut h);
+    assert_refused(&h, &before, &applied);
 }
 
 #[test]
@@ -412,4 +508,94 @@ fn a_click_on_a_membrane_trace_selects_that_neuron() {
     );
     click_at(&mut h, pos);
     assert_eq!(h.state().selected_neuron(), Some(at));
+}
+
+/// Moves the pointer over the rate histogram, low rows first (every bar starts at 0), until
+/// a bar's tooltip for which `wanted` holds shows.
+fn hover_bar(
+    h: &mut Harness<'_, ExplorerApp>,
+    wanted: impl Fn(&str) -> bool,
+) -> (egui::Pos2, String) {
+    let cell = h.get_by_label("Neuron rates").rect();
+    let below = h.get_by_label("Spike raster").rect().top();
+    for dy in (40..160).step_by(10) {
+        for dx in (20..340).step_by(4) {
+            let pos = egui::pos2(cell.left() + dx as f32, below - dy as f32);
+            h.hover_at(pos);
+            h.step();
+            h.step();
+            if let Some(text) = tooltip(h, "click to inspect")
+                && wanted(&text)
+            {
+                return (pos, text);
+            }
+        }
+    }
+    panic!("no bar of the rate histogram to hover");
+}
+
+/// "hidden 1: 2.5–3.7 Hz, 4 neurons…" → (Some((2.5, 3.7)), 4); the dead bar has no range.
+fn bar_in(text: &str) -> (Option<(f32, f32)>, usize) {
+    let (_, rest) = text.split_once(": ").expect("a bar name");
+    let (range, rest) = rest.split_once(", ").expect("a count");
+    let count = rest
+        .split(' ')
+        .next()
+        .and_then(|c| c.parse().ok())
+        .expect("a count");
+    let range = range
+        .strip_suffix(" Hz")
+        .and_then(|r| r.split_once('–'))
+        .map(|(lo, hi)| (lo.parse().expect("lo"), hi.parse().expect("hi")));
+    (range, count)
+}
+
+#[test]
+fn a_click_on_a_bar_of_the_rate_histogram_inspects_a_neuron_of_that_bar() {
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready_with_snapshot);
+    let rates = h
+        .state()
+        .live()
+        .snapshot
+        .as_ref()
+        .expect("snapshot")
+        .neuron_rates_hz
+        .clone();
+    // The neuron a bar offers fires at a rate inside the bar's range (shown to 0.1 Hz).
+    let in_bar = |at: NeuronRef, (range, _): (Option<(f32, f32)>, usize)| {
+        let r = rates[at.layer][at.neuron];
+        let inside = match range {
+            Some((lo, hi)) => r > 0.0 && r >= lo - 0.05 && r <= hi + 0.05,
+            None => r == 0.0,
+        };
+        assert!(inside, "{at:?} fires at {r} Hz, outside the bar {range:?}");
+    };
+
+    // A bar of two neurons or more, so a second click has another one to step to.
+    let (pos, text) = hover_bar(&mut h, |t| bar_in(t).1 >= 2);
+    let offered = |text: &str| neuron_in(text.split_once("click to inspect").expect("hint").1);
+    let bar = bar_in(&text);
+    let first = offered(&text);
+    in_bar(first, bar);
+    click_at(&mut h, pos);
+    assert_eq!(h.state().selected_neuron(), Some(first));
+    step_until(&mut h, "the inspection", |a| {
+        a.live().inspection.as_ref().is_some_and(|i| i.at == first)
+    });
+    assert!(h.query_by_label("Neuron inspector").is_some());
+    let name = format!("hidden 1 · neuron {}", first.neuron);
+    assert!(h.query_by_label(&name).is_some(), "{name} in the panel");
+
+    // The inspector narrowed the plots: find the same bar again; it offers its next neuron.
+    let label = text.split_once(", ").expect("a range").0.to_string();
+    let (pos, text) = hover_bar(&mut h, |t| t.starts_with(&label));
+    let second = offered(&text);
+    assert!(
+        second.neuron > first.neuron && second.layer == first.layer,
+        "{first:?} then {second:?}"
+    );
+    in_bar(second, bar);
+    click_at(&mut h, pos);
+    assert_eq!(h.state().selected_neuron(), Some(second));
 }

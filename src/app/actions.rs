@@ -112,10 +112,8 @@ impl ExplorerApp {
                 });
             }
             Action::PasteExperiment => {
+                // The box asks for the clipboard once its field can take it.
                 self.ui.paste = Some(share::PasteBox::default());
-                // The clipboard lands in the box's text field, which has the focus.
-                self.ctx
-                    .send_viewport_cmd(eframe::egui::ViewportCommand::RequestPaste);
             }
             Action::LoadPasted => {
                 if let Some(paste) = &mut self.ui.paste {

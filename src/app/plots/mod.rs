@@ -140,7 +140,7 @@ fn cell(
         "accuracy" => curves::accuracy(ui, history, reference),
         "gradients" => gradients::show(ui, history, reference),
         "rates" => rates::over_training(ui, history, reference),
-        "rate_histogram" => rates::histogram(ui, live),
+        "rate_histogram" => return rates::histogram(ui, live, state),
         "membrane" => return traces::membrane(ui, live, state),
         "raster" => return raster::show(ui, live, state),
         _ => return traces::readout(ui, live, state),
