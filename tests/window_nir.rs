@@ -98,6 +98,12 @@ fn a_network_opened_through_the_dialog_shows_its_mapping_and_a_bad_one_changes_n
         h.query_by_label(expected).is_some(),
         "summary line not on screen"
     );
+    // The Network settings say they no longer describe what trains.
+    let note = format!("Training the imported network: {expected}");
+    assert!(
+        h.query_by_label(&note).is_some(),
+        "the Network panel does not say an imported network trains"
+    );
     // The snapshot is of the imported network: 38 hidden neurons.
     step_until(&mut h, "a snapshot of 38 neurons", |a| {
         a.live()
