@@ -103,7 +103,7 @@ echo "== the window while training (Xvfb, default Randman), against the command 
 if command -v xvfb-run >/dev/null; then
   xvfb-run -a -s "-screen 0 1920x1080x24" "$lab" \
     --screenshot /tmp/surrogate-lab-bench.png --train-secs 20 --frame-stats 2>&1 |
-    grep -E 'frame times|training while drawn' || true
+    grep -E 'drawn by|frame times|training while drawn' || true
 else
   echo "skip the window: xvfb-run not installed"
 fi

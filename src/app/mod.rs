@@ -2,8 +2,9 @@
 //!
 //! The app only composes panels. Panels read state and return [`Action`]s; this file turns
 //! actions into trainer commands. The window knows the trainer only through the session's
-//! channels, and no frame ever waits on it: events are drained without blocking and the window
-//! repaints on a timer while anything is in flight.
+//! channels, and no frame ever waits on it: every queued event is drained, without blocking, at
+//! the start of a frame, and the window repaints on a timer while anything is in flight
+//! ([`redraw`]).
 
 pub mod actions;
 pub mod banners;
@@ -20,6 +21,7 @@ pub mod lesson_panel;
 pub mod live;
 pub mod open_network;
 pub mod plots;
+pub mod redraw;
 pub mod run_bar;
 pub mod screenshot;
 pub mod share;
@@ -27,8 +29,6 @@ pub mod sweep_view;
 pub mod task;
 pub mod weight_files;
 pub mod wgpu_check;
-
-use std::time::Duration;
 
 use eframe::egui;
 
@@ -48,13 +48,6 @@ pub use wgpu_check::WgpuCheck;
 
 /// Window size on start; `--screenshot` PNGs have this size (at one pixel per point).
 pub const WINDOW_SIZE: [f32; 2] = [1440.0, 900.0];
-
-/// Repaint interval while something changes without input (training, a build, a dialog):
-/// 10 frames/s reads as live (snapshots come at 4/s) and leaves the CPU to the trainer, which
-/// matters most where the window is drawn in software.
-const BUSY_REPAINT: Duration = Duration::from_millis(100);
-/// When idle, the window still polls now and then for late events.
-const IDLE_REPAINT: Duration = Duration::from_millis(250);
 
 /// A line for the user about something the window did (saved a file, refused one).
 #[derive(Clone, Debug)]
@@ -95,6 +88,7 @@ pub struct ExplorerApp {
     saver: ScreenshotSaver,
     automation: Option<Automation>,
     frame_stats: Option<FrameStats>,
+    renderer: redraw::Renderer,
     weights: WeightFiles,
     sweep: sweep_view::SweepView,
     open_network: open_network::OpenNetwork,
@@ -126,6 +120,7 @@ impl ExplorerApp {
             saver: ScreenshotSaver::default(),
             automation: None,
             frame_stats: None,
+            renderer: redraw::Renderer::Unknown,
             weights: WeightFiles::default(),
             sweep: sweep_view::SweepView::default(),
             open_network: open_network::OpenNetwork::default(),
@@ -301,6 +296,13 @@ impl eframe::App for ExplorerApp {
         if let (Some(stats), Some(cpu)) = (&mut self.frame_stats, frame.info().cpu_usage) {
             stats.record(cpu);
         }
+        if self.renderer == redraw::Renderer::Unknown {
+            let (renderer, words) = redraw::Renderer::of(frame);
+            self.renderer = renderer;
+            if let (Some(w), Some(_)) = (words, &self.frame_stats) {
+                eprintln!("window drawn by {w}");
+            }
+        }
         self.absorb_events();
         let applied = self.live.applied.as_ref();
         if let Some(m) = self.ui.wgpu.poll(&self.ctx, &mut self.ui.draft, applied) {
@@ -384,22 +386,24 @@ impl eframe::App for ExplorerApp {
         if self.ui.cursor.end_frame() {
             self.ctx.request_repaint();
         }
-        let busy = self.live.is_running()
-            || self.live.building
-            || self.dialogs.busy()
+        let trainer = self.live.is_running() || self.live.building;
+        let other = self.dialogs.busy()
             || self.saver.pending()
             || self.weights.busy()
             || self.open_network.busy()
-            || self.automation.is_some()
+            // Automation only waits for the trainer, then checks the clock: the trainer's
+            // pace is enough for it.
+            || (self.automation.is_some() && !trainer)
             || self.sweep.is_running()
             || self.ui.wgpu.is_checking();
+        let activity = redraw::Activity { trainer, other };
         self.ctx
-            .request_repaint_after(if busy { BUSY_REPAINT } else { IDLE_REPAINT });
+            .request_repaint_after(redraw::next_frame(self.renderer, activity));
     }
 
     fn raw_input_hook(&mut self, _ctx: &egui::Context, raw_input: &mut egui::RawInput) {
-        if self.automation.is_some() {
-            Automation::hide_pointer(raw_input);
+        if let Some(a) = &mut self.automation {
+            a.hide_pointer(raw_input);
         }
     }
 

@@ -128,6 +128,8 @@ pub struct Automation {
     /// The last epoch written to stderr: an unattended run says how far it got, and a script
     /// can act at a given epoch (the long-run memory check in RELIABILITY.md does).
     logged_epoch: Option<usize>,
+    /// `PointerGone` has been sent and no pointer event came since.
+    pointer_hidden: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -153,6 +155,7 @@ impl Automation {
             },
             exit_code: Arc::new(std::sync::atomic::AtomicI32::new(1)),
             logged_epoch: None,
+            pointer_hidden: false,
         }
     }
 }
@@ -238,7 +241,11 @@ impl Automation {
     }
 
     /// A screenshot shows the plots, not a tooltip under wherever the pointer happens to be.
-    pub fn hide_pointer(raw_input: &mut egui::RawInput) {
+    /// The pointer is declared gone once, and again only after an event that would bring it
+    /// back: any input event makes egui redraw at once, so one added every frame would keep the
+    /// window redrawing flat out (in software rendering, CPU taken from the training).
+    pub fn hide_pointer(&mut self, raw_input: &mut egui::RawInput) {
+        let before = raw_input.events.len();
         raw_input.events.retain(|e| {
             !matches!(
                 e,
@@ -248,7 +255,10 @@ impl Automation {
                     | egui::Event::MouseWheel { .. }
             )
         });
-        raw_input.events.push(egui::Event::PointerGone);
+        if raw_input.events.len() < before || !self.pointer_hidden {
+            raw_input.events.push(egui::Event::PointerGone);
+            self.pointer_hidden = true;
+        }
     }
 }
 
@@ -263,5 +273,36 @@ pub fn saved_message(path: &Path, result: &Saved) -> Message {
             text: e.clone(),
             is_error: true,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input(events: Vec<egui::Event>) -> egui::RawInput {
+        egui::RawInput {
+            events,
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn the_pointer_is_hidden_once_not_every_frame() {
+        let mut a = Automation::new("x.png".into(), Duration::from_secs(1), None);
+        let mut first = input(Vec::new());
+        a.hide_pointer(&mut first);
+        assert_eq!(first.events, vec![egui::Event::PointerGone]);
+        // A quiet frame stays quiet: an event here would make egui redraw at once, forever.
+        let mut quiet = input(Vec::new());
+        a.hide_pointer(&mut quiet);
+        assert!(quiet.events.is_empty());
+        let moved = egui::Event::PointerMoved(egui::pos2(3.0, 4.0));
+        let mut back = input(vec![moved, egui::Event::Text("k".into())]);
+        a.hide_pointer(&mut back);
+        assert_eq!(
+            back.events,
+            vec![egui::Event::Text("k".into()), egui::Event::PointerGone]
+        );
     }
 }
