@@ -43,19 +43,13 @@ fn open(name: &str, dt_ms: Option<f64>) -> Opened {
     import::open(&fixture(name), dt_ms, None, &Device::flex()).expect("opens")
 }
 
-fn imported(o: &Opened) -> ImportedNetwork {
-    ImportedNetwork {
-        weights: o.weights.clone(),
-        dynamics: o.dynamics.clone(),
-        dt_ms: (o.conventions.dt_s * 1000.0) as f32,
-        summary: o.summary.clone(),
-    }
-}
-
 fn braille_trainer(config: Config) -> Trainer {
     let mut t = Trainer::new(config).expect("valid");
-    t.import(imported(&open("braille_noDelay_bias_zero.nir", Some(0.1))))
-        .expect("fits");
+    t.import(ImportedNetwork::from(&open(
+        "braille_noDelay_bias_zero.nir",
+        Some(0.1),
+    )))
+    .expect("fits");
     t
 }
 
@@ -184,7 +178,7 @@ fn training_an_imported_network_lowers_its_loss_and_keeps_its_neurons() {
     export_network::save(&path, t.weights(), &before_net, &conv).expect("writes");
     let again = import::open(&path, None, None, &Device::flex()).expect("reopens");
     let mut u = Trainer::new(braille_config()).expect("valid");
-    u.import(imported(&again)).expect("fits");
+    u.import(ImportedNetwork::from(&again)).expect("fits");
     let (a, b) = (
         t.evaluate(&t.data().test).loss,
         u.evaluate(&u.data().test).loss,

@@ -59,16 +59,6 @@ pub struct OpenNetwork {
     last_dt_ms: Option<f64>,
 }
 
-/// The network as the trainer takes it.
-pub fn imported(opened: &Opened) -> ImportedNetwork {
-    ImportedNetwork {
-        weights: opened.weights.clone(),
-        dynamics: opened.dynamics.clone(),
-        dt_ms: (opened.conventions.dt_s * 1000.0) as f32,
-        summary: opened.summary.clone(),
-    }
-}
-
 fn error(text: String) -> Message {
     Message {
         text,
@@ -97,7 +87,7 @@ impl OpenNetwork {
             conventions: opened.conventions,
             dynamics: opened.dynamics.clone(),
         });
-        Command::ReplaceNetwork(Box::new(imported(opened)))
+        Command::ReplaceNetwork(Box::new(ImportedNetwork::from(opened)))
     }
 
     /// The trainer took the network sent last.

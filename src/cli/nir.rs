@@ -37,12 +37,7 @@ pub fn inspect(args: NirArgs) -> Result<i32, CliError> {
 /// The opened graph as the network `trainer` runs; refused in one line when its widths do
 /// not fit the data set.
 pub fn import_into(trainer: &mut Trainer, opened: &Opened, path: &Path) -> Result<(), CliError> {
-    let network = ImportedNetwork {
-        weights: opened.weights.clone(),
-        dynamics: opened.dynamics.clone(),
-        dt_ms: (opened.conventions.dt_s * 1000.0) as f32,
-        summary: opened.summary.clone(),
-    };
+    let network = ImportedNetwork::from(opened);
     trainer
         .import(network)
         .map_err(|why| CliError::Nir(format!("{}: {why}", path.display())))
