@@ -470,3 +470,46 @@ fn without_a_system_dialog_the_built_in_one_saves_opens_and_cancels() {
     assert_eq!(h.state().draft().surrogate.beta, 3.0);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Picks `option` in the combo box labelled `label` (scrolled into view first).
+fn pick(h: &mut Harness<'_, ExplorerApp>, label: &str, option: &str) {
+    h.get_by_role_and_label(Role::ComboBox, label)
+        .scroll_to_me();
+    h.run_ok();
+    h.get_by_role_and_label(Role::ComboBox, label).click();
+    h.run_ok();
+    h.get_by_label(option).click();
+    h.run_ok();
+}
+
+#[test]
+fn the_libraries_update_order_is_chosen_in_the_network_panel_and_applies_at_reset() {
+    use surrogate_lab::snn::dynamics::{CurrentTiming, ResetTiming};
+    let mut h = harness(small_config(), FakeDialogs::default());
+    step_until(&mut h, "the network", ready);
+    pick(&mut h, "Membrane takes", "this step's current");
+    pick(&mut h, "Spike resets", "in the same step");
+    let m = &h.state().draft().model;
+    assert_eq!(
+        (m.current, m.reset_timing),
+        (CurrentTiming::This, ResetTiming::Same)
+    );
+    let keys: Vec<String> = h
+        .state()
+        .pending_reset()
+        .iter()
+        .map(|p| p.key.clone())
+        .collect();
+    assert!(
+        keys.contains(&"model.current".to_string())
+            && keys.contains(&"model.reset_timing".to_string()),
+        "{keys:?}"
+    );
+    click(&mut h, "⟲ Reset to apply");
+    step_until(&mut h, "the network in Norse's order", |a| {
+        ready(a)
+            && a.live().applied.as_ref().is_some_and(|c| {
+                (c.model.current, c.model.reset_timing) == (CurrentTiming::This, ResetTiming::Same)
+            })
+    });
+}
