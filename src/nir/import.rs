@@ -40,6 +40,18 @@ pub struct Opened {
     pub summary: String,
 }
 
+impl From<&Opened> for crate::train::trainer::ImportedNetwork {
+    /// An opened graph as the trainer runs it.
+    fn from(opened: &Opened) -> Self {
+        Self {
+            weights: opened.weights.clone(),
+            dynamics: opened.dynamics.clone(),
+            dt_ms: (opened.conventions.dt_s * 1000.0) as f32,
+            summary: opened.summary.clone(),
+        }
+    }
+}
+
 fn text<'m>(stack: &'m Stack, key: &str) -> Option<&'m str> {
     match stack.metadata.get(key) {
         Some(Meta::Text(t)) => Some(t.as_str()),

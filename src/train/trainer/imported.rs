@@ -24,18 +24,6 @@ pub struct ImportedNetwork {
     pub summary: String,
 }
 
-impl From<&crate::nir::import::Opened> for ImportedNetwork {
-    /// An opened NIR graph as the trainer runs it.
-    fn from(opened: &crate::nir::import::Opened) -> Self {
-        Self {
-            weights: opened.weights.clone(),
-            dynamics: opened.dynamics.clone(),
-            dt_ms: (opened.conventions.dt_s * 1000.0) as f32,
-            summary: opened.summary.clone(),
-        }
-    }
-}
-
 impl ImportedNetwork {
     /// Why this network cannot run on data of `inputs` units and `classes` classes.
     pub fn mismatch(&self, inputs: usize, classes: usize, dataset: &str) -> Option<String> {
