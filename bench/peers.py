@@ -221,6 +221,37 @@ def run_norse(c):
 
 # ---------------------------------------------------------------- JAX
 
+def jax_timed(c, loss_fn, params, key):
+    """Adam on `loss_fn(params, x, y)` as one jitted step over random spike batches drawn from
+    `key`, timed by `timed` (JAX and Spyx share it: same data rule, same step)."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    opt = optax.adam(c["lr"])
+    state = {"params": params, "opt": opt.init(params)}
+
+    @jax.jit
+    def train_step(params, opt_state, x, y):
+        grads = jax.grad(loss_fn)(params, x, y)
+        updates, opt_state = opt.update(grads, opt_state, params)
+        return optax.apply_updates(params, updates), opt_state
+
+    i, o = c["inputs"], c["outputs"]
+    data = []
+    for _ in range(c["batches"] + 1):
+        key, kx, ky = jax.random.split(key, 3)
+        x = (jax.random.uniform(kx, (c["steps"], c["batch"], i)) < c["density"]).astype(jnp.float32)
+        data.append((x, jax.random.randint(ky, (c["batch"],), 0, o)))
+
+    def step(x, y):
+        p, s = train_step(state["params"], state["opt"], x, y)
+        jax.block_until_ready(p)
+        state["params"], state["opt"] = p, s
+
+    return timed(step, data, c["batches"])
+
+
 def run_jax(c):
     import jax
     import jax.numpy as jnp
@@ -274,27 +305,7 @@ def run_jax(c):
     }
     if recurrent:
         params["v1"] = jax.random.normal(k2, (hd, hd)) * c["gain"] / math.sqrt(hd)
-    opt = optax.adam(c["lr"])
-    state = {"params": params, "opt": opt.init(params)}
-
-    @jax.jit
-    def train_step(params, opt_state, x, y):
-        grads = jax.grad(loss_fn)(params, x, y)
-        updates, opt_state = opt.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state
-
-    data = []
-    for _ in range(c["batches"] + 1):
-        kd, kx, ky = jax.random.split(kd, 3)
-        x = (jax.random.uniform(kx, (c["steps"], c["batch"], i)) < c["density"]).astype(jnp.float32)
-        data.append((x, jax.random.randint(ky, (c["batch"],), 0, o)))
-
-    def step(x, y):
-        p, s = train_step(state["params"], state["opt"], x, y)
-        jax.block_until_ready(p)
-        state["params"], state["opt"] = p, s
-
-    return timed(step, data, c["batches"]), f"jax {jax.__version__}, optax {optax.__version__}"
+    return jax_timed(c, loss_fn, params, kd), f"jax {jax.__version__}, optax {optax.__version__}"
 
 
 # ---------------------------------------------------------------- Spyx (flax.nnx)
@@ -322,33 +333,16 @@ def run_spyx(c):
     # Strongly typed f32 leaves: a weakly typed constant (alpha, beta) would come back from the
     # optimizer strongly typed and make jit compile the step a second time.
     params = jax.tree.map(lambda a: jax.lax.convert_element_type(a, jnp.float32), params)
-    opt = optax.adam(c["lr"])
-    state = {"params": params, "opt": opt.init(params)}
 
     def loss_fn(params, x, y):
         m = nnx.merge(graphdef, params)
         out, _ = spyx.nn.run(m, x)  # time-major [T, batch, outputs]
         return optax.softmax_cross_entropy_with_integer_labels(out.max(axis=0), y).mean()
 
-    @jax.jit
-    def train_step(params, opt_state, x, y):
-        grads = jax.grad(loss_fn)(params, x, y)
-        updates, opt_state = opt.update(grads, opt_state, params)
-        return optax.apply_updates(params, updates), opt_state
-
-    kd = jax.random.PRNGKey(1)
-    data = []
-    for _ in range(c["batches"] + 1):
-        kd, kx, ky = jax.random.split(kd, 3)
-        x = (jax.random.uniform(kx, (c["steps"], c["batch"], i)) < c["density"]).astype(jnp.float32)
-        data.append((x, jax.random.randint(ky, (c["batch"],), 0, o)))
-
-    def step(x, y):
-        p, s = train_step(state["params"], state["opt"], x, y)
-        jax.block_until_ready(p)
-        state["params"], state["opt"] = p, s
-
-    return timed(step, data, c["batches"]), f"spyx {spyx.__version__}, jax {jax.__version__}"
+    return (
+        jax_timed(c, loss_fn, params, jax.random.PRNGKey(1)),
+        f"spyx {spyx.__version__}, jax {jax.__version__}",
+    )
 
 
 PEERS = {
