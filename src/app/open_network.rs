@@ -59,6 +59,11 @@ pub struct OpenNetwork {
     last_dt_ms: Option<f64>,
 }
 
+/// What `poll` answers when a graph could not be read: one line, nothing for the trainer.
+fn not_opened(why: &str) -> (Option<Message>, Option<Command>) {
+    (Some(error(format!("network not opened: {why}"))), None)
+}
+
 fn error(text: String) -> Message {
     Message {
         text,
@@ -157,28 +162,14 @@ impl OpenNetwork {
             Job::Peek(path, task) => match task.poll() {
                 Poll::Pending => self.job = Some(Job::Peek(path, task)),
                 Poll::Done(Ok(peek)) => self.form = Some(self.form_for(path, peek)),
-                Poll::Done(Err(e)) => {
-                    return (Some(error(format!("network not opened: {e}"))), None);
-                }
-                Poll::Lost => {
-                    return (
-                        Some(error("network not opened: the reader crashed".into())),
-                        None,
-                    );
-                }
+                Poll::Done(Err(e)) => return not_opened(&e),
+                Poll::Lost => return not_opened("the reader crashed"),
             },
             Job::Open(path, task) => match task.poll() {
                 Poll::Pending => self.job = Some(Job::Open(path, task)),
                 Poll::Done(Ok(opened)) => return (None, Some(self.send(&path, &opened))),
-                Poll::Done(Err(e)) => {
-                    return (Some(error(format!("network not opened: {e}"))), None);
-                }
-                Poll::Lost => {
-                    return (
-                        Some(error("network not opened: the reader crashed".into())),
-                        None,
-                    );
-                }
+                Poll::Done(Err(e)) => return not_opened(&e),
+                Poll::Lost => return not_opened("the reader crashed"),
             },
             Job::Export(task) => match task.poll() {
                 Poll::Pending => self.job = Some(Job::Export(task)),
