@@ -82,7 +82,10 @@ def update(opt, loss):
     opt.step()
 
 
-def torch_loss_fn(torch, recurrent):
+def torch_super_spike(torch, cut=0.0, kept=None):
+    """SuperSpike as an autograd.Function. `cut` > 0 zeroes σ′ below that fraction of its peak
+    and appends the fraction of pairs kept to `kept` (bench/sigma_cut.py; the timed runs use 0)."""
+
     class SuperSpike(torch.autograd.Function):
         @staticmethod
         def forward(ctx, x):
@@ -92,14 +95,24 @@ def torch_loss_fn(torch, recurrent):
         @staticmethod
         def backward(ctx, grad):
             (x,) = ctx.saved_tensors
-            return grad / (SCALE * x.abs() + 1.0) ** 2
+            if cut == 0.0:
+                return grad / (SCALE * x.abs() + 1.0) ** 2
+            s = 1.0 / (SCALE * x.abs() + 1.0) ** 2
+            keep = s >= cut
+            kept.append(keep.float().mean().item())
+            return grad * s * keep
 
-    spike = SuperSpike.apply
+    return SuperSpike.apply
+
+
+def torch_loss_fn(torch, recurrent, spike=None):
+    spike = spike or torch_super_spike(torch)
     f = torch.nn.functional
 
     def loss_fn(x, y, w1, v1, w2):
         steps, batch, _ = x.shape
-        h = (x.reshape(steps * batch, -1) @ w1).reshape(steps, batch, -1)
+        # unbind, not h[t]: each h[t]'s backward fills a zero tensor of all T steps (O(T²)).
+        h = (x.reshape(steps * batch, -1) @ w1).reshape(steps, batch, -1).unbind(0)
         syn = torch.zeros_like(h[0])
         mem = torch.zeros_like(h[0])
         spikes = []
@@ -112,7 +125,7 @@ def torch_loss_fn(torch, recurrent):
             syn = new_syn
             spikes.append(s)
         s_all = torch.stack(spikes)
-        h2 = (s_all.reshape(steps * batch, -1) @ w2).reshape(steps, batch, -1)
+        h2 = (s_all.reshape(steps * batch, -1) @ w2).reshape(steps, batch, -1).unbind(0)
         syn = torch.zeros_like(h2[0])
         mem = torch.zeros_like(h2[0])
         out = []
@@ -163,7 +176,7 @@ def run_snntorch(c):
 
     def step(x, y):
         steps, batch, _ = x.shape
-        h = fc1(x)  # all steps at once
+        h = fc1(x).unbind(0)  # all steps at once; unbind, not h[t] (see torch_loss_fn)
         if c["recurrent"]:
             spk, syn, mem = lif.reset_mem()
         else:
@@ -175,7 +188,7 @@ def run_snntorch(c):
             else:
                 spk, syn, mem = lif(h[t], syn, mem)
             spikes.append(spk)
-        h2 = fc2(torch.stack(spikes))
+        h2 = fc2(torch.stack(spikes)).unbind(0)
         syn2, mem2 = out.reset_mem()
         mems = []
         for t in range(steps):

@@ -1,18 +1,14 @@
 //! The headless command line: JSON per epoch, one-line refusals of bad configurations and bad
 //! command lines, and a `--help` for every command.
 
+mod common;
+
 use std::process::Command;
 
 use clap::CommandFactory;
+use common::{cli as run, cli_json, cli_ok};
 use surrogate_lab::cli::Cli;
 use surrogate_lab::sweep::studies::Study;
-
-fn run(args: &[&str]) -> std::process::Output {
-    Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
-        .args(args)
-        .output()
-        .expect("binary runs")
-}
 
 const SMALL: [&str; 4] = [
     "--set",
@@ -25,12 +21,7 @@ const SMALL: [&str; 4] = [
 fn train_json_prints_one_object_per_epoch() {
     let mut args = vec!["train", "--epochs", "2", "--json", "--seed", "3"];
     args.extend(SMALL);
-    let out = run(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = cli_ok(&args);
     let stdout = String::from_utf8_lossy(&out.stdout);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
@@ -99,36 +90,12 @@ fn saved_weights_evaluate_to_the_accuracy_they_were_saved_with() {
         &weights_s,
     ];
     args.extend(SMALL);
-    let out = run(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let last: serde_json::Value = serde_json::from_str(
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .last()
-            .expect("one epoch"),
-    )
-    .expect("JSON");
+    let last = cli_json(&args);
 
-    let out = run(&["eval", "--weights", &weights_s, "--json"]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let eval: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("JSON");
+    let eval = cli_json(&["eval", "--weights", &weights_s, "--json"]);
     assert_eq!(eval["test_acc"], last["test_acc"]);
 
-    let out = run(&["export", "--weights", &weights_s, "--nir", &nir_s]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_ok(&["export", "--weights", &weights_s, "--nir", &nir_s]);
     assert!(
         std::fs::metadata(&nir)
             .map(|m| m.len() > 0)
@@ -262,17 +229,12 @@ fn nir_says_what_a_graph_maps_to_or_why_not() {
             env!("CARGO_MANIFEST_DIR")
         )
     };
-    let out = run(&[
+    let out = cli_ok(&[
         "nir",
         &fixture("braille_noDelay_bias_zero.nir"),
         "--dt-ms",
         "0.1",
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     assert_eq!(
         String::from_utf8_lossy(&out.stdout).trim(),
         "12 → 38 recurrent CubaLIF → 7 CubaLIF, Δt 0.1 ms (forward Euler)"

@@ -420,13 +420,7 @@ fn a_network_in_library_conventions_exports_exactly() {
 /// it names (a name it does not know is refused in one line).
 #[test]
 fn command_line_writes_predictions_and_flavours() {
-    use std::process::Command;
-    let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
-            .args(args)
-            .output()
-            .expect("binary runs")
-    };
+    use common::{cli as run, cli_json, cli_ok};
     let dir = std::env::temp_dir().join(format!("surrogate-lab-flavour-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = |name: &str| dir.join(name).to_string_lossy().to_string();
@@ -439,14 +433,9 @@ fn command_line_writes_predictions_and_flavours() {
     ];
     let mut args = vec!["train", "--epochs", "1", "--save-weights", &weights];
     args.extend(small);
-    let out = run(&args);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    cli_ok(&args);
 
-    let out = run(&[
+    let eval = cli_json(&[
         "eval",
         "--weights",
         &weights,
@@ -454,13 +443,6 @@ fn command_line_writes_predictions_and_flavours() {
         "--predictions",
         &csv,
     ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let eval: serde_json::Value =
-        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).expect("JSON");
     let text = std::fs::read_to_string(&csv).expect("predictions written");
     let mut lines = text.lines();
     assert_eq!(lines.next(), Some("index,label,prediction"));
@@ -478,7 +460,7 @@ fn command_line_writes_predictions_and_flavours() {
 
     for flavour in Flavour::ALL {
         let nir = path(&format!("w-{flavour}.nir"));
-        let out = run(&[
+        cli_ok(&[
             "export",
             "--weights",
             &weights,
@@ -487,11 +469,6 @@ fn command_line_writes_predictions_and_flavours() {
             "--flavour",
             flavour.key(),
         ]);
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
         let graph = read::read_file(std::path::Path::new(&nir)).expect("reads");
         assert_eq!(
             graph.metadata.get("flavour"),

@@ -6,7 +6,6 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use burn::tensor::Device;
 use common::to_vec;
@@ -126,12 +125,8 @@ fn evaluating_an_imported_braille_network_matches_the_per_step_engine() {
     for kv in BRAILLE_DATA {
         args.extend(["--set".to_string(), kv.to_string()]);
     }
-    let out = Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
-        .args(&args)
-        .output()
-        .expect("runs");
+    let out = common::cli_ok(&args);
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
     assert!(
         stderr.contains("12 → 38 recurrent CubaLIF → 7 CubaLIF, Δt 0.1 ms (forward Euler)"),
         "{stderr}"
@@ -193,10 +188,7 @@ fn the_source_our_exports_write_is_the_one_import_recognises() {
 }
 
 fn one_line_refusal(args: &[&str], needle: &str) {
-    let out = Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
-        .args(args)
-        .output()
-        .expect("runs");
+    let out = common::cli(args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{args:?}: {stderr}");

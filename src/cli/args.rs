@@ -49,7 +49,8 @@ pub enum Command {
     ///
     /// beta, reset and sparsity are shrunk to minutes; shape, scale, depth, recurrent and
     /// shape-mnist run at the paper's size (hours; a (β, η) grid per variant, then fresh seeds
-    /// at each variant's best point, into <sweep>_best_<k>.csv). Writes <out-dir>/<sweep>.csv
+    /// at each variant's best point, into <sweep>_best_<k>.csv), and sparsity-paper is the
+    /// sparsity study at the paper's size (about 20 minutes). Writes <out-dir>/<sweep>.csv
     /// (the format of `sweep`), the figure <out-dir>/<study>.png and the table
     /// <out-dir>/<study>.md (see REPRODUCTION.md). With --resume a stopped study continues.
     Study(StudyArgs),

@@ -408,6 +408,7 @@ mod tests {
                 Study::ShapeMnist,
                 vec![("shape_mnist", 18), ("shape_mnist_reference", 4)],
             ),
+            (Study::SparsityPaper, vec![("sparsity_paper", 11)]),
         ];
         for (study, grids) in plan {
             let sweeps = study.sweeps(study.default_seeds()).expect("valid grid");
@@ -432,5 +433,23 @@ mod tests {
                 }
             }
         }
+        // The paper-size sparsity grid is the shrunk one's λ grid on the paper's base.
+        let shrunk = Study::Sparsity.sweeps(1).expect("valid grid");
+        let full = Study::SparsityPaper.sweeps(1).expect("valid grid");
+        let lambdas = |s: &[crate::sweep::studies::StudySweep]| -> Vec<f64> {
+            s[0].sweep
+                .points()
+                .iter()
+                .map(|p| p.config.reg.upper.lambda)
+                .collect()
+        };
+        assert_eq!(lambdas(&shrunk), lambdas(&full));
+        assert!(
+            full[0]
+                .sweep
+                .points()
+                .iter()
+                .all(|p| p.config.reg.upper.theta == 0.0)
+        );
     }
 }

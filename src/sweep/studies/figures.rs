@@ -115,8 +115,15 @@ impl Study {
                     .iter()
                     .map(|r| (r.rate_hz as f64, r.final_test_acc as f64, 0.0))
                     .collect();
+                let size = if self == Study::SparsityPaper {
+                    " (paper size)"
+                } else {
+                    ""
+                };
                 Chart {
-                    title: "Randman: accuracy against activity as the upper-bound λ grows".into(),
+                    title: format!(
+                        "Randman{size}: accuracy against activity as the upper-bound λ grows"
+                    ),
                     x_label: "mean hidden firing rate, Hz (log scale)".into(),
                     y_label: "final test accuracy".into(),
                     x_log: true,

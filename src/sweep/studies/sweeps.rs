@@ -42,11 +42,15 @@ impl Study {
                     axis("surrogate.beta=1,10,100,1000")?,
                 ],
             )?],
-            Study::Sparsity => {
+            Study::Sparsity | Study::SparsityPaper => {
+                let (name, base) = match self {
+                    Study::Sparsity => ("sparsity", base),
+                    _ => ("sparsity_paper", paper::randman_base()),
+                };
                 // θ = 0: every spike above none is penalized, λ·(mean count)².
                 let base = base.set("reg.upper.theta=0").map_err(GridError::Base)?;
                 vec![one(
-                    "sparsity",
+                    name,
                     base,
                     vec![axis("reg.upper.lambda=0,0.03,0.1,0.3,1,2,3,5,10,30,100")?],
                 )?]
