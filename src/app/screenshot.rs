@@ -184,16 +184,15 @@ impl Automation {
         }
         match self.phase {
             Phase::WaitingForNetwork { since } => {
-                if live.has_network() && !live.building && !self.train {
-                    self.phase = Phase::Saving;
-                    saver.request(ctx, self.path.clone());
-                } else if live.has_network() && !live.building {
+                let built = live.has_network() && !live.building;
+                if built && self.train {
                     actions.push(Action::Start);
                     self.phase = Phase::Training {
                         since: Instant::now(),
                     };
-                } else if live.error.is_some() || since.elapsed() > BUILD_TIMEOUT {
-                    // Photograph the failure: the window says what went wrong.
+                } else if built || live.error.is_some() || since.elapsed() > BUILD_TIMEOUT {
+                    // Built but not to be trained, or failed: photograph it now (a failure:
+                    // the window says what went wrong).
                     self.phase = Phase::Saving;
                     saver.request(ctx, self.path.clone());
                 }

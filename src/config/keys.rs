@@ -15,11 +15,10 @@ impl Config {
         let raw = raw.trim();
         let value = parse_value(raw);
 
-        let mut root = toml::Value::try_from(self).map_err(|e| ConfigError::Unencodable {
+        let mut root = full_value(self).map_err(|e| ConfigError::Unencodable {
             key: key.into(),
             why: e.to_string(),
         })?;
-        fill_quiet(&mut root);
         let path: Vec<&str> = key.split('.').collect();
         let slot = lookup_mut(&mut root, &path).ok_or_else(|| ConfigError::UnknownKey {
             key: key.into(),
@@ -71,33 +70,28 @@ fn quiet() -> Vec<(&'static str, &'static str, toml::Value)> {
     .collect()
 }
 
-/// Puts the quiet settings a serialized configuration left out back, with their values.
-fn fill_quiet(root: &mut toml::Value) {
+/// A configuration as a TOML value with every key: the quiet settings a serialized
+/// configuration leaves out are put back, with their values.
+fn full_value(config: &Config) -> Result<toml::Value, toml::ser::Error> {
+    let mut root = toml::Value::try_from(config)?;
     for (table, key, value) in quiet() {
         if let Some(t) = root.get_mut(table).and_then(toml::Value::as_table_mut) {
             t.entry(key).or_insert(value);
         }
     }
+    Ok(root)
 }
 
 /// A configuration as TOML with every key, the quiet ones included (`keys`).
 pub fn full_toml(config: &Config) -> String {
-    toml::Value::try_from(config)
-        .map(|mut root| {
-            fill_quiet(&mut root);
-            toml::to_string_pretty(&root).unwrap_or_default()
-        })
+    full_value(config)
+        .map(|root| toml::to_string_pretty(&root).unwrap_or_default())
         .unwrap_or_default()
 }
 
 /// Every leaf of a configuration as (TOML path, value), in key order, the quiet ones included.
 pub fn leaves(config: &Config) -> Vec<(String, toml::Value)> {
-    toml::Value::try_from(config)
-        .map(|mut root| {
-            fill_quiet(&mut root);
-            value_leaves(root)
-        })
-        .unwrap_or_default()
+    full_value(config).map(value_leaves).unwrap_or_default()
 }
 
 /// Every leaf of a TOML value as (dotted path, value), in key order.

@@ -126,12 +126,7 @@ fn run_best_points(
             );
             continue;
         }
-        for (k, (_, vrows)) in paper::variants(&s.sweep.axes, r).iter().enumerate() {
-            let Some(best) = paper::best_row(vrows) else {
-                continue;
-            };
-            let sweep = paper::best_point_sweep(&s.sweep, best)?;
-            let path = options.out_dir.join(format!("{}_best_{k}.csv", s.name));
+        for (k, sweep, path) in best_points(s, r, &options.out_dir)? {
             out.extend(run_logged(
                 &format!("{} best {k}", s.name),
                 &sweep,
@@ -140,6 +135,24 @@ fn run_best_points(
             )?);
             csv.push(path);
         }
+    }
+    Ok(out)
+}
+
+/// Each variant's best point of a grid's `rows` as a sweep of fresh seeds, with its index k
+/// and its file `<grid>_best_<k>.csv` in `dir`.
+fn best_points(
+    s: &StudySweep,
+    rows: &[Row],
+    dir: &Path,
+) -> Result<Vec<(usize, Sweep, PathBuf)>, StudyError> {
+    let mut out = Vec::new();
+    for (k, (_, vrows)) in paper::variants(&s.sweep.axes, rows).iter().enumerate() {
+        let Some(best) = paper::best_row(vrows) else {
+            continue;
+        };
+        let sweep = paper::best_point_sweep(&s.sweep, best)?;
+        out.push((k, sweep, dir.join(format!("{}_best_{k}.csv", s.name))));
     }
     Ok(out)
 }
@@ -163,12 +176,7 @@ impl Committed {
         let mut best = Vec::new();
         if study.is_paper_size() {
             for (s, r) in sweeps.iter().zip(&rows) {
-                for (k, (_, vrows)) in paper::variants(&s.sweep.axes, r).iter().enumerate() {
-                    let Some(b) = paper::best_row(vrows) else {
-                        continue;
-                    };
-                    let sweep = paper::best_point_sweep(&s.sweep, b)?;
-                    let path = dir.join(format!("{}_best_{k}.csv", s.name));
+                for (_, sweep, path) in best_points(s, r, dir)? {
                     best.extend(read_rows(&sweep, &path)?);
                 }
             }
