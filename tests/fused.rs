@@ -1,10 +1,11 @@
 //! The fused LIF op against the per-step reference: same loss, same gradients, for every reset
-//! option, with and without recurrence (propagated or detached), for 1–3 layers.
+//! option, with and without recurrence (propagated or detached), for 1–3 layers; and with its
+//! input as events (the input weights inside the op) and the readout's weights inside its op.
 
 mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, loss_and_grads, matrix, to_vec};
+use common::{close, loss_and_grads, loss_and_grads_of, matrix, to_vec};
 use surrogate_lab::rng::Rng;
 use surrogate_lab::snn::dynamics::NetworkDynamics;
 use surrogate_lab::snn::lif::{Dynamics, ResetMode};
@@ -222,5 +223,206 @@ fn sparse_input_projection_matches_dense_matmul() {
     assert!(a.iter().any(|&x| x != 0.0));
     for (x, y) in a.iter().zip(&b) {
         assert!((x - y).abs() < 1e-4, "dense {x} vs sparse {y}");
+    }
+}
+
+/// Input as events, as the trainer gives the fused path: the first layer takes W inside its
+/// op (the events select W's rows forwards, and ∂L/∂W is scattered back per task) and the
+/// readout takes its weights inside its own. Against the per-step path on the dense raster,
+/// for a batch of three uneven tasks, with and without recurrence, every convention of the
+/// current's timing; the same bits on one thread and on two.
+#[test]
+fn events_and_readout_weights_inside_the_ops_match_per_step() {
+    use surrogate_lab::data::batch::SparseBatch;
+    use surrogate_lab::snn::dynamics::CurrentTiming;
+    use surrogate_lab::snn::network::Input;
+
+    let device = Device::flex();
+    let (inputs, steps, batch, classes, width) = (14, 20, 150, 3, 11);
+    for recurrent in [false, true] {
+        for current in [CurrentTiming::Previous, CurrentTiming::This] {
+            let model = ModelConfig {
+                hidden: vec![width, 7],
+                recurrent: PerLayer::All(recurrent),
+                ..ModelConfig::default()
+            };
+            let dy = Dynamics::new(&model);
+            let surrogate = SurrogateConfig {
+                shape: SurrogateShape::SuperSpike,
+                beta: 5.0,
+            };
+            let mut rng = Rng::new(41 + recurrent as u64);
+            let weights = Weights {
+                hidden: vec![
+                    matrix(
+                        &mut rng,
+                        inputs,
+                        width,
+                        8.0 / (inputs as f64).sqrt(),
+                        &device,
+                    ),
+                    matrix(&mut rng, width, 7, 8.0 / (width as f64).sqrt(), &device),
+                ],
+                recurrent: vec![
+                    recurrent.then(|| matrix(&mut rng, width, width, 0.5, &device)),
+                    recurrent.then(|| matrix(&mut rng, 7, 7, 0.5, &device)),
+                ],
+                readout: matrix(&mut rng, 7, classes, 1.0, &device),
+            };
+            let x: Vec<f32> = (0..steps * batch * inputs)
+                .map(|_| if rng.uniform() < 0.2 { 1.0 } else { 0.0 })
+                .collect();
+            let mut row_offsets = vec![0];
+            let mut units = Vec::new();
+            for row in x.chunks(inputs) {
+                units.extend((0..inputs as u32).filter(|&u| row[u as usize] != 0.0));
+                row_offsets.push(units.len());
+            }
+            let events = std::sync::Arc::new(SparseBatch {
+                steps,
+                batch,
+                inputs,
+                row_offsets,
+                units,
+            });
+            let dense = Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
+            let labels: Vec<usize> = (0..batch).map(|b| b % classes).collect();
+            let mut dynamics = NetworkDynamics::paper(&dy, &weights.widths(), weights.outputs());
+            for layer in dynamics.hidden.iter_mut().chain([&mut dynamics.readout]) {
+                layer.current = current;
+            }
+            let case = format!("recurrent {recurrent}, current {current:?}");
+            let (l_ref, g_ref, spikes) = loss_and_grads(
+                &weights,
+                &dense,
+                &labels,
+                &dynamics,
+                &surrogate,
+                Path::PerStep,
+            );
+            assert!(
+                spikes > 100,
+                "{case}: only {spikes} spikes, test would be vacuous"
+            );
+            let on_threads = |threads: usize| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .build()
+                    .expect("a thread pool")
+                    .install(|| {
+                        let input = Input::Sparse(events.clone());
+                        loss_and_grads_of(
+                            &weights,
+                            input,
+                            &labels,
+                            &dynamics,
+                            &surrogate,
+                            Path::Fused,
+                        )
+                    })
+            };
+            let (l_fused, g_fused, _) = on_threads(2);
+            assert!(
+                close(l_fused as f64, l_ref as f64, 1e-5),
+                "{case}: loss {l_fused} vs {l_ref}"
+            );
+            assert_eq!(g_fused.len(), g_ref.len());
+            for (k, (a, b)) in g_fused.iter().zip(&g_ref).enumerate() {
+                assert_eq!(a.len(), b.len(), "{case}: param {k}");
+                let scale = b.iter().fold(0f32, |m, x| m.max(x.abs()));
+                assert!(scale > 1e-6, "{case}: param {k} has no gradient");
+                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                    assert!(
+                        (x - y).abs() <= 1e-3 * scale,
+                        "{case}: param {k}[{i}] fused {x} vs per-step {y} (scale {scale})"
+                    );
+                }
+            }
+            let (l_one, g_one, _) = on_threads(1);
+            assert_eq!(
+                l_one.to_bits(),
+                l_fused.to_bits(),
+                "{case}: loss differs on one thread"
+            );
+            for (k, (a, b)) in g_one.iter().zip(&g_fused).enumerate() {
+                let same = a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits());
+                assert!(
+                    same,
+                    "{case}: param {k}: gradients differ on one thread and two"
+                );
+            }
+        }
+    }
+}
+
+/// A weight that went non-finite shows on the event-driven paths as it does on the dense
+/// per-step path (0·NaN is NaN there), so that the trainer still sees it: a NaN readout
+/// weight makes the loss NaN even where its neuron never fires, a NaN input weight makes the
+/// gradients non-finite.
+#[test]
+fn a_nan_weight_shows_on_the_event_driven_paths_as_on_the_dense_one() {
+    use surrogate_lab::data::batch::SparseBatch;
+    use surrogate_lab::snn::network::Input;
+
+    let device = Device::flex();
+    let model = ModelConfig {
+        hidden: vec![5],
+        ..ModelConfig::default()
+    };
+    let dy = Dynamics::new(&model);
+    let surrogate = SurrogateConfig::default();
+    let mut rng = Rng::new(3);
+    let weights = Weights {
+        hidden: vec![matrix(&mut rng, 4, 5, 1.0, &device)],
+        recurrent: vec![None],
+        readout: matrix(&mut rng, 5, 2, 1.0, &device),
+    };
+    // One event, at input 0: input 3's row of W is never selected.
+    let events = std::sync::Arc::new(SparseBatch {
+        steps: 3,
+        batch: 1,
+        inputs: 4,
+        row_offsets: vec![0, 1, 1, 1],
+        units: vec![0],
+    });
+    let dense = events.to_dense(&device);
+    let dynamics = NetworkDynamics::paper(&dy, &weights.widths(), weights.outputs());
+    let poison = |w: &Tensor<2>, row: usize| {
+        let [r, c] = w.dims();
+        let mut v = to_vec(w.clone());
+        v[row * c] = f32::NAN;
+        Tensor::<2>::from_data(TensorData::new(v, [r, c]), &device)
+    };
+    let finite = |g: &[Vec<f32>]| g.iter().flatten().all(|x| x.is_finite());
+    for which in ["none", "input", "readout"] {
+        let mut w = weights.clone();
+        match which {
+            "input" => w.hidden[0] = poison(&w.hidden[0], 3),
+            "readout" => w.readout = poison(&w.readout, 4),
+            _ => {}
+        }
+        let input = Input::Sparse(events.clone());
+        let (loss, grads, _) =
+            loss_and_grads_of(&w, input, &[1], &dynamics, &surrogate, Path::Fused);
+        let (l_ref, g_ref, _) =
+            loss_and_grads(&w, &dense, &[1], &dynamics, &surrogate, Path::PerStep);
+        assert_eq!(
+            loss.is_finite(),
+            l_ref.is_finite(),
+            "{which}: loss {loss} vs {l_ref}"
+        );
+        assert_eq!(
+            finite(&grads),
+            finite(&g_ref),
+            "{which}: gradients' finiteness"
+        );
+        match which {
+            "none" => assert!(loss.is_finite() && finite(&grads)),
+            "readout" => assert!(!loss.is_finite(), "a NaN readout weight gave loss {loss}"),
+            _ => assert!(
+                !finite(&grads),
+                "a NaN input weight left the gradients finite"
+            ),
+        }
     }
 }

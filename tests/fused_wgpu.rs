@@ -9,6 +9,9 @@
 //! loss within 1e-4 relative; each gradient element within 1e-3 of its parameter's largest
 //! gradient element.
 
+// The GPU path is compiled only with the `wgpu` feature (CI runs these with it).
+#![cfg(feature = "wgpu")]
+
 mod common;
 
 use burn::tensor::{Device, Tensor, TensorData};

@@ -18,6 +18,12 @@ impl SparseBatch {
         self.steps * self.batch
     }
 
+    /// Row r's active inputs.
+    #[inline(always)]
+    pub fn row(&self, r: usize) -> &[u32] {
+        &self.units[self.row_offsets[r]..self.row_offsets[r + 1]]
+    }
+
     /// The same batch as a dense [T, batch, inputs] raster.
     pub fn to_dense(&self, device: &Device) -> Tensor<3> {
         let mut buf = vec![0f32; self.rows() * self.inputs];

@@ -5,7 +5,9 @@ use burn::tensor::Tensor;
 use std::sync::Arc;
 
 use super::dynamics::NetworkDynamics;
-use super::fused::{LifParams, lif_layer_fused, readout_fused};
+use super::fused::{
+    LifParams, lif_layer_fused, lif_layer_fused_events, readout_fused, readout_projected,
+};
 use super::lif::{Dynamics, LayerTrace, lif_layer, lif_layer_probed, readout_per_step};
 use super::sparse_input::sparse_project;
 use super::surrogate::SurrogateConfig;
@@ -210,6 +212,24 @@ pub fn forward_probed(
     let mut x = input.into();
     let mut layers = Vec::with_capacity(weights.hidden.len());
     for (l, (w, v)) in weights.hidden.iter().zip(&weights.recurrent).enumerate() {
+        let layer = &dynamics.hidden[l];
+        let probed = probe.take_if(|(at, _)| *at == l).map(|(_, p)| p);
+        let unbiased = dynamics.bias[l].is_none() && dynamics.recurrent_bias[l].is_none();
+        if fused
+            && probed.is_none()
+            && unbiased
+            && let Input::Sparse(events) = &x
+        {
+            // Events (CPU backends only): the input weights inside the layer's op.
+            let params = LifParams::new(layer, surrogate, v.is_some());
+            let spikes = lif_layer_fused_events(events, w, v.as_ref(), params);
+            x = Input::Dense(Box::new(spikes.clone()));
+            layers.push(LayerTrace {
+                spikes,
+                membrane: None,
+            });
+            continue;
+        }
         // The feed-forward drive of all steps at once; only recurrence needs the loop.
         let current = match x {
             Input::Dense(x) => project(*x, w),
@@ -220,8 +240,6 @@ pub fn forward_probed(
             dynamics.bias[l].as_deref(),
             dynamics.recurrent_bias[l].as_deref(),
         );
-        let layer = &dynamics.hidden[l];
-        let probed = probe.take_if(|(at, _)| *at == l).map(|(_, p)| p);
         let trace = if fused && probed.is_none() && fused_takes(&current) {
             let params = LifParams::new(layer, surrogate, v.is_some());
             LayerTrace {
@@ -241,12 +259,25 @@ pub fn forward_probed(
         x = Input::Dense(Box::new(trace.spikes.clone()));
         layers.push(trace);
     }
+    let out = &dynamics.readout;
+    let x = match x {
+        // The weight product inside the readout's op: no skinny matmul through the graph.
+        Input::Dense(x) if fused && !out.spiking && readout_fused_takes(&x) => {
+            let readout =
+                readout_projected(*x, &weights.readout, dynamics.readout_bias.as_deref(), out);
+            return Forward {
+                layers,
+                readout,
+                readout_spikes: None,
+            };
+        }
+        x => x,
+    };
     let drive = match x {
         Input::Dense(x) => project(*x, &weights.readout),
         Input::Sparse(batch) => sparse_project(&batch, &weights.readout),
     };
     let drive = add_biases(drive, dynamics.readout_bias.as_deref(), None);
-    let out = &dynamics.readout;
     if out.spiking {
         let trace = lif_layer(drive, None, out, surrogate, true);
         return Forward {

@@ -129,14 +129,18 @@ impl SurrogateShape {
 
     /// σ'(u − ϑ) for a row of membranes, in f32 (the fused op's backward). The shape is chosen
     /// once per row so each loop vectorizes; same formulas and overflow care as `derivative`.
+    #[inline(always)]
     pub fn derivative_row(self, u: &[f32], threshold: f32, beta: f32, out: &mut [f32]) {
-        let bx = |x: f32| {
-            if beta == 0.0 {
-                0.0
-            } else {
-                beta * (x - threshold).abs()
-            }
-        };
+        // β = 0 decided once, not per value: β·|x| is 0 even where |x| is infinite.
+        if beta == 0.0 {
+            self.derivative_row_of(|_| 0.0, beta, u, out);
+        } else {
+            self.derivative_row_of(|x| beta * (x - threshold).abs(), beta, u, out);
+        }
+    }
+
+    #[inline(always)]
+    fn derivative_row_of(self, bx: impl Fn(f32) -> f32, beta: f32, u: &[f32], out: &mut [f32]) {
         let pairs = u.iter().zip(out.iter_mut());
         match self {
             SurrogateShape::SuperSpike => pairs.for_each(|(&x, o)| {

@@ -55,16 +55,24 @@ pub fn loss_and_grads(
     surrogate: &surrogate_lab::snn::surrogate::SurrogateConfig,
     path: surrogate_lab::snn::network::Path,
 ) -> (f32, Vec<Vec<f32>>, usize) {
+    let input = surrogate_lab::snn::network::Input::from(input.clone().autodiff());
+    loss_and_grads_of(weights, input, labels, dynamics, surrogate, path)
+}
+
+/// [`loss_and_grads`] for any input, events included.
+pub fn loss_and_grads_of(
+    weights: &surrogate_lab::snn::network::Weights,
+    input: surrogate_lab::snn::network::Input,
+    labels: &[usize],
+    dynamics: &surrogate_lab::snn::dynamics::NetworkDynamics,
+    surrogate: &surrogate_lab::snn::surrogate::SurrogateConfig,
+    path: surrogate_lab::snn::network::Path,
+) -> (f32, Vec<Vec<f32>>, usize) {
     use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
     use surrogate_lab::snn::regularizer::{RegConfig, activity_penalty};
     let tracked = weights.map(|_, w| w.clone().autodiff().require_grad());
     let out = surrogate_lab::snn::network::forward_with(
-        &tracked,
-        input.clone().autodiff(),
-        dynamics,
-        surrogate,
-        path,
-        false,
+        &tracked, input, dynamics, surrogate, path, false,
     );
     let spikes: Vec<burn::tensor::Tensor<3>> =
         out.layers.iter().map(|l| l.spikes.clone()).collect();

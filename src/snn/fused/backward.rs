@@ -4,77 +4,189 @@
 
 use rayon::prelude::*;
 
-use super::{HostTrace, LifParams, pool, task_rows, task_rows_mut};
+use super::{
+    HostTrace, LifParams, SAMPLES_PER_TASK, for_each_nonzero, pool, task_rows, task_rows_mut,
+    wide::wide_fn,
+};
+use crate::data::batch::SparseBatch;
 use crate::snn::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
 use crate::snn::lif::ResetMode;
 
-/// BPTT through [`forward_host`]: gradients for the drive and the recurrent weights.
+/// BPTT through [`forward_host`]: the gradients of the drive (the current [T, batch, width],
+/// or with `events`, the input weights [inputs, width]) and of the recurrent weights.
 ///
 /// Samples are independent, so each task runs the whole reverse time loop for its samples
-/// (see `SAMPLES_PER_TASK`); V's gradient is summed per task and the task sums are added in
-/// task order, so the result does not depend on the thread count.
+/// (see `SAMPLES_PER_TASK`); the weights' gradients are summed per task and the task sums are
+/// added in task order, so the result does not depend on the thread count.
 pub(super) fn backward_host(
     trace: &HostTrace,
     recurrent: Option<&[f32]>,
+    events: Option<&SparseBatch>,
     grad_spikes: &[f32],
     dims @ [steps, batch, width]: [usize; 3],
     p: &LifParams,
 ) -> (Vec<f32>, Option<Vec<f32>>) {
     // Every value is written below.
-    let mut grad_current = pool::take(steps * batch * width);
-    let partials: Vec<Option<Vec<f32>>> = task_rows(&trace.spikes, dims)
+    let mut grad_current = match events {
+        Some(_) => Vec::new(),
+        None => pool::take(steps * batch * width),
+    };
+    let drive_grads: Vec<TaskDriveGrad> = match events {
+        Some(e) => (0..batch)
+            .step_by(SAMPLES_PER_TASK)
+            .map(|first| TaskDriveGrad::Events {
+                events: e,
+                first,
+                rows: vec![0f32; SAMPLES_PER_TASK.min(batch - first) * width],
+                weight: vec![0f32; e.inputs * width],
+            })
+            .collect(),
+        None => task_rows_mut(&mut grad_current, dims)
+            .into_iter()
+            .map(TaskDriveGrad::Current)
+            .collect(),
+    };
+    let partials: Vec<TaskShares> = task_rows(&trace.mem, dims)
         .into_par_iter()
-        .zip(task_rows(&trace.mem, dims))
         .zip(task_rows(&trace.syn, dims))
         .zip(task_rows(grad_spikes, dims))
-        .zip(task_rows_mut(&mut grad_current, dims))
-        .map(|((((s, u), i), gs), gd)| {
-            let task = TaskTrace { s, u, i, gs };
+        .zip(drive_grads)
+        .map(|(((u, i), gs), gd)| {
+            let task = TaskTrace { u, i, gs };
             backward_task(&task, gd, recurrent, width, p)
         })
         .collect();
-    let grad_v = recurrent.map(|_| {
-        let mut total = vec![0f32; width * width];
-        for part in partials.iter().flatten() {
+    let sum = |parts: &mut dyn Iterator<Item = &Vec<f32>>, len: usize| {
+        let mut total = vec![0f32; len];
+        for part in parts {
             for (t, x) in total.iter_mut().zip(part) {
                 *t += x;
             }
         }
         total
+    };
+    let grad_v = recurrent.map(|_| {
+        sum(
+            &mut partials.iter().filter_map(|(v, _)| v.as_ref()),
+            width * width,
+        )
     });
-    (grad_current, grad_v)
+    let grad_drive = match events {
+        Some(e) => sum(
+            &mut partials.iter().filter_map(|(_, w)| w.as_ref()),
+            e.inputs * width,
+        ),
+        None => grad_current,
+    };
+    (grad_drive, grad_v)
 }
+
+/// One task's shares of V's gradient and (with events) of W's.
+type TaskShares = (Option<Vec<f32>>, Option<Vec<f32>>);
 
 /// One task's rows of the forward's trace and of the incoming gradient, per step.
 struct TaskTrace<'a> {
-    s: Vec<&'a [f32]>,
     u: Vec<&'a [f32]>,
     i: Vec<&'a [f32]>,
     gs: Vec<&'a [f32]>,
 }
 
+/// Where one task's drive gradient goes.
+enum TaskDriveGrad<'a> {
+    /// Its rows of ∂L/∂h per step.
+    Current(Vec<&'a mut [f32]>),
+    /// ∂L/∂h of one step at a time, scattered into its share of W's gradient.
+    Events {
+        events: &'a SparseBatch,
+        first: usize,
+        rows: Vec<f32>,
+        weight: Vec<f32>,
+    },
+}
+
+impl TaskDriveGrad<'_> {
+    /// Where ∂L/∂h[t] of the task's rows is written.
+    #[inline(always)]
+    fn rows(&mut self, t: usize) -> &mut [f32] {
+        match self {
+            TaskDriveGrad::Current(rows) => rows[t],
+            TaskDriveGrad::Events { rows, .. } => rows,
+        }
+    }
+
+    /// ∂L/∂h[t] is complete: with events, add it to W's rows of step t's events.
+    #[inline(always)]
+    fn step_done(&mut self, t: usize, width: usize) {
+        if let TaskDriveGrad::Events {
+            events,
+            first,
+            rows,
+            weight,
+        } = self
+        {
+            for (b, g) in rows.chunks(width).enumerate() {
+                for &u in events.row(t * events.batch + *first + b) {
+                    let w = &mut weight[u as usize * width..(u as usize + 1) * width];
+                    for (x, y) in w.iter_mut().zip(g) {
+                        *x += y;
+                    }
+                }
+            }
+        }
+    }
+
+    fn into_weight(self) -> Option<Vec<f32>> {
+        match self {
+            TaskDriveGrad::Current(_) => None,
+            TaskDriveGrad::Events { weight, .. } => Some(weight),
+        }
+    }
+}
+
+/// s[t] = Θ(M − ϑ) of a task's rows, recomputed from the trace exactly as the forward
+/// computed it (M = U, or A = β·U + c·I + λ when the reset comes in the same step).
+#[inline(always)]
+fn spikes_at(u: &[f32], i: &[f32], k: &LayerDynamics, out: &mut [f32]) {
+    let same = k.reset_timing == ResetTiming::Same;
+    let w = k.width();
+    for ((sr, ur), ir) in out.chunks_mut(w).zip(u.chunks(w)).zip(i.chunks(w)) {
+        for j in 0..w.min(sr.len()) {
+            let m = if same {
+                k.beta[j] * ur[j] + k.c[j] * ir[j] + k.leak[j]
+            } else {
+                ur[j]
+            };
+            sr[j] = if m > k.threshold[j] { 1.0 } else { 0.0 };
+        }
+    }
+}
+
+wide_fn! {
 /// The reverse time loop for one task's samples; writes their drive gradient into `gd` and
-/// returns their share of V's gradient.
+/// returns their shares of V's gradient and (with events) of W's.
 fn backward_task(
     tr: &TaskTrace,
-    mut gd: Vec<&mut [f32]>,
+    gd: TaskDriveGrad,
     recurrent: Option<&[f32]>,
     width: usize,
     p: &LifParams,
-) -> Option<Vec<f32>> {
+) -> TaskShares {
+    let mut gd = gd;
     let k = &*p.layer;
     let now = k.current == CurrentTiming::This;
-    let steps = tr.s.len();
-    let rows = tr.s.first().map_or(0, |r| r.len());
+    let steps = tr.u.len();
+    let rows = tr.u.first().map_or(0, |r| r.len());
     let mut grad_v = recurrent.map(|_| vec![0f32; width * width]);
     let through_v = recurrent.is_some() && !k.recurrent_detached;
     // ∂L/∂U and ∂L/∂I after step t, and ∂L/∂s[t] through V in the step that reads s[t].
     let mut g_mem = vec![0f32; rows];
     let mut g_syn = vec![0f32; rows];
     let mut g_carry = vec![0f32; rows];
+    // The spikes V's gradient pairs with (s[t], or s[t − 1] when the current is this step's).
+    let mut spikes = recurrent.map(|_| vec![0f32; rows]);
     let mut scratch = RowScratch::new(width);
     for t in (0..steps).rev() {
-        let g_drive = &mut *gd[t];
+        let g_drive = gd.rows(t);
         // Previous-current: I ← α·I + κ·(h + V·s[t]) ends the step; its drive gradient is
         // κ·∂L/∂I, known before the membrane's.
         if !now {
@@ -83,8 +195,9 @@ fn backward_task(
                     *g = kj * gi;
                 }
             }
-            if let Some(v) = recurrent {
-                accumulate_v(grad_v.as_mut(), tr.s[t], g_drive, width);
+            if let (Some(v), Some(s)) = (recurrent, spikes.as_mut()) {
+                spikes_at(tr.u[t], tr.i[t], k, s);
+                accumulate_v(grad_v.as_mut(), s, g_drive, width);
                 if through_v {
                     matmul_transposed_rhs(g_drive, v, &mut g_carry, width);
                 }
@@ -100,7 +213,6 @@ fn backward_task(
             let carried = through_v.then(|| &g_carry[row.clone()]);
             scratch.step(
                 RowTrace {
-                    s: &tr.s[t][row.clone()],
                     u: &tr.u[t][row.clone()],
                     i: &tr.i[t][row.clone()],
                     gs: &tr.gs[t][row],
@@ -111,21 +223,23 @@ fn backward_task(
                 p,
             );
         }
-        if now && let Some(v) = recurrent {
+        if now && let (Some(v), Some(s)) = (recurrent, spikes.as_mut()) {
             if t > 0 {
-                accumulate_v(grad_v.as_mut(), tr.s[t - 1], g_drive, width);
+                spikes_at(tr.u[t - 1], tr.i[t - 1], k, s);
+                accumulate_v(grad_v.as_mut(), s, g_drive, width);
             }
             if through_v {
                 matmul_transposed_rhs(g_drive, v, &mut g_carry, width);
             }
         }
+        gd.step_done(t, width);
     }
-    grad_v
+    (grad_v, gd.into_weight())
+}
 }
 
 /// One sample's saved values at one step, and ∂L/∂s[t] carried back through V.
 struct RowTrace<'a> {
-    s: &'a [f32],
     u: &'a [f32],
     i: &'a [f32],
     gs: &'a [f32],
@@ -141,87 +255,111 @@ struct RowGrads<'a> {
 
 /// Buffers for one row, allocated once per task rather than per row and step.
 struct RowScratch {
-    g_spike: Vec<f32>,
-    a: Vec<f32>,
+    /// ∂s[t]/∂U through a live reset: V_reset − A (to zero), −ϑ (by subtraction), else 0.
+    reset_slope: Vec<f32>,
+    /// The zero-reset's gate 1 − s[t] (1 for the other resets).
+    keep: Vec<f32>,
     shifted: Vec<f32>,
     slope: Vec<f32>,
+    /// ∂L/∂s[t] through V when the recurrence is live, else zeros.
+    no_carry: Vec<f32>,
 }
 
 impl RowScratch {
     fn new(width: usize) -> Self {
         Self {
-            g_spike: vec![0f32; width],
-            a: vec![0f32; width],
+            reset_slope: vec![0f32; width],
+            keep: vec![0f32; width],
             shifted: vec![0f32; width],
             slope: vec![0f32; width],
+            no_carry: vec![0f32; width],
         }
     }
 
-    /// One sample through one step backwards.
+    /// One sample through one step backwards. Every decision that holds for the whole layer
+    /// is taken before the loops (the reset as a per-neuron slope, the timings as constant
+    /// generics) and every slice is cut to the row's width first, so each loop is
+    /// branch-free and bounds-check-free and the compiler vectorizes it.
+    #[inline(always)]
     fn step(&mut self, r: RowTrace, g: RowGrads, k: &LayerDynamics, p: &LifParams) {
-        let now = k.current == CurrentTiming::This;
-        let same = k.reset_timing == ResetTiming::Same;
-        let width = self.a.len();
-        // ∂L/∂s[t]: direct, and through the recurrence into the next synapse step (a
-        // detached recurrence, "Ctl", carries nothing back into s[t]).
-        self.g_spike.copy_from_slice(r.gs);
-        if let Some(carried) = r.carried {
-            for (g, c) in self.g_spike.iter_mut().zip(carried) {
-                *g += c;
+        match (
+            k.current == CurrentTiming::This,
+            k.reset_timing == ResetTiming::Same,
+        ) {
+            (false, false) => self.step_as::<false, false>(r, g, k, p),
+            (false, true) => self.step_as::<false, true>(r, g, k, p),
+            (true, false) => self.step_as::<true, false>(r, g, k, p),
+            (true, true) => self.step_as::<true, true>(r, g, k, p),
+        }
+    }
+
+    #[inline(always)]
+    fn step_as<const NOW: bool, const SAME: bool>(
+        &mut self,
+        r: RowTrace,
+        g: RowGrads,
+        k: &LayerDynamics,
+        p: &LifParams,
+    ) {
+        let w = self.slope.len();
+        let (beta, c, leak, th) = (&k.beta[..w], &k.c[..w], &k.leak[..w], &k.threshold[..w]);
+        let (alpha, kappa, v_reset) = (&k.alpha[..w], &k.kappa[..w], &k.v_reset[..w]);
+        let (u, i, gs) = (&r.u[..w], &r.i[..w], &r.gs[..w]);
+        let carried = &r.carried.unwrap_or(&self.no_carry)[..w];
+        let (gu, gi, gd) = (&mut g.gu[..w], &mut g.gi[..w], &mut g.gd[..w]);
+        let (reset_slope, keep) = (&mut self.reset_slope[..w], &mut self.keep[..w]);
+        let (shifted, slope) = (&mut self.shifted[..w], &mut self.slope[..w]);
+        let zero_reset = k.reset == ResetMode::Zero;
+        // A = β·U + c·I + λ and M (A or U) as the forward had them, M − ϑ, and the
+        // zero-reset's gate 1 − s[t] with s[t] = Θ(M − ϑ) as the forward compared.
+        for j in 0..w {
+            let a = beta[j] * u[j] + c[j] * i[j] + leak[j];
+            let m = if SAME { a } else { u[j] };
+            shifted[j] = m - th[j];
+            reset_slope[j] = v_reset[j] - a;
+            keep[j] = if zero_reset && m > th[j] { 0.0 } else { 1.0 };
+        }
+        // A detached reset sends no gradient into s[t].
+        match (k.reset, k.reset_detached) {
+            (ResetMode::Zero, false) => {}
+            (ResetMode::Subtract, false) => {
+                for (x, &t) in reset_slope.iter_mut().zip(th) {
+                    *x = -t;
+                }
             }
-        }
-        // A and M as the forward had them.
-        for j in 0..width {
-            self.a[j] = k.beta[j] * r.u[j] + k.c[j] * r.i[j] + k.leak[j];
-        }
-        let m: &[f32] = if same { &self.a } else { r.u };
-        for ((x, m), th) in self.shifted.iter_mut().zip(m).zip(&k.threshold) {
-            *x = m - th;
+            _ => reset_slope.fill(0.0),
         }
         p.shape
-            .derivative_row(&self.shifted, 0.0, p.surrogate_beta, &mut self.slope);
-        // A live (non-detached) reset sends gradient into s[t].
-        if !k.reset_detached {
-            for j in 0..width {
-                self.g_spike[j] += g.gu[j]
-                    * match k.reset {
-                        ResetMode::Zero => k.v_reset[j] - self.a[j],
-                        ResetMode::Subtract => -k.threshold[j],
-                        ResetMode::None => 0.0,
-                    };
-            }
-        }
-        let zero_reset = k.reset == ResetMode::Zero;
-        for j in 0..width {
-            let keep = if zero_reset { 1.0 - r.s[j] } else { 1.0 };
-            let g_m = self.g_spike[j] * self.slope[j];
-            let g_a = g.gu[j] * keep + if same { g_m } else { 0.0 };
-            let g_u = k.beta[j] * g_a + if same { 0.0 } else { g_m };
-            let g_used = k.c[j] * g_a;
-            if now {
+            .derivative_row(shifted, 0.0, p.surrogate_beta, slope);
+        for j in 0..w {
+            // ∂L/∂s[t]: direct, through the recurrence into the next synapse step, and
+            // through a live reset.
+            let g_m = (gs[j] + carried[j] + gu[j] * reset_slope[j]) * slope[j];
+            let g_a = gu[j] * keep[j] + if SAME { g_m } else { 0.0 };
+            let g_used = c[j] * g_a;
+            gu[j] = beta[j] * g_a + if SAME { 0.0 } else { g_m };
+            if NOW {
                 // I[t] = α·I[t−1] + κ·(h + V·s[t−1]) began the step.
-                let g_total = g.gi[j] + g_used;
-                g.gd[j] = k.kappa[j] * g_total;
-                g.gi[j] = k.alpha[j] * g_total;
+                let g_total = gi[j] + g_used;
+                gd[j] = kappa[j] * g_total;
+                gi[j] = alpha[j] * g_total;
             } else {
-                g.gi[j] = k.alpha[j] * g.gi[j] + g_used;
+                gi[j] = alpha[j] * gi[j] + g_used;
             }
-            g.gu[j] = g_u;
         }
     }
 }
 
 /// V's gradient: Σ_b sᵀ·g over these rows, visiting only the (sparse) spikes.
+#[inline(always)]
 fn accumulate_v(gv: Option<&mut Vec<f32>>, s: &[f32], g: &[f32], width: usize) {
     let Some(gv) = gv else { return };
     for (sr, gr) in s.chunks(width).zip(g.chunks(width)) {
-        for (n, &sn) in sr.iter().enumerate() {
-            if sn != 0.0 {
-                for (gvv, x) in gv[n * width..(n + 1) * width].iter_mut().zip(gr) {
-                    *gvv += x;
-                }
+        for_each_nonzero(sr, |n, _| {
+            for (gvv, x) in gv[n * width..(n + 1) * width].iter_mut().zip(gr) {
+                *gvv += x;
             }
-        }
+        });
     }
 }
 

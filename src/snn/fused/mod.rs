@@ -37,11 +37,14 @@ use super::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
 use super::host::{from_host, to_host};
 use super::lif::ResetMode;
 use super::surrogate::{SurrogateConfig, SurrogateShape};
+use crate::data::batch::SparseBatch;
 
 mod backward;
 mod readout;
+mod wide;
 use backward::backward_host;
-pub use readout::readout_fused;
+pub use readout::{readout_fused, readout_projected};
+use wide::wide_fn;
 
 /// Everything the fused loop needs besides tensors.
 #[derive(Clone, Debug, PartialEq)]
@@ -65,19 +68,26 @@ impl LifParams {
 
 #[backend_extension(Autodiff, Flex, NdArray: cfg(feature = "ndarray"))]
 pub trait FusedLifBackend: Backend {
-    /// Spikes [T, batch, width] of a LIF layer driven by `current` [T, batch, width], with
-    /// recurrent weights `recurrent` [width, width] (ignored unless `params.recurrent`).
+    /// Spikes [T, batch, width] of a LIF layer with recurrent weights `recurrent` [width,
+    /// width] (ignored unless `params.recurrent`), driven by `drive`: the current [T, batch,
+    /// width], or with `events`, the input weights W [inputs, width] that the events select.
     fn lif_fused(
-        current: FloatTensor<Self>,
+        drive: FloatTensor<Self>,
         recurrent: FloatTensor<Self>,
         params: LifParams,
+        events: Option<Arc<SparseBatch>>,
     ) -> FloatTensor<Self> {
-        let dims = dims3(&current);
-        let device = current.device();
-        let cur = to_host::<Self>(current);
+        let device = drive.device();
+        let dims = drive_dims(&drive, events.as_deref());
+        let d = to_host::<Self>(drive);
         let v = params.recurrent.then(|| to_host::<Self>(recurrent));
-        let mut trace = forward_host(&cur, v.as_deref(), dims, &params);
-        from_host::<Self>(std::mem::take(&mut trace.spikes), &dims, &device)
+        let (spikes, _) = forward_host(
+            host_drive(&d, events.as_deref()),
+            v.as_deref(),
+            dims,
+            &params,
+        );
+        from_host::<Self>(spikes, &dims, &device)
     }
 }
 
@@ -87,17 +97,122 @@ mod concrete {
     impl super::FusedLifBackend for burn::backend::NdArray {}
 }
 
-/// What the forward keeps for the backward: I[n], U[n], s[n] for every step. Its buffers go
-/// back to [`pool`] when the backward is done with them, for the next batch's forward.
+/// [T, batch, width] of the layer: the current's shape, or the events' steps and batch with
+/// W's width.
+fn drive_dims<T: TensorMetadata>(drive: &T, events: Option<&SparseBatch>) -> [usize; 3] {
+    match events {
+        Some(e) => [e.steps, e.batch, drive.shape()[1]],
+        None => dims3(drive),
+    }
+}
+
+fn host_drive<'a>(drive: &'a [f32], events: Option<&'a SparseBatch>) -> HostDrive<'a> {
+    match events {
+        Some(e) => HostDrive::Events(e, drive),
+        None => HostDrive::Current(drive),
+    }
+}
+
+/// Where a layer's drive h[n] comes from.
+#[derive(Clone, Copy)]
+enum HostDrive<'a> {
+    /// The current [T, batch, width], computed outside the op.
+    Current(&'a [f32]),
+    /// Spike events and W [inputs, width]: each event adds one row of W, inside the op's
+    /// tasks, so no [T, batch, width] current passes through the graph either way.
+    Events(&'a SparseBatch, &'a [f32]),
+}
+
+/// One task's view of the drive.
+enum TaskDrive<'a> {
+    Current(Vec<&'a [f32]>),
+    Events {
+        events: &'a SparseBatch,
+        weight: &'a [f32],
+        /// The task's first sample.
+        first: usize,
+        poisoned: &'a [usize],
+    },
+}
+
+impl TaskDrive<'_> {
+    /// The task's rows of h[t]: the current's, or W's rows of the events summed into `buf`.
+    #[inline(always)]
+    fn rows<'s>(&'s self, t: usize, buf: &'s mut [f32], width: usize) -> &'s [f32] {
+        match self {
+            TaskDrive::Current(rows) => rows[t],
+            TaskDrive::Events {
+                events,
+                weight,
+                first,
+                poisoned,
+            } => {
+                for (b, row) in buf.chunks_mut(width).enumerate() {
+                    row.fill(0.0);
+                    for &u in events.row(t * events.batch + first + b) {
+                        let w = &weight[u as usize * width..(u as usize + 1) * width];
+                        for (h, x) in row.iter_mut().zip(w) {
+                            *h += x;
+                        }
+                    }
+                    for &c in *poisoned {
+                        row[c] = f32::NAN;
+                    }
+                }
+                buf
+            }
+        }
+    }
+}
+
+/// Per task, its view of the drive.
+fn task_drives<'a>(
+    drive: HostDrive<'a>,
+    dims @ [_, batch, _]: [usize; 3],
+    poisoned: &'a [usize],
+) -> Vec<TaskDrive<'a>> {
+    match drive {
+        HostDrive::Current(c) => task_rows(c, dims)
+            .into_iter()
+            .map(TaskDrive::Current)
+            .collect(),
+        HostDrive::Events(events, weight) => (0..batch)
+            .step_by(SAMPLES_PER_TASK)
+            .map(|first| TaskDrive::Events {
+                events,
+                weight,
+                first,
+                poisoned,
+            })
+            .collect(),
+    }
+}
+
+/// The columns of W [rows, width] that hold a non-finite value. A dense product x·W is
+/// non-finite in those columns whatever x is (0·∞ and 0·NaN are NaN); the event-driven
+/// products skip the zeros, so they set those columns to NaN themselves: a diverged weight
+/// must still show as a non-finite loss, not train on quietly.
+fn poisoned_columns(w: &[f32], width: usize) -> Vec<usize> {
+    let mut bad = vec![false; width];
+    for row in w.chunks(width.max(1)) {
+        for (b, x) in bad.iter_mut().zip(row) {
+            *b |= !x.is_finite();
+        }
+    }
+    (0..width).filter(|&c| bad[c]).collect()
+}
+
+/// What the forward keeps for the backward: I[n] and U[n] for every step (s[n] is Θ of
+/// them, recomputed exactly). Its buffers go back to [`pool`] when the backward is done with
+/// them, for the next batch's forward.
 struct HostTrace {
     syn: Vec<f32>,
     mem: Vec<f32>,
-    spikes: Vec<f32>,
 }
 
 impl Drop for HostTrace {
     fn drop(&mut self) {
-        for v in [&mut self.syn, &mut self.mem, &mut self.spikes] {
+        for v in [&mut self.syn, &mut self.mem] {
             pool::give(std::mem::take(v));
         }
     }
@@ -140,7 +255,7 @@ mod pool {
 
 impl std::fmt::Debug for HostTrace {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "HostTrace({} values)", self.spikes.len())
+        write!(f, "HostTrace({} values)", self.mem.len())
     }
 }
 
@@ -148,14 +263,16 @@ impl std::fmt::Debug for HostTrace {
 struct SavedState {
     trace: Arc<HostTrace>,
     recurrent: Option<Arc<Vec<f32>>>,
+    events: Option<Arc<SparseBatch>>,
     dims: [usize; 3],
 }
 
 impl<B: Backend, C: CheckpointStrategy> FusedLifBackend for Autodiff<B, C> {
     fn lif_fused(
-        current: FloatTensor<Self>,
+        drive: FloatTensor<Self>,
         recurrent: FloatTensor<Self>,
         params: LifParams,
+        events: Option<Arc<SparseBatch>>,
     ) -> FloatTensor<Self> {
         #[derive(Debug)]
         struct LifBackward {
@@ -171,21 +288,25 @@ impl<B: Backend, C: CheckpointStrategy> FusedLifBackend for Autodiff<B, C> {
                 grads: &mut Gradients,
                 _: &mut Checkpointer,
             ) {
-                let [node_current, node_recurrent] = ops.parents;
+                let [node_drive, node_recurrent] = ops.parents;
                 let grad = grads.consume::<B>(&ops.node);
                 let device = grad.device();
                 let state = ops.state;
                 let grad_spikes = to_host::<B>(grad);
-                let (grad_current, grad_recurrent) = backward_host(
+                let (grad_drive, grad_recurrent) = backward_host(
                     &state.trace,
                     state.recurrent.as_deref().map(|v| v.as_slice()),
+                    state.events.as_deref(),
                     &grad_spikes,
                     state.dims,
                     &self.params,
                 );
-                if let Some(node) = node_current {
-                    grads
-                        .register::<B>(node.id, from_host::<B>(grad_current, &state.dims, &device));
+                if let Some(node) = node_drive {
+                    let shape = match &state.events {
+                        Some(e) => vec![e.inputs, state.dims[2]],
+                        None => state.dims.to_vec(),
+                    };
+                    grads.register::<B>(node.id, from_host::<B>(grad_drive, &shape, &device));
                 }
                 if let (Some(node), Some(g)) = (node_recurrent, grad_recurrent) {
                     let w = state.dims[2];
@@ -194,45 +315,34 @@ impl<B: Backend, C: CheckpointStrategy> FusedLifBackend for Autodiff<B, C> {
             }
         }
 
-        match (LifBackward {
+        let dims = drive_dims(drive.primitive(), events.as_deref());
+        let device = drive.primitive().device();
+        let prepared = LifBackward {
             params: params.clone(),
-        })
-        .prepare::<C>([current.node(), recurrent.node()])
+        }
+        .prepare::<C>([drive.node(), recurrent.node()])
         .compute_bound()
-        .stateful()
-        {
-            OpsKind::Tracked(prep) => {
-                let dims = dims3(current.primitive());
-                let device = current.primitive().device();
-                // Consumed, not cloned: the op keeps its own trace, and a shared buffer would
-                // have to be copied out.
-                let cur = to_host::<B>(current.into_primitive());
-                let v = params
-                    .recurrent
-                    .then(|| Arc::new(to_host::<B>(recurrent.primitive().clone())));
-                let trace = forward_host(&cur, v.as_deref().map(|v| v.as_slice()), dims, &params);
-                let out = from_host::<B>(trace.spikes.clone(), &dims, &device);
-                let state = SavedState {
+        .stateful();
+        // Consumed, not cloned: a shared buffer would have to be copied out.
+        let d = to_host::<B>(drive.into_primitive());
+        let v = params
+            .recurrent
+            .then(|| Arc::new(to_host::<B>(recurrent.into_primitive())));
+        let v_host = v.as_deref().map(|v| v.as_slice());
+        let (spikes, trace) =
+            forward_host(host_drive(&d, events.as_deref()), v_host, dims, &params);
+        let out = from_host::<B>(spikes, &dims, &device);
+        match prepared {
+            OpsKind::Tracked(prep) => prep.finish(
+                SavedState {
                     trace: Arc::new(trace),
                     recurrent: v,
+                    events,
                     dims,
-                };
-                prep.finish(state, out)
-            }
-            OpsKind::UnTracked(prep) => {
-                let dims = dims3(current.primitive());
-                let device = current.primitive().device();
-                let cur = to_host::<B>(current.into_primitive());
-                let v = params
-                    .recurrent
-                    .then(|| to_host::<B>(recurrent.into_primitive()));
-                let mut trace = forward_host(&cur, v.as_deref(), dims, &params);
-                prep.finish(from_host::<B>(
-                    std::mem::take(&mut trace.spikes),
-                    &dims,
-                    &device,
-                ))
-            }
+                },
+                out,
+            ),
+            OpsKind::UnTracked(prep) => prep.finish(out),
         }
     }
 }
@@ -278,102 +388,198 @@ fn task_rows(buf: &[f32], [_, batch, width]: [usize; 3]) -> Vec<Vec<&[f32]>> {
     tasks
 }
 
+/// The layer's spikes [T, batch, width] and the trace the backward needs.
 fn forward_host(
-    current: &[f32],
+    drive: HostDrive,
     recurrent: Option<&[f32]>,
     dims @ [steps, batch, width]: [usize; 3],
     p: &LifParams,
-) -> HostTrace {
+) -> (Vec<f32>, HostTrace) {
     let len = steps * batch * width;
     let mut syn_rec = pool::take(len);
     let mut mem_rec = pool::take(len);
-    let mut spk_rec = pool::take(len);
-    let now = p.layer.current == CurrentTiming::This;
-    task_rows(current, dims)
+    // Handed to the graph, so never recycled.
+    let mut spikes = vec![0f32; len];
+    let poisoned = match drive {
+        HostDrive::Events(_, w) => poisoned_columns(w, width),
+        HostDrive::Current(_) => Vec::new(),
+    };
+    task_drives(drive, dims, &poisoned)
         .into_par_iter()
         .zip(task_rows_mut(&mut syn_rec, dims))
         .zip(task_rows_mut(&mut mem_rec, dims))
-        .zip(task_rows_mut(&mut spk_rec, dims))
-        .for_each(|(((input, mut syn_out), mut mem_out), mut spk_out)| {
-            let rows = input.first().map_or(0, |r| r.len());
-            let mut syn = vec![0f32; rows];
-            let mut mem = vec![0f32; rows];
-            let mut last = vec![0f32; rows];
-            for t in 0..steps {
-                mem_out[t].copy_from_slice(&mem);
-                if !now {
-                    syn_out[t].copy_from_slice(&syn);
-                }
-                let spikes = &mut *spk_out[t];
-                for ((((s, i), u), h), prev) in spikes
-                    .chunks_mut(width)
-                    .zip(syn.chunks_mut(width))
-                    .zip(mem.chunks_mut(width))
-                    .zip(input[t].chunks(width))
-                    .zip(last.chunks(width))
-                {
-                    if now {
-                        synapse_row(i, h, prev, recurrent, &p.layer);
-                    }
-                    step_row(s, i, u, &p.layer);
-                    if !now {
-                        synapse_row(i, h, s, recurrent, &p.layer);
-                    }
-                }
-                // Saved for the backward: the current the membrane integrated, I after this
-                // step's synapse update or before it.
-                if now {
-                    syn_out[t].copy_from_slice(&syn);
-                }
-                last.copy_from_slice(spikes);
-            }
+        .zip(task_rows_mut(&mut spikes, dims))
+        .for_each(|(((input, syn_out), mem_out), spk_out)| {
+            forward_task(&input, syn_out, mem_out, spk_out, recurrent, width, p);
         });
-    HostTrace {
+    let trace = HostTrace {
         syn: syn_rec,
         mem: mem_rec,
-        spikes: spk_rec,
+    };
+    (spikes, trace)
+}
+
+wide_fn! {
+/// All T steps of one task's samples, recording I and U per step.
+fn forward_task(
+    input: &TaskDrive,
+    syn_out: Vec<&mut [f32]>,
+    mem_out: Vec<&mut [f32]>,
+    spk_out: Vec<&mut [f32]>,
+    recurrent: Option<&[f32]>,
+    width: usize,
+    p: &LifParams,
+) {
+    let (mut syn_out, mut mem_out, mut spk_out) = (syn_out, mem_out, spk_out);
+    let k = &*p.layer;
+    let now = k.current == CurrentTiming::This;
+    let rows = spk_out.first().map_or(0, |r| r.len());
+    // The state runs through the trace itself: step t reads its row t and writes row t + 1
+    // (I: row t − 1 and row t for this step's current), so nothing is copied into it. Past
+    // the last step the state goes to `*_end`, which nothing reads; before the first, zeros.
+    let zeros = vec![0f32; rows];
+    let (mut syn_end, mut mem_end) = (vec![0f32; rows], vec![0f32; rows]);
+    let mut gathered = vec![0f32; rows];
+    if let Some(u) = mem_out.first_mut() {
+        u.fill(0.0);
+    }
+    if !now && let Some(i) = syn_out.first_mut() {
+        i.fill(0.0);
+    }
+    for t in 0..spk_out.len() {
+        let h = input.rows(t, &mut gathered, width);
+        let (done, rest) = spk_out.split_at_mut(t);
+        let last: &[f32] = done.last().map_or(&zeros, |s| s);
+        let spikes = &mut *rest[0];
+        let (u, u_next) = this_and_next(&mut mem_out, t, &mut mem_end);
+        let samples = spikes
+            .chunks_mut(width)
+            .zip(h.chunks(width))
+            .zip(u.chunks(width).zip(u_next.chunks_mut(width)));
+        if now {
+            // I[t] = α·I[t−1] + κ·(h + V·s[t−1]) begins the step; the membrane integrates it.
+            let (i_prev, i) = prev_and_this(&mut syn_out, t, &zeros);
+            for (((s, h), (u, u_next)), (prev, (i_prev, i))) in
+                samples.zip(last.chunks(width).zip(i_prev.chunks(width).zip(i.chunks_mut(width))))
+            {
+                synapse_row(i, i_prev, h, prev, recurrent, k);
+                step_row(s, i, u, u_next, k);
+            }
+        } else {
+            // The membrane integrates I[t]; I[t + 1] = α·I[t] + κ·(h + V·s[t]) ends the step.
+            let (i, i_next) = this_and_next(&mut syn_out, t, &mut syn_end);
+            for (((s, h), (u, u_next)), (i, i_next)) in
+                samples.zip(i.chunks(width).zip(i_next.chunks_mut(width)))
+            {
+                step_row(s, i, u, u_next, k);
+                synapse_row(i_next, i, h, s, recurrent, k);
+            }
+        }
+    }
+}
+}
+
+/// Calls `f(index, value)` for each nonzero value of `row`. Spike rows are mostly zeros: eight
+/// values are tested at once (their bits ORed are zero only if all are +0.0), so a silent
+/// stretch costs one test, not eight unpredictable branches.
+#[inline(always)]
+fn for_each_nonzero(row: &[f32], mut f: impl FnMut(usize, f32)) {
+    let mut chunks = row.chunks_exact(8);
+    for (c, chunk) in chunks.by_ref().enumerate() {
+        if chunk.iter().fold(0u32, |bits, v| bits | v.to_bits()) != 0 {
+            for (j, &v) in chunk.iter().enumerate() {
+                if v != 0.0 {
+                    f(c * 8 + j, v);
+                }
+            }
+        }
+    }
+    let start = row.len() - chunks.remainder().len();
+    for (j, &v) in chunks.remainder().iter().enumerate() {
+        if v != 0.0 {
+            f(start + j, v);
+        }
     }
 }
 
-/// I ← α·I + κ·(h + V·s) for one sample, s the latest spikes.
-fn synapse_row(i: &mut [f32], h: &[f32], s: &[f32], recurrent: Option<&[f32]>, k: &LayerDynamics) {
+/// Row t of a per-step trace to read and row t + 1 to write (past the last row, `end`).
+#[inline(always)]
+fn this_and_next<'a>(
+    trace: &'a mut [&mut [f32]],
+    t: usize,
+    end: &'a mut [f32],
+) -> (&'a [f32], &'a mut [f32]) {
+    let (head, tail) = trace.split_at_mut(t + 1);
+    (&*head[t], tail.first_mut().map_or(end, |r| &mut **r))
+}
+
+/// Row t − 1 of a per-step trace to read (before the first row, `start`) and row t to write.
+#[inline(always)]
+fn prev_and_this<'a>(
+    trace: &'a mut [&mut [f32]],
+    t: usize,
+    start: &'a [f32],
+) -> (&'a [f32], &'a mut [f32]) {
+    let (head, tail) = trace.split_at_mut(t);
+    (head.last().map_or(start, |r| &**r), &mut *tail[0])
+}
+
+/// I ← α·I + κ·(h + V·s) for one sample, s the latest spikes: `i` from `prev`.
+#[inline(always)]
+fn synapse_row(
+    i: &mut [f32],
+    prev: &[f32],
+    h: &[f32],
+    s: &[f32],
+    recurrent: Option<&[f32]>,
+    k: &LayerDynamics,
+) {
     let width = i.len();
     if k.kappa_is_one() {
-        for ((ij, &hj), &a) in i.iter_mut().zip(h).zip(&k.alpha) {
-            *ij = a * *ij + hj;
+        for (((ij, &pj), &hj), &a) in i.iter_mut().zip(prev).zip(h).zip(&k.alpha) {
+            *ij = a * pj + hj;
         }
     } else {
-        for (((ij, &hj), &a), &kj) in i.iter_mut().zip(h).zip(&k.alpha).zip(&k.kappa) {
-            *ij = a * *ij + kj * hj;
+        for ((((ij, &pj), &hj), &a), &kj) in
+            i.iter_mut().zip(prev).zip(h).zip(&k.alpha).zip(&k.kappa)
+        {
+            *ij = a * pj + kj * hj;
         }
     }
     if let Some(v) = recurrent {
         // Spikes are binary and sparse: add the rows of V of the neurons that fired.
-        for (n, &sn) in s.iter().enumerate() {
-            if sn != 0.0 {
-                for ((ij, vnj), &kj) in i
-                    .iter_mut()
-                    .zip(&v[n * width..(n + 1) * width])
-                    .zip(&k.kappa)
-                {
-                    *ij += kj * vnj;
-                }
+        for_each_nonzero(s, |n, _| {
+            for ((ij, vnj), &kj) in i
+                .iter_mut()
+                .zip(&v[n * width..(n + 1) * width])
+                .zip(&k.kappa)
+            {
+                *ij += kj * vnj;
             }
-        }
+        });
     }
 }
 
-/// One sample's membrane step: A = β·U + c·I + λ, the spike from M (U before, or A), and
-/// the reset. Each loop is branch-free in its body so the compiler vectorizes it.
-fn step_row(s: &mut [f32], i: &[f32], u: &mut [f32], k: &LayerDynamics) {
+/// One sample's membrane step, `u` from `u_before`: A = β·U + c·I + λ, the spike from M (U
+/// before, or A), and the reset. Each loop is branch-free in its body so the compiler
+/// vectorizes it.
+#[inline(always)]
+fn step_row(s: &mut [f32], i: &[f32], u_before: &[f32], u: &mut [f32], k: &LayerDynamics) {
     let same = k.reset_timing == ResetTiming::Same;
     if !same {
-        for ((sj, &uj), &th) in s.iter_mut().zip(u.iter()).zip(&k.threshold) {
+        for ((sj, &uj), &th) in s.iter_mut().zip(u_before).zip(&k.threshold) {
             *sj = if uj > th { 1.0 } else { 0.0 };
         }
     }
-    for ((((uj, &ij), &b), &c), &l) in u.iter_mut().zip(i).zip(&k.beta).zip(&k.c).zip(&k.leak) {
-        *uj = b * *uj + c * ij + l;
+    for (((((uj, &ub), &ij), &b), &c), &l) in u
+        .iter_mut()
+        .zip(u_before)
+        .zip(i)
+        .zip(&k.beta)
+        .zip(&k.c)
+        .zip(&k.leak)
+    {
+        *uj = b * ub + c * ij + l;
     }
     if same {
         for ((sj, &uj), &th) in s.iter_mut().zip(u.iter()).zip(&k.threshold) {
@@ -401,16 +607,36 @@ pub fn lif_layer_fused(
     recurrent: Option<&Tensor<2>>,
     params: LifParams,
 ) -> Tensor<3> {
-    let width = current.dims()[2];
+    debug_assert!(recurrent.is_none_or(|v| v.dims()[0] == current.dims()[2]));
+    lif_op(current, recurrent, params, None)
+}
+
+/// [`lif_layer_fused`] driven by spike events through W [inputs, width]: each event adds one
+/// row of W inside the op, and W's gradient is scattered back there too.
+pub fn lif_layer_fused_events(
+    events: &Arc<SparseBatch>,
+    weight: &Tensor<2>,
+    recurrent: Option<&Tensor<2>>,
+    params: LifParams,
+) -> Tensor<3> {
+    lif_op(weight.clone(), recurrent, params, Some(events.clone()))
+}
+
+fn lif_op<const D: usize>(
+    drive: Tensor<D>,
+    recurrent: Option<&Tensor<2>>,
+    params: LifParams,
+    events: Option<Arc<SparseBatch>>,
+) -> Tensor<3> {
     let v = match recurrent {
         Some(v) => v.clone(),
         // A placeholder the op ignores; untracked, so no gradient flows to it.
-        None => Tensor::zeros([1, 1], &current.device()),
+        None => Tensor::zeros([1, 1], &drive.device()),
     };
-    debug_assert!(recurrent.is_none_or(|v| v.dims() == [width, width]));
     Tensor::from_dispatch(<Dispatch as FusedLifBackend>::lif_fused(
-        current.into_dispatch(),
+        drive.into_dispatch(),
         v.into_dispatch(),
         params,
+        events,
     ))
 }
