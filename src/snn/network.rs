@@ -262,7 +262,7 @@ pub fn forward_probed(
     let out = &dynamics.readout;
     let x = match x {
         // The weight product inside the readout's op: no skinny matmul through the graph.
-        Input::Dense(x) if fused && !out.spiking && readout_fused_takes(&x) => {
+        Input::Dense(x) if fused && !out.spiking && readout_projected_takes(&x) => {
             let readout =
                 readout_projected(*x, &weights.readout, dynamics.readout_bias.as_deref(), out);
             return Forward {
@@ -318,6 +318,17 @@ fn readout_fused_takes(drive: &Tensor<3>) -> bool {
     }
     let _ = drive;
     true
+}
+
+/// Whether the readout takes its weights inside its op: on flex. burn-ndarray copies a tensor
+/// the graph still shares (the spikes, also kept for the regularizer and the rates) element by
+/// element, which costs more than the matmul it saves (Randman trained 2.5× slower), so there
+/// the product stays a matmul.
+fn readout_projected_takes(x: &Tensor<3>) -> bool {
+    matches!(
+        x.device().inner().as_dispatch(),
+        burn::backend::DispatchDevice::Flex(_)
+    )
 }
 
 /// One layer's time loop as one op: the CubeCL kernel on a GPU device, the host loop on a CPU.
