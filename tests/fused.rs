@@ -394,18 +394,27 @@ fn a_nan_weight_shows_on_the_event_driven_paths_as_on_the_dense_one() {
         Tensor::<2>::from_data(TensorData::new(v, [r, c]), &device)
     };
     let finite = |g: &[Vec<f32>]| g.iter().flatten().all(|x| x.is_finite());
-    for which in ["none", "input", "readout"] {
+    // A biased layer (as NIR imports make) takes the projection op of `sparse_input.rs`
+    // instead of the layer op's own: the same rule must hold there.
+    let mut biased = dynamics.clone();
+    biased.bias[0] = Some(vec![0.0; 5]);
+    for which in ["none", "input", "readout", "input, biased layer"] {
         let mut w = weights.clone();
         match which {
-            "input" => w.hidden[0] = poison(&w.hidden[0], 3),
+            "input" | "input, biased layer" => w.hidden[0] = poison(&w.hidden[0], 3),
             "readout" => w.readout = poison(&w.readout, 4),
             _ => {}
         }
+        let dynamics = if which.ends_with("biased layer") {
+            &biased
+        } else {
+            &dynamics
+        };
         let input = Input::Sparse(events.clone());
         let (loss, grads, _) =
-            loss_and_grads_of(&w, input, &[1], &dynamics, &surrogate, Path::Fused);
+            loss_and_grads_of(&w, input, &[1], dynamics, &surrogate, Path::Fused);
         let (l_ref, g_ref, _) =
-            loss_and_grads(&w, &dense, &[1], &dynamics, &surrogate, Path::PerStep);
+            loss_and_grads(&w, &dense, &[1], dynamics, &surrogate, Path::PerStep);
         assert_eq!(
             loss.is_finite(),
             l_ref.is_finite(),

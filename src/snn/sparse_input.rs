@@ -93,19 +93,65 @@ impl<B: Backend, C: CheckpointStrategy> SparseInputBackend for Autodiff<B, C> {
 
 /// out[r] = Σ_{u active in r} W[u].
 fn gather(w: &[f32], width: usize, input: &SparseBatch) -> Vec<f32> {
+    let poisoned = poisoned_columns(w, width);
     let mut out = vec![0f32; input.rows() * width];
     out.par_chunks_mut(width)
         .with_min_len(64)
         .enumerate()
-        .for_each(|(r, row)| {
-            for &u in &input.units[input.row_offsets[r]..input.row_offsets[r + 1]] {
-                let wr = &w[u as usize * width..(u as usize + 1) * width];
-                for (o, x) in row.iter_mut().zip(wr) {
-                    *o += x;
-                }
-            }
-        });
+        .for_each(|(r, row)| project_row(input.row(r), w, &poisoned, row));
     out
+}
+
+/// The columns of W [rows, width] that hold a non-finite value. A dense product x·W is
+/// non-finite in those columns whatever x is (0·∞ and 0·NaN are NaN); the event-driven
+/// products skip the zeros, so they set those columns to NaN themselves: a diverged weight
+/// must still show as a non-finite loss or gradient, not train on quietly.
+pub(crate) fn poisoned_columns(w: &[f32], width: usize) -> Vec<usize> {
+    let mut bad = vec![false; width];
+    for row in w.chunks(width.max(1)) {
+        for (b, x) in bad.iter_mut().zip(row) {
+            *b |= !x.is_finite();
+        }
+    }
+    (0..width).filter(|&c| bad[c]).collect()
+}
+
+/// One row of the events' projection: the sum of W's rows of the active `units`, NaN in the
+/// `poisoned` columns (see [`poisoned_columns`]).
+#[inline(always)]
+pub(crate) fn project_row(units: &[u32], w: &[f32], poisoned: &[usize], row: &mut [f32]) {
+    let width = row.len();
+    row.fill(0.0);
+    for &u in units {
+        let wr = &w[u as usize * width..(u as usize + 1) * width];
+        for (o, x) in row.iter_mut().zip(wr) {
+            *o += x;
+        }
+    }
+    poison(row, poisoned);
+}
+
+/// NaN in the `poisoned` columns of one row of a product.
+#[inline(always)]
+pub(crate) fn poison(row: &mut [f32], poisoned: &[usize]) {
+    for &c in poisoned {
+        row[c] = f32::NAN;
+    }
+}
+
+/// The adjoint of [`project_row`] for one row: ∂L/∂out of the row added to W's rows of its
+/// active `units` in `acc` [inputs, width].
+#[inline(always)]
+pub(crate) fn scatter_row(units: &[u32], g: &[f32], acc: &mut [f32]) {
+    let width = g.len();
+    for &u in units {
+        for (a, x) in acc[u as usize * width..(u as usize + 1) * width]
+            .iter_mut()
+            .zip(g)
+        {
+            *a += x;
+        }
+    }
 }
 
 /// ∂L/∂W[u] = Σ_{rows r where u is active} ∂L/∂out[r].
@@ -118,15 +164,7 @@ fn scatter(grad: &[f32], width: usize, input: &SparseBatch) -> Vec<f32> {
         .fold(
             || vec![0f32; input.inputs * width],
             |mut acc, r| {
-                let g = &grad[r * width..(r + 1) * width];
-                for &u in &input.units[input.row_offsets[r]..input.row_offsets[r + 1]] {
-                    for (a, x) in acc[u as usize * width..(u as usize + 1) * width]
-                        .iter_mut()
-                        .zip(g)
-                    {
-                        *a += x;
-                    }
-                }
+                scatter_row(input.row(r), &grad[r * width..(r + 1) * width], &mut acc);
                 acc
             },
         )

@@ -5,12 +5,13 @@
 use rayon::prelude::*;
 
 use super::{
-    HostTrace, LifParams, SAMPLES_PER_TASK, for_each_nonzero, pool, task_rows, task_rows_mut,
-    wide::wide_fn,
+    HostTrace, LifParams, SAMPLES_PER_TASK, for_each_nonzero, pool, sum_in_task_order, task_rows,
+    task_rows_mut, wide::wide_fn,
 };
 use crate::data::batch::SparseBatch;
 use crate::snn::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
 use crate::snn::lif::ResetMode;
+use crate::snn::sparse_input::scatter_row;
 
 /// BPTT through [`forward_host`]: the gradients of the drive (the current [T, batch, width],
 /// or with `events`, the input weights [inputs, width]) and of the recurrent weights.
@@ -56,24 +57,15 @@ pub(super) fn backward_host(
             backward_task(&task, gd, recurrent, width, p)
         })
         .collect();
-    let sum = |parts: &mut dyn Iterator<Item = &Vec<f32>>, len: usize| {
-        let mut total = vec![0f32; len];
-        for part in parts {
-            for (t, x) in total.iter_mut().zip(part) {
-                *t += x;
-            }
-        }
-        total
-    };
     let grad_v = recurrent.map(|_| {
-        sum(
-            &mut partials.iter().filter_map(|(v, _)| v.as_ref()),
+        sum_in_task_order(
+            partials.iter().filter_map(|(v, _)| v.as_ref()),
             width * width,
         )
     });
     let grad_drive = match events {
-        Some(e) => sum(
-            &mut partials.iter().filter_map(|(_, w)| w.as_ref()),
+        Some(e) => sum_in_task_order(
+            partials.iter().filter_map(|(_, w)| w.as_ref()),
             e.inputs * width,
         ),
         None => grad_current,
@@ -125,12 +117,7 @@ impl TaskDriveGrad<'_> {
         } = self
         {
             for (b, g) in rows.chunks(width).enumerate() {
-                for &u in events.row(t * events.batch + *first + b) {
-                    let w = &mut weight[u as usize * width..(u as usize + 1) * width];
-                    for (x, y) in w.iter_mut().zip(g) {
-                        *x += y;
-                    }
-                }
+                scatter_row(events.row(t * events.batch + *first + b), g, weight);
             }
         }
     }

@@ -36,6 +36,7 @@ use rayon::prelude::*;
 use super::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
 use super::host::{from_host, to_host};
 use super::lif::ResetMode;
+use super::sparse_input::{poisoned_columns, project_row};
 use super::surrogate::{SurrogateConfig, SurrogateShape};
 use crate::data::batch::SparseBatch;
 
@@ -148,16 +149,12 @@ impl TaskDrive<'_> {
                 poisoned,
             } => {
                 for (b, row) in buf.chunks_mut(width).enumerate() {
-                    row.fill(0.0);
-                    for &u in events.row(t * events.batch + first + b) {
-                        let w = &weight[u as usize * width..(u as usize + 1) * width];
-                        for (h, x) in row.iter_mut().zip(w) {
-                            *h += x;
-                        }
-                    }
-                    for &c in *poisoned {
-                        row[c] = f32::NAN;
-                    }
+                    project_row(
+                        events.row(t * events.batch + first + b),
+                        weight,
+                        poisoned,
+                        row,
+                    );
                 }
                 buf
             }
@@ -188,18 +185,16 @@ fn task_drives<'a>(
     }
 }
 
-/// The columns of W [rows, width] that hold a non-finite value. A dense product x·W is
-/// non-finite in those columns whatever x is (0·∞ and 0·NaN are NaN); the event-driven
-/// products skip the zeros, so they set those columns to NaN themselves: a diverged weight
-/// must still show as a non-finite loss, not train on quietly.
-fn poisoned_columns(w: &[f32], width: usize) -> Vec<usize> {
-    let mut bad = vec![false; width];
-    for row in w.chunks(width.max(1)) {
-        for (b, x) in bad.iter_mut().zip(row) {
-            *b |= !x.is_finite();
+/// Per-task shares of a weight gradient, added in task order: the same bits on any number of
+/// threads.
+fn sum_in_task_order<'a>(shares: impl Iterator<Item = &'a Vec<f32>>, len: usize) -> Vec<f32> {
+    let mut total = vec![0f32; len];
+    for share in shares {
+        for (t, x) in total.iter_mut().zip(share) {
+            *t += x;
         }
     }
-    (0..width).filter(|&c| bad[c]).collect()
+    total
 }
 
 /// What the forward keeps for the backward: I[n] and U[n] for every step (s[n] is Θ of
@@ -607,7 +602,8 @@ pub fn lif_layer_fused(
     recurrent: Option<&Tensor<2>>,
     params: LifParams,
 ) -> Tensor<3> {
-    debug_assert!(recurrent.is_none_or(|v| v.dims()[0] == current.dims()[2]));
+    let width = current.dims()[2];
+    debug_assert!(recurrent.is_none_or(|v| v.dims() == [width, width]));
     lif_op(current, recurrent, params, None)
 }
 

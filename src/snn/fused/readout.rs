@@ -34,9 +34,10 @@ use burn::backend::{Backend, Dispatch, TensorMetadata, backend_extension, tensor
 use burn::tensor::Tensor;
 use rayon::prelude::*;
 
-use super::{dims3, for_each_nonzero, poisoned_columns, task_rows, task_rows_mut, wide::wide_fn};
+use super::{dims3, for_each_nonzero, sum_in_task_order, task_rows, task_rows_mut, wide::wide_fn};
 use crate::snn::dynamics::{CurrentTiming, LayerDynamics};
 use crate::snn::host::{HostData, from_host, to_host};
+use crate::snn::sparse_input::{poison, poisoned_columns};
 
 /// The readout's constants, shared by the forward and the backward.
 #[derive(Clone, Debug, PartialEq)]
@@ -238,9 +239,7 @@ fn project_rows(
                 *xv += sv * wv;
             }
         });
-        for &c in poisoned {
-            xr[c] = f32::NAN;
-        }
+        poison(xr, poisoned);
     }
 }
 
@@ -293,13 +292,7 @@ fn projected_backward(
             projected_backward_task(&go, &s, gs, weight, &wt, [inputs, outputs], now, k)
         })
         .collect();
-    let mut grad_weight = vec![0f32; weight.len()];
-    for part in &partials {
-        for (t, x) in grad_weight.iter_mut().zip(part) {
-            *t += x;
-        }
-    }
-    (grad_input, grad_weight)
+    (grad_input, sum_in_task_order(partials.iter(), weight.len()))
 }
 
 wide_fn! {
