@@ -200,6 +200,17 @@ fn bad_command_lines_exit_2_with_one_line_naming_the_problem() {
         (&["--train-secs", "5"], "--screenshot"),
         (&["--compare", "surrogate.beta=1"], "--screenshot"),
         (&["--set", "surrogate.beta=-1"], "surrogate.beta"),
+        // A negative number is a value, refused by its range, not taken for a flag.
+        (&["nir", "g.nir", "--dt-ms", "-1"], "Δt must be a positive"),
+        (&["train", "--epochs", "-3"], "--epochs"),
+        (&["train", "--seed", "-3"], "--seed"),
+        (&["--train-secs", "-2"], "0–86400"),
+        (
+            &[
+                "sweep", "--grid", "seed=1,2", "--out", "r.csv", "--jobs", "-1",
+            ],
+            "whole number ≥ 1",
+        ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_surrogate-lab"))
             .args(args)

@@ -237,6 +237,15 @@ fn wgpu_fused_matches_cpu_fused_for_every_update_convention() {
     }
 }
 
+/// The kernel's recurrent sum multiplies every term, silent neurons' too, so a NaN in V of a
+/// neuron that never fires shows as on the dense per-step graph (see tests/fused.rs).
+#[test]
+fn wgpu_a_nan_in_v_of_a_silent_neuron_stops_both_paths() {
+    if gpu().is_some() {
+        common::nan_in_v_stops_training("wgpu");
+    }
+}
+
 #[test]
 fn wgpu_trains_fused_by_default_and_model_fused_false_forces_the_per_step_graph() {
     let mut c = Config::default();

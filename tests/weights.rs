@@ -24,6 +24,12 @@ fn temp_dir(tag: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A trainer's weights as a safetensors file holds them: the tensors and the metadata.
+fn encoded(t: &Trainer) -> (Vec<NamedTensor>, BTreeMap<String, String>) {
+    let bytes = weights::encode_safetensors(t.weights(), t.config(), &TrainingSummary::default());
+    safetensors::decode(&bytes).expect("decodes")
+}
+
 fn all_weights(t: &Trainer) -> Vec<Vec<f32>> {
     t.weights()
         .params()
@@ -70,12 +76,7 @@ fn safetensors_round_trip_gives_identical_weights_and_evaluation() {
 #[test]
 fn safetensors_hold_pytorch_orientation() {
     let trainer = Trainer::new(small_config()).expect("valid");
-    let bytes = weights::encode_safetensors(
-        trainer.weights(),
-        trainer.config(),
-        &TrainingSummary::default(),
-    );
-    let (tensors, meta) = safetensors::decode(&bytes).expect("decodes");
+    let (tensors, meta) = encoded(&trainer);
     assert!(meta.contains_key("config"));
     let hidden = tensors
         .iter()
@@ -139,6 +140,53 @@ fn mismatched_shapes_are_refused_naming_both() {
         .expect_err("readout missing")
         .to_string();
     assert!(err.contains("readout.weight"), "{err}");
+}
+
+/// A weight file with a NaN or ∞ is refused, naming the tensor and the entry (in the file's
+/// (out, in) orientation): loaded, it would train on a non-finite weight.
+#[test]
+fn weight_files_with_non_finite_values_are_refused_naming_tensor_and_entry() {
+    let (tensors, meta) = encoded(&Trainer::new(small_config()).expect("valid"));
+    for (bad, shown) in [
+        (f32::NAN, "NaN"),
+        (f32::INFINITY, "inf"),
+        (f32::NEG_INFINITY, "-inf"),
+    ] {
+        let mut broken = tensors.clone();
+        let readout = broken
+            .iter_mut()
+            .find(|t| t.name == "readout.weight")
+            .expect("readout");
+        let cols = readout.shape[1];
+        readout.data[2 * cols + 7] = bad;
+        let err = decode_weight_file(&safetensors::encode(&broken, &meta))
+            .expect_err("non-finite")
+            .to_string();
+        assert!(
+            err.contains("readout.weight") && err.contains("[2, 7]") && err.contains(shown),
+            "{err}"
+        );
+        // The same through the command line: one line, exit 2, nothing evaluated.
+        let dir = temp_dir("nonfinite");
+        let path = dir.join("nan.safetensors");
+        std::fs::write(&path, safetensors::encode(&broken, &meta)).expect("writes");
+        let out = common::cli(&[
+            "eval",
+            "--weights",
+            path.to_str().expect("utf-8"),
+            "--set",
+            "data.randman.samples_per_class=40",
+        ]);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains("nan.safetensors") && stderr.contains("readout.weight"),
+            "{stderr}"
+        );
+        assert!(out.stdout.is_empty());
+        let _ = std::fs::remove_dir_all(dir);
+    }
 }
 
 #[test]

@@ -100,7 +100,7 @@ pub struct WindowArgs {
     #[arg(long, value_name = "PATH")]
     pub screenshot: Option<PathBuf>,
     /// How long to train before --screenshot [default: 10]
-    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    #[arg(long, value_name = "SECS", value_parser = seconds, allow_negative_numbers = true)]
     pub train_secs: Option<Duration>,
     /// With --screenshot: keep the first run, apply the edit, reset, train as long again; the
     /// PNG overlays both runs
@@ -135,10 +135,10 @@ pub struct TrainArgs {
     #[arg(long, value_name = "NAME")]
     pub backend: Option<String>,
     /// Number of epochs
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub epochs: Option<usize>,
     /// Seed for initial weights and batch order
-    #[arg(long, value_name = "S")]
+    #[arg(long, value_name = "S", allow_negative_numbers = true)]
     pub seed: Option<u64>,
     /// One JSON object per epoch on stdout
     #[arg(long)]
@@ -167,7 +167,7 @@ pub struct TrainArgs {
 #[derive(Args, Clone, Debug, Default)]
 pub struct NirStepArgs {
     /// The time step in milliseconds (default: the graph's metadata)
-    #[arg(long, value_name = "MS")]
+    #[arg(long, value_name = "MS", value_parser = positive_ms, allow_negative_numbers = true)]
     pub dt_ms: Option<f64>,
     /// exact or euler [default: the graph's metadata, else euler]
     #[arg(long, value_name = "KIND")]
@@ -237,11 +237,12 @@ pub struct SweepArgs {
     #[arg(long = "grid", value_name = "KEY=V1,V2,...", required = true)]
     pub axes: Vec<String>,
     /// Seeds per point: the point's seed + 0..N−1
-    #[arg(long, value_name = "N", default_value_t = 1,
+    #[arg(long, value_name = "N", default_value_t = 1, allow_negative_numbers = true,
           value_parser = RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub seeds: usize,
     /// Points trained at once, on J threads
-    #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one)]
+    #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one,
+          allow_negative_numbers = true)]
     pub jobs: usize,
     /// Run only every N-th point starting at K (0 ≤ K < N), e.g. one SLURM array task each;
     /// join the files with sweep-merge
@@ -252,7 +253,7 @@ pub struct SweepArgs {
     #[arg(long, value_name = "FILE.csv")]
     pub out: PathBuf,
     /// Number of epochs
-    #[arg(long, value_name = "N")]
+    #[arg(long, value_name = "N", allow_negative_numbers = true)]
     pub epochs: Option<usize>,
     /// flex, ndarray or wgpu (those compiled in)
     #[arg(long, value_name = "NAME")]
@@ -281,11 +282,13 @@ pub struct StudyArgs {
     #[arg(long, value_name = "DIR", default_value = "reproduction")]
     pub out_dir: PathBuf,
     /// Points trained at once, on J threads
-    #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one)]
+    #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one,
+          allow_negative_numbers = true)]
     pub jobs: usize,
     /// Seeds per point [default: 3 for sparsity, 2 for beta and reset, 1 for the paper-size
     /// grids]
-    #[arg(long, value_name = "N", value_parser = at_least_one)]
+    #[arg(long, value_name = "N", value_parser = at_least_one,
+          allow_negative_numbers = true)]
     pub seeds: Option<usize>,
     /// Keep the rows already in the CSVs (resume, or only redraw) instead of training
     /// everything again
@@ -317,6 +320,18 @@ fn neuron_ref(text: &str) -> Result<crate::train::metrics::NeuronRef, String> {
     parsed.ok_or_else(|| {
         format!("'{text}' is not LAYER:INDEX (a hidden layer from 1, a neuron from 0, e.g. 1:17)")
     })
+}
+
+/// Why a time step was refused.
+#[derive(Debug, thiserror::Error)]
+#[error("Δt must be a positive number of milliseconds")]
+pub struct StepError;
+
+fn positive_ms(text: &str) -> Result<f64, StepError> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|ms| ms.is_finite() && *ms > 0.0)
+        .ok_or(StepError)
 }
 
 fn seconds(text: &str) -> Result<Duration, SecondsError> {

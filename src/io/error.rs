@@ -29,6 +29,14 @@ pub enum WeightsError {
         found: String,
         needed: String,
     },
+    /// Index in the file's (out, in) orientation.
+    #[error("tensor {name} has a non-finite value ({value}) at [{row}, {col}]")]
+    NonFinite {
+        name: String,
+        row: usize,
+        col: usize,
+        value: f32,
+    },
     #[error("the file has no tensor {0}")]
     Missing(String),
     #[error("the file has a tensor {0} the network does not")]

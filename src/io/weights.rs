@@ -134,6 +134,16 @@ pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, WeightsError> {
             });
         }
         let (out, inp) = (t.shape[0], t.shape[1]);
+        // A NaN or ∞ loaded into the network would train on silently (or stop at the first
+        // batch with nothing to say why): refused here, where the file can be named.
+        if let Some(at) = t.data.iter().position(|x| !x.is_finite()) {
+            return Err(WeightsError::NonFinite {
+                name: t.name,
+                row: at / inp.max(1),
+                col: at % inp.max(1),
+                value: t.data[at],
+            });
+        }
         by_name.insert(t.name, (vec![inp, out], transpose(out, inp, &t.data)));
     }
     let config = match meta.get("config") {

@@ -154,29 +154,44 @@ pub(crate) fn scatter_row(units: &[u32], g: &[f32], acc: &mut [f32]) {
     }
 }
 
-/// ∂L/∂W[u] = Σ_{rows r where u is active} ∂L/∂out[r].
+/// Row blocks of [`scatter`]: a fixed count, not the thread count, so every sum is grouped
+/// the same way and ∂L/∂W is the same bits on any number of threads (each block holds an
+/// [inputs, width] partial, so the count also bounds the memory).
+const SCATTER_BLOCKS: usize = 8;
+
+/// ∂L/∂W[u] = Σ_{rows r where u is active} ∂L/∂out[r]: per block of rows in parallel, the
+/// blocks' partials added in block order.
 fn scatter(grad: &[f32], width: usize, input: &SparseBatch) -> Vec<f32> {
     let rows = input.rows();
-    let chunk = rows.div_ceil(rayon::current_num_threads().max(1)).max(1);
-    (0..rows)
+    let block = rows.div_ceil(SCATTER_BLOCKS).max(1);
+    let partials: Vec<Vec<f32>> = (0..rows)
+        .step_by(block)
+        .collect::<Vec<_>>()
         .into_par_iter()
-        .with_min_len(chunk)
-        .fold(
-            || vec![0f32; input.inputs * width],
-            |mut acc, r| {
+        .map(|first| {
+            let mut acc = vec![0f32; input.inputs * width];
+            for r in first..(first + block).min(rows) {
                 scatter_row(input.row(r), &grad[r * width..(r + 1) * width], &mut acc);
-                acc
-            },
-        )
-        .reduce(
-            || vec![0f32; input.inputs * width],
-            |mut a, b| {
-                for (x, y) in a.iter_mut().zip(b) {
-                    *x += y;
-                }
-                a
-            },
-        )
+            }
+            acc
+        })
+        .collect();
+    sum_in_task_order(partials.iter(), input.inputs * width)
+}
+
+/// Per-task shares of a weight gradient, added in task order: the same bits on any number of
+/// threads.
+pub(crate) fn sum_in_task_order<'a>(
+    shares: impl Iterator<Item = &'a Vec<f32>>,
+    len: usize,
+) -> Vec<f32> {
+    let mut total = vec![0f32; len];
+    for share in shares {
+        for (t, x) in total.iter_mut().zip(share) {
+            *t += x;
+        }
+    }
+    total
 }
 
 /// x·W for sparse binary input x, [T, batch, width]; W's gradient by scatter (CPU backends).

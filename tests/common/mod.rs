@@ -143,3 +143,74 @@ pub fn cli_json<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> serde_json::Value {
     let last = stdout.lines().last().expect("a line on stdout");
     serde_json::from_str(last).expect("JSON")
 }
+
+/// Trains one batch of a recurrent layer whose neuron 3 is held silent (its input weights and
+/// those from its peers strongly negative) with V[3][0] = NaN, on `backend`'s fused path and
+/// per-step graph, the recurrence detached and propagated: every trainer must refuse the batch
+/// and keep its weights; with V finite the same batch trains and the neuron stays silent.
+pub fn nan_in_v_stops_training(backend: &str) {
+    use burn::tensor::{Tensor, TensorData};
+    use surrogate_lab::config::Config;
+    use surrogate_lab::snn::model::PerLayer;
+    use surrogate_lab::train::{TrainError, Trainer};
+
+    let silent = 3;
+    for fused in [true, false] {
+        for propagated in [false, true] {
+            let mut config = Config::default();
+            config.backend = backend.into();
+            config.data.randman.samples_per_class = 20;
+            config.optim.batch_size = 50;
+            config.model.hidden = vec![12];
+            config.model.recurrent = PerLayer::All(true);
+            config.model.recurrent_detached = !propagated;
+            config.model.fused = fused;
+            let case = format!("{backend}: fused={fused} recurrence propagated={propagated}");
+            let mut trainer = Trainer::new(config).expect("valid");
+            let device = trainer.weights().readout.device();
+            let set = |t: &Tensor<2>, f: &dyn Fn(usize, usize, f32) -> f32| {
+                let [r, c] = t.dims();
+                let v: Vec<f32> = to_vec(t.clone())
+                    .iter()
+                    .enumerate()
+                    .map(|(k, &x)| f(k / c, k % c, x))
+                    .collect();
+                Tensor::<2>::from_data(TensorData::new(v, [r, c]), &device)
+            };
+            let mut w = trainer.weights().clone();
+            w.hidden[0] = set(&w.hidden[0], &|_, j, x| if j == silent { -50.0 } else { x });
+            let v = w.recurrent[0].as_ref().expect("recurrent");
+            let finite_v = set(v, &|_, j, x| if j == silent { -50.0 } else { x });
+            let nan_v = set(&finite_v, &|n, j, x| {
+                if n == silent && j == 0 { f32::NAN } else { x }
+            });
+
+            w.recurrent[0] = Some(finite_v);
+            let mut control = Trainer::new(trainer.config().clone()).expect("valid");
+            control.set_weights(w.clone());
+            let metrics = control.train_batch().expect("finite weights train");
+            assert!(metrics.loss.is_finite(), "{case}");
+            let rate = control.snapshot(0).neuron_rates_hz[0][silent];
+            assert_eq!(rate, 0.0, "{case}: the neuron must stay silent");
+
+            w.recurrent[0] = Some(nan_v);
+            trainer.set_weights(w.clone());
+            let err = match trainer.train_batch() {
+                Ok(m) => panic!(
+                    "{case}: a NaN in V must stop the batch, it trained: loss {}",
+                    m.loss
+                ),
+                Err(e) => e,
+            };
+            assert!(
+                matches!(
+                    err,
+                    TrainError::NonFiniteGradient { .. } | TrainError::Diverged { .. }
+                ),
+                "{case}: {err}"
+            );
+            let kept = to_vec(trainer.weights().hidden[0].clone());
+            assert_eq!(kept, to_vec(w.hidden[0].clone()), "{case}: weights changed");
+        }
+    }
+}

@@ -5,8 +5,8 @@
 use rayon::prelude::*;
 
 use super::{
-    HostTrace, LifParams, SAMPLES_PER_TASK, for_each_nonzero, pool, sum_in_task_order, task_rows,
-    task_rows_mut, wide::wide_fn,
+    HostTrace, LifParams, SAMPLES_PER_TASK, for_each_nonzero, integrate, pool, spike,
+    sum_in_task_order, task_rows, task_rows_mut, wide::wide_fn,
 };
 use crate::data::batch::SparseBatch;
 use crate::snn::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
@@ -139,11 +139,11 @@ fn spikes_at(u: &[f32], i: &[f32], k: &LayerDynamics, out: &mut [f32]) {
     for ((sr, ur), ir) in out.chunks_mut(w).zip(u.chunks(w)).zip(i.chunks(w)) {
         for j in 0..w.min(sr.len()) {
             let m = if same {
-                k.beta[j] * ur[j] + k.c[j] * ir[j] + k.leak[j]
+                integrate(k.beta[j], ur[j], k.c[j], ir[j], k.leak[j])
             } else {
                 ur[j]
             };
-            sr[j] = if m > k.threshold[j] { 1.0 } else { 0.0 };
+            sr[j] = spike(m, k.threshold[j]);
         }
     }
 }
@@ -300,11 +300,15 @@ impl RowScratch {
         // A = β·U + c·I + λ and M (A or U) as the forward had them, M − ϑ, and the
         // zero-reset's gate 1 − s[t] with s[t] = Θ(M − ϑ) as the forward compared.
         for j in 0..w {
-            let a = beta[j] * u[j] + c[j] * i[j] + leak[j];
+            let a = integrate(beta[j], u[j], c[j], i[j], leak[j]);
             let m = if SAME { a } else { u[j] };
             shifted[j] = m - th[j];
             reset_slope[j] = v_reset[j] - a;
-            keep[j] = if zero_reset && m > th[j] { 0.0 } else { 1.0 };
+            keep[j] = if zero_reset {
+                1.0 - spike(m, th[j])
+            } else {
+                1.0
+            };
         }
         // A detached reset sends no gradient into s[t].
         match (k.reset, k.reset_detached) {

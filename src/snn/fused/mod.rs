@@ -36,7 +36,7 @@ use rayon::prelude::*;
 use super::dynamics::{CurrentTiming, LayerDynamics, ResetTiming};
 use super::host::{from_host, to_host};
 use super::lif::ResetMode;
-use super::sparse_input::{poisoned_columns, project_row};
+use super::sparse_input::{poison, poisoned_columns, project_row, sum_in_task_order};
 use super::surrogate::{SurrogateConfig, SurrogateShape};
 use crate::data::batch::SparseBatch;
 
@@ -183,18 +183,6 @@ fn task_drives<'a>(
             })
             .collect(),
     }
-}
-
-/// Per-task shares of a weight gradient, added in task order: the same bits on any number of
-/// threads.
-fn sum_in_task_order<'a>(shares: impl Iterator<Item = &'a Vec<f32>>, len: usize) -> Vec<f32> {
-    let mut total = vec![0f32; len];
-    for share in shares {
-        for (t, x) in total.iter_mut().zip(share) {
-            *t += x;
-        }
-    }
-    total
 }
 
 /// What the forward keeps for the backward: I[n] and U[n] for every step (s[n] is Θ of
@@ -399,6 +387,13 @@ fn forward_host(
         HostDrive::Events(_, w) => poisoned_columns(w, width),
         HostDrive::Current(_) => Vec::new(),
     };
+    // The recurrent drive adds only the rows of V whose neuron fired: V's non-finite columns
+    // are marked as the dense s·V would have them (see `poisoned_columns`).
+    let poisoned_v = recurrent.map_or_else(Vec::new, |v| poisoned_columns(v, width));
+    let recurrent = recurrent.map(|v| Recurrent {
+        weight: v,
+        poisoned: &poisoned_v,
+    });
     task_drives(drive, dims, &poisoned)
         .into_par_iter()
         .zip(task_rows_mut(&mut syn_rec, dims))
@@ -421,7 +416,7 @@ fn forward_task(
     syn_out: Vec<&mut [f32]>,
     mem_out: Vec<&mut [f32]>,
     spk_out: Vec<&mut [f32]>,
-    recurrent: Option<&[f32]>,
+    recurrent: Option<Recurrent>,
     width: usize,
     p: &LifParams,
 ) {
@@ -519,6 +514,13 @@ fn prev_and_this<'a>(
     (head.last().map_or(start, |r| &**r), &mut *tail[0])
 }
 
+/// A layer's recurrent weights V [width, width] and the columns where V is not finite.
+#[derive(Clone, Copy)]
+struct Recurrent<'a> {
+    weight: &'a [f32],
+    poisoned: &'a [usize],
+}
+
 /// I ← α·I + κ·(h + V·s) for one sample, s the latest spikes: `i` from `prev`.
 #[inline(always)]
 fn synapse_row(
@@ -526,7 +528,7 @@ fn synapse_row(
     prev: &[f32],
     h: &[f32],
     s: &[f32],
-    recurrent: Option<&[f32]>,
+    recurrent: Option<Recurrent>,
     k: &LayerDynamics,
 ) {
     let width = i.len();
@@ -541,7 +543,11 @@ fn synapse_row(
             *ij = a * pj + kj * hj;
         }
     }
-    if let Some(v) = recurrent {
+    if let Some(Recurrent {
+        weight: v,
+        poisoned,
+    }) = recurrent
+    {
         // Spikes are binary and sparse: add the rows of V of the neurons that fired.
         for_each_nonzero(s, |n, _| {
             for ((ij, vnj), &kj) in i
@@ -552,7 +558,22 @@ fn synapse_row(
                 *ij += kj * vnj;
             }
         });
+        poison(i, poisoned);
     }
+}
+
+/// A = β·U + c·I + λ, the integrated membrane. The forward and both of the backward's
+/// recomputations (its spikes and its M − ϑ) call this one expression: the recomputed spikes
+/// are exact only while all three round the same operations in the same order.
+#[inline(always)]
+fn integrate(beta: f32, u: f32, c: f32, i: f32, leak: f32) -> f32 {
+    beta * u + c * i + leak
+}
+
+/// s = Θ(M − ϑ), as the forward records it and the backward recomputes it.
+#[inline(always)]
+fn spike(m: f32, threshold: f32) -> f32 {
+    if m > threshold { 1.0 } else { 0.0 }
 }
 
 /// One sample's membrane step, `u` from `u_before`: A = β·U + c·I + λ, the spike from M (U
@@ -563,7 +584,7 @@ fn step_row(s: &mut [f32], i: &[f32], u_before: &[f32], u: &mut [f32], k: &Layer
     let same = k.reset_timing == ResetTiming::Same;
     if !same {
         for ((sj, &uj), &th) in s.iter_mut().zip(u_before).zip(&k.threshold) {
-            *sj = if uj > th { 1.0 } else { 0.0 };
+            *sj = spike(uj, th);
         }
     }
     for (((((uj, &ub), &ij), &b), &c), &l) in u
@@ -574,11 +595,11 @@ fn step_row(s: &mut [f32], i: &[f32], u_before: &[f32], u: &mut [f32], k: &Layer
         .zip(&k.c)
         .zip(&k.leak)
     {
-        *uj = b * ub + c * ij + l;
+        *uj = integrate(b, ub, c, ij, l);
     }
     if same {
         for ((sj, &uj), &th) in s.iter_mut().zip(u.iter()).zip(&k.threshold) {
-            *sj = if uj > th { 1.0 } else { 0.0 };
+            *sj = spike(uj, th);
         }
     }
     match k.reset {

@@ -49,15 +49,15 @@ fn slope(x: f32, shape: u32, beta: f32) -> f32 {
     out
 }
 
-/// Σ_n s[n]·V[n][j]: the recurrent drive of neuron j from the spikes in `spk` at `at`.
+/// Σ_n s[n]·V[n][j]: the recurrent drive of neuron j from the spikes in `spk` at `at`. Every
+/// term is multiplied, silent neurons' too, as a dense product would: a non-finite V[n][j]
+/// then makes the drive NaN even while neuron n is silent, so a diverged weight shows in the
+/// loss and gradients (the same bits otherwise: s is 0 or 1, and adding ±0 changes no sum).
 #[cube]
 fn fed_back(recurrent: &Tensor<f32>, spk: &Shared<[f32]>, at: usize, j: usize, w: usize) -> f32 {
     let mut sum = 0.0f32;
     for n in 0..w {
-        let s = spk[at + n];
-        if s != 0.0 {
-            sum += recurrent[n * w + j];
-        }
+        sum += spk[at + n] * recurrent[n * w + j];
     }
     sum
 }
