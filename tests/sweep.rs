@@ -62,6 +62,84 @@ fn same_results(a: &ResultsFile, b: &ResultsFile) -> Result<(), String> {
     Ok(())
 }
 
+/// Validation decides, test reports: each row's chosen epoch is the first with the highest
+/// validation accuracy, and its test accuracy is the test accuracy of that epoch — checked
+/// against the same runs trained again epoch by epoch here.
+#[test]
+fn runs_choose_their_epoch_on_validation_and_report_test_there() {
+    use surrogate_lab::train::Trainer;
+    let mut base = tiny();
+    base.optim.epochs = 5;
+    let sweep = Sweep::new(base, axes(), 1, Shard::default()).unwrap();
+    let summary = sweep::run(&sweep, &RunOptions::default(), |_| {}).unwrap();
+    assert_eq!(summary.rows.len(), 4);
+    let mut chosen_before_last = 0;
+    for row in &summary.rows {
+        let mut config = sweep.points()[row.point].config.clone();
+        config.seed = row.seed;
+        let mut trainer = Trainer::new(config).unwrap();
+        let mut epochs = Vec::new();
+        for _ in 0..5 {
+            let m = trainer.run_epoch().unwrap();
+            epochs.push((
+                m.valid_acc.expect("Randman has a validation split"),
+                m.test_acc,
+            ));
+        }
+        let best_val = epochs.iter().map(|e| e.0).fold(f32::MIN, f32::max);
+        let first = epochs.iter().position(|e| e.0 == best_val).unwrap();
+        assert_eq!(row.chosen_epoch, first + 1, "{row:?} vs {epochs:?}");
+        assert_eq!(row.val_acc.to_bits(), best_val.to_bits(), "{row:?}");
+        assert_eq!(row.test_acc.to_bits(), epochs[first].1.to_bits(), "{row:?}");
+        assert_eq!(row.final_test_acc.to_bits(), epochs[4].1.to_bits());
+        chosen_before_last += usize::from(first < 4);
+    }
+    eprintln!("{chosen_before_last} of 4 runs chose an epoch before the last");
+}
+
+/// Results of format v1 (chosen on the maximum test accuracy) still open, labelled as chosen
+/// on test; a sweep refuses to add validation-selected rows to them.
+#[test]
+fn v1_results_open_as_selected_on_test_and_are_not_resumed() {
+    use surrogate_lab::sweep::Selection;
+    let sweep = Sweep::new(tiny(), axes(), 1, Shard::default()).unwrap();
+    let text = format!(
+        "# surrogate-lab sweep v1 fingerprint={} shard=0/1 seeds=1 points=4\n\
+         # grid surrogate.shape=super_spike,esser\n# grid surrogate.beta=1,10\n\
+         point,surrogate.shape,surrogate.beta,seed,best_test_acc,best_epoch,final_test_acc,final_test_loss,final_train_acc,rate_hz,epochs,seconds,status\n\
+         0,super_spike,1,42,0.9,3,0.85,0.4,0.95,12.5,5,1.0,ok\n",
+        sweep.fingerprint()
+    );
+    let file = ResultsFile::parse(&text).unwrap();
+    assert_eq!(file.meta.selection, Selection::Test);
+    let row = &file.rows[0];
+    assert!(row.val_acc.is_nan());
+    assert_eq!(
+        (row.test_acc, row.chosen_epoch, row.final_test_acc),
+        (0.9, 3, 0.85)
+    );
+    let dir = scratch("v1");
+    let out = dir.join("old.csv");
+    std::fs::write(&out, &text).unwrap();
+    let options = RunOptions {
+        out: Some(out.clone()),
+        ..RunOptions::default()
+    };
+    let err = sweep::run(&sweep, &options, |_| {})
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("old.csv") && err.contains("format v1"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&out).unwrap(),
+        text,
+        "the file is untouched"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn results_csv_is_complete_and_resumes_where_it_stopped() {
     let dir = scratch("resume");
@@ -90,8 +168,12 @@ fn results_csv_is_complete_and_resumes_where_it_stopped() {
         assert_eq!(row.seed, 42 + (i % 2) as u64, "seeds are base seed + index");
         assert_eq!(row.epochs, 2);
         assert_eq!(row.status, "ok");
-        assert!((0.0..=1.0).contains(&row.best_test_acc));
-        assert!(row.best_test_acc >= row.final_test_acc);
+        assert!((0.0..=1.0).contains(&row.test_acc));
+        assert!(
+            (0.0..=1.0).contains(&row.val_acc),
+            "Randman has a validation split"
+        );
+        assert!((1..=2).contains(&row.chosen_epoch));
         assert!(row.rate_hz.is_finite() && row.seconds > 0.0);
     }
 

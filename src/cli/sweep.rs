@@ -55,10 +55,11 @@ pub fn run(args: SweepArgs) -> Result<i32, CliError> {
                     .map(|p| p.describe(&sweep.axes))
                     .unwrap_or_default();
                 eprintln!(
-                    "[{finished}/{total}] {at} seed {}: best {:.3} (epoch {}), final {:.3}, {:.1} Hz, {:.1} s{}",
+                    "[{finished}/{total}] {at} seed {}: val {:.3}, test {:.3} (epoch {}), final {:.3}, {:.1} Hz, {:.1} s{}",
                     row.seed,
-                    row.best_test_acc,
-                    row.best_epoch,
+                    row.val_acc,
+                    row.test_acc,
+                    row.chosen_epoch,
                     row.final_test_acc,
                     row.rate_hz,
                     row.seconds,

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use super::encoding::EncodingConfig;
 use super::randman::RandmanConfig;
 use super::shd::ShdConfig;
-use crate::bounds::{OutOfBounds, check_count};
+use crate::bounds::{OutOfBounds, check_count, check_range};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -57,6 +57,10 @@ pub struct DataConfig {
     pub path: String,
     /// `shd`: the test file; empty means `path` with "train" in its file name read as "test".
     pub test_path: String,
+    /// `mnist5k`, `idx`, `shd`: the share of each class's training samples held out for
+    /// validation (the last ones in file order), on which runs choose their epoch and sweeps
+    /// their best point. 0 holds none out. Randman has its own, `data.randman.valid_frac`.
+    pub valid_frac: f64,
     /// How images (`mnist5k`, `idx`) become spikes.
     pub encoding: EncodingConfig,
     pub shd: ShdConfig,
@@ -70,6 +74,7 @@ impl Default for DataConfig {
             steps: 100,
             path: String::new(),
             test_path: String::new(),
+            valid_frac: 0.1,
             encoding: EncodingConfig::default(),
             shd: ShdConfig::default(),
             randman: RandmanConfig::default(),
@@ -112,6 +117,9 @@ impl DataConfig {
     /// are, for when the user switches back).
     pub fn validate(&self) -> Result<(), SettingsError> {
         check_count("data.steps", self.steps, 1, 10_000, " time steps")?;
+        if self.kind != DataKind::Randman {
+            check_range("data.valid_frac", self.valid_frac, 0.0, 0.5, "0–0.5")?;
+        }
         match self.kind {
             DataKind::Randman => self.randman.validate(),
             DataKind::Mnist5k | DataKind::Idx => Ok(self.encoding.validate()?),

@@ -166,6 +166,47 @@ impl SpikeDataset {
         }
     }
 
+    /// Splits off a validation set: of each class, the last `frac` of its samples in the
+    /// data's order (rounded, at least one where the class has two or more), so the split is
+    /// stratified and the same on every run. Returns (the rest, the held-out samples).
+    pub fn hold_out(&self, frac: f64) -> (SpikeDataset, SpikeDataset) {
+        let mut per_class = vec![0usize; self.classes];
+        for &l in &self.labels {
+            per_class[l] += 1;
+        }
+        let held: Vec<usize> = per_class
+            .iter()
+            .map(|&n| {
+                let k = (n as f64 * frac).round() as usize;
+                if n >= 2 { k.clamp(1, n - 1) } else { 0 }
+            })
+            .collect();
+        let mut seen = vec![0usize; self.classes];
+        let mut rest = SpikeDataset::new(self.inputs, self.steps, self.classes);
+        let mut valid = SpikeDataset::new(self.inputs, self.steps, self.classes);
+        for i in 0..self.len() {
+            let l = self.labels[i];
+            seen[l] += 1;
+            let into = if seen[l] > per_class[l] - held[l] {
+                &mut valid
+            } else {
+                &mut rest
+            };
+            into.copy_sample(self, i);
+        }
+        (rest, valid)
+    }
+
+    /// Appends sample `i` of `from` (same inputs, steps and classes: already checked there).
+    fn copy_sample(&mut self, from: &SpikeDataset, i: usize) {
+        let range = from.offsets[i]..from.offsets[i + 1];
+        self.event_steps
+            .extend_from_slice(&from.event_steps[range.clone()]);
+        self.event_units.extend_from_slice(&from.event_units[range]);
+        self.offsets.push(self.event_steps.len());
+        self.labels.push(from.labels[i]);
+    }
+
     pub fn batch_labels(&self, indices: &[usize]) -> Vec<usize> {
         indices.iter().map(|&i| self.labels[i]).collect()
     }
@@ -197,6 +238,30 @@ mod tests {
         assert_eq!(at(3, 1, 2), 1.0);
         assert_eq!(at(1, 0, 0), 1.0);
         assert_eq!(v.iter().sum::<f32>(), 3.0);
+    }
+
+    #[test]
+    fn hold_out_takes_the_last_share_of_each_class_and_loses_no_sample() {
+        // Class 0: samples 0, 2, 4, … (10 of them); class 1: 1, 3, … (10); class 2: one.
+        let mut d = SpikeDataset::new(5, 3, 3);
+        for i in 0..20u32 {
+            d.push([(i % 3, i % 5)], (i % 2) as usize).unwrap();
+        }
+        d.push([(0, 0)], 2).unwrap();
+        let (rest, valid) = d.hold_out(0.2);
+        // 20 % of 10 per class; a class of one keeps its sample for training.
+        assert_eq!((rest.len(), valid.len()), (17, 4));
+        assert_eq!(valid.labels(), &[0, 1, 0, 1]);
+        // Held out: the last two of each class, in order (samples 16, 17, 18, 19).
+        let events = |d: &SpikeDataset, i: usize| d.events(i).collect::<Vec<_>>();
+        for (k, i) in (16..20).enumerate() {
+            assert_eq!(events(&valid, k), events(&d, i));
+        }
+        for (k, i) in (0..16).chain([20]).enumerate() {
+            assert_eq!(events(&rest, k), events(&d, i));
+            assert_eq!(rest.label(k), d.label(i));
+        }
+        assert_eq!(rest.event_count() + valid.event_count(), d.event_count());
     }
 
     #[test]

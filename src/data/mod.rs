@@ -34,6 +34,11 @@ pub fn load(cfg: &DataConfig) -> Result<DataSplits, LoadError> {
             shd::load(&train, &test, cfg.steps, &cfg.shd)?
         }
     };
+    if splits.valid.is_none() && cfg.valid_frac > 0.0 {
+        let (train, valid) = splits.train.hold_out(cfg.valid_frac);
+        splits.train = train;
+        splits.valid = Some(valid);
+    }
     // Loading grows the event vectors as it goes; the growth slack is a third of a large set.
     splits.train.shrink_to_fit();
     splits.test.shrink_to_fit();

@@ -4,9 +4,15 @@
 //! # surrogate-lab sweep v1 fingerprint=3f2a… shard=0/1 seeds=2 points=6
 //! # grid surrogate.shape=super_spike,esser
 //! # grid surrogate.beta=1,10,100
-//! point,surrogate.shape,surrogate.beta,seed,best_test_acc,best_epoch,final_test_acc,…
-//! 0,super_spike,1,42,0.81,7,0.8,…
+//! point,surrogate.shape,surrogate.beta,seed,val_acc,chosen_epoch,test_acc,final_test_acc,…
+//! 0,super_spike,1,42,0.83,7,0.81,0.8,…
 //! ```
+//!
+//! Validation decides, test reports: a run's chosen epoch is its best validation epoch and
+//! `test_acc` is the test accuracy at that epoch (a data set without a validation split has
+//! `val_acc` NaN and its last epoch chosen). Files of format v1 (before validation was
+//! recorded) are still read, marked as selected on test: their `best_test_acc`, the maximum test
+//! accuracy over the epochs, becomes `test_acc` and their `best_epoch` the chosen epoch.
 //!
 //! Rows are kept sorted by (point, seed), so a file does not depend on how many jobs ran or in
 //! which order they finished. Values are quoted (RFC 4180) where they hold a comma or a quote,
@@ -20,14 +26,17 @@ use super::error::{CsvError, CsvParseError, CsvProblem};
 use super::grid::{Shard, Sweep};
 use crate::atomic::write_atomic;
 
-/// Format version of the header line.
-pub const FORMAT: &str = "surrogate-lab sweep v1";
+/// Format of the header line (the version follows).
+pub const FORMAT: &str = "surrogate-lab sweep";
+/// The version written.
+pub const VERSION: &str = "v2";
 
 /// Result columns after the swept keys.
-pub const METRIC_COLUMNS: [&str; 10] = [
+pub const METRIC_COLUMNS: [&str; 11] = [
     "seed",
-    "best_test_acc",
-    "best_epoch",
+    "val_acc",
+    "chosen_epoch",
+    "test_acc",
     "final_test_acc",
     "final_test_loss",
     "final_train_acc",
@@ -44,9 +53,14 @@ pub struct Row {
     /// The value of each swept key, as written in the grid.
     pub values: Vec<String>,
     pub seed: u64,
-    /// Highest test accuracy over the epochs, and the (1-based) epoch it was reached at.
-    pub best_test_acc: f32,
-    pub best_epoch: usize,
+    /// Validation accuracy at the chosen epoch: the highest over the epochs (NaN without a
+    /// validation split).
+    pub val_acc: f32,
+    /// The (1-based) epoch chosen: the first with the highest validation accuracy, else the
+    /// last one trained.
+    pub chosen_epoch: usize,
+    /// Test accuracy at the chosen epoch: the number reported.
+    pub test_acc: f32,
     pub final_test_acc: f32,
     pub final_test_loss: f32,
     pub final_train_acc: f32,
@@ -62,6 +76,16 @@ pub struct Row {
 }
 
 impl Row {
+    /// What runs are ranked by: validation accuracy, or where the run had no validation
+    /// split (or comes from a v1 file), its test accuracy.
+    pub fn score(&self) -> f32 {
+        if self.val_acc.is_finite() {
+            self.val_acc
+        } else {
+            self.test_acc
+        }
+    }
+
     /// The row without its wall time: what must be equal between two runs of the same sweep.
     pub fn result_eq(&self, other: &Row) -> bool {
         let strip = |r: &Row| Row {
@@ -78,8 +102,9 @@ impl Row {
         f.extend(self.values.iter().cloned());
         f.extend([
             self.seed.to_string(),
-            self.best_test_acc.to_string(),
-            self.best_epoch.to_string(),
+            self.val_acc.to_string(),
+            self.chosen_epoch.to_string(),
+            self.test_acc.to_string(),
             self.final_test_acc.to_string(),
             self.final_test_loss.to_string(),
             self.final_train_acc.to_string(),
@@ -92,9 +117,22 @@ impl Row {
     }
 }
 
+/// What decided a run's chosen epoch and a grid's best point.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Selection {
+    /// Validation accuracy (format v2; runs without a validation split take their last epoch).
+    #[default]
+    Validation,
+    /// The maximum test accuracy over the epochs (format v1 files): optimistic, kept readable
+    /// so that old results still open, and always labelled as such.
+    Test,
+}
+
 /// What the comment header says about the sweep a file belongs to.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Meta {
+    /// How the file's rows were selected (from its format version).
+    pub selection: Selection,
     pub fingerprint: String,
     pub shard: Shard,
     pub seeds: usize,
@@ -106,6 +144,7 @@ pub struct Meta {
 impl Meta {
     pub fn of(sweep: &Sweep) -> Meta {
         Meta {
+            selection: Selection::Validation,
             fingerprint: sweep.fingerprint().to_string(),
             shard: sweep.shard,
             seeds: sweep.seeds,
@@ -167,7 +206,7 @@ impl ResultsFile {
     pub fn to_csv(&self) -> String {
         let m = &self.meta;
         let mut out = format!(
-            "# {FORMAT} fingerprint={} shard={} seeds={} points={}\n",
+            "# {FORMAT} {VERSION} fingerprint={} shard={} seeds={} points={}\n",
             m.fingerprint, m.shard, m.seeds, m.points
         );
         for g in &m.grid {
@@ -210,12 +249,23 @@ impl ResultsFile {
             .enumerate()
             .filter(|(_, l)| !l.trim().is_empty());
         let (_, first) = lines.next().ok_or(CsvProblem::Empty).map_err(at(1))?;
-        let meta_text = first
+        let (selection, meta_text) = first
             .strip_prefix("# ")
             .and_then(|l| l.strip_prefix(FORMAT))
+            .and_then(|l| {
+                let l = l.trim_start();
+                l.strip_prefix(VERSION)
+                    .map(|rest| (Selection::Validation, rest))
+                    .or_else(|| l.strip_prefix("v1").map(|rest| (Selection::Test, rest)))
+            })
             .ok_or(CsvProblem::NotResults)
             .map_err(at(1))?;
         let mut meta = parse_meta(meta_text).map_err(at(1))?;
+        meta.selection = selection;
+        let columns: &[&str] = match selection {
+            Selection::Validation => &METRIC_COLUMNS,
+            Selection::Test => &V1_METRIC_COLUMNS,
+        };
         let mut header = None;
         let mut rows_text = Vec::new();
         for (n, line) in lines {
@@ -235,10 +285,10 @@ impl ResultsFile {
         })?;
         let nk = header
             .len()
-            .checked_sub(1 + METRIC_COLUMNS.len())
+            .checked_sub(1 + columns.len())
             .ok_or(CsvProblem::TooFewColumns)
             .map_err(at(hn))?;
-        if header[0] != "point" || header[1 + nk..] != METRIC_COLUMNS {
+        if header[0] != "point" || header[1 + nk..] != *columns {
             return Err(at(hn)(CsvProblem::UnexpectedColumns));
         }
         let keys = header[1..1 + nk].to_vec();
@@ -251,7 +301,7 @@ impl ResultsFile {
                     expected: header.len(),
                 }));
             }
-            let row = parse_row(&f, nk).map_err(at(n))?;
+            let row = parse_row(&f, nk, selection).map_err(at(n))?;
             if file.contains(row.point, row.seed) {
                 return Err(at(n)(CsvProblem::RowTwice {
                     point: row.point,
@@ -266,6 +316,7 @@ impl ResultsFile {
 
 fn parse_meta(text: &str) -> Result<Meta, CsvProblem> {
     let mut meta = Meta {
+        selection: Selection::Validation,
         fingerprint: String::new(),
         shard: Shard::default(),
         seeds: 0,
@@ -298,7 +349,22 @@ fn parse_meta(text: &str) -> Result<Meta, CsvProblem> {
     Ok(meta)
 }
 
-fn parse_row(f: &[String], nk: usize) -> Result<Row, CsvProblem> {
+/// The result columns of format v1: the test-selected maximum and its epoch where v2 has the
+/// validation-selected columns.
+const V1_METRIC_COLUMNS: [&str; 10] = [
+    "seed",
+    "best_test_acc",
+    "best_epoch",
+    "final_test_acc",
+    "final_test_loss",
+    "final_train_acc",
+    "rate_hz",
+    "epochs",
+    "seconds",
+    "status",
+];
+
+fn parse_row(f: &[String], nk: usize, selection: Selection) -> Result<Row, CsvProblem> {
     fn num<T: std::str::FromStr>(column: &'static str, v: &str) -> Result<T, CsvProblem> {
         v.trim().parse().map_err(|_| CsvProblem::NotANumber {
             column,
@@ -306,19 +372,34 @@ fn parse_row(f: &[String], nk: usize) -> Result<Row, CsvProblem> {
         })
     }
     let m = &f[1 + nk..];
+    let (val_acc, chosen_epoch, test_acc, rest) = match selection {
+        Selection::Validation => (
+            num("val_acc", &m[1])?,
+            num("chosen_epoch", &m[2])?,
+            num("test_acc", &m[3])?,
+            &m[4..],
+        ),
+        Selection::Test => (
+            f32::NAN,
+            num("best_epoch", &m[2])?,
+            num("best_test_acc", &m[1])?,
+            &m[3..],
+        ),
+    };
     Ok(Row {
         point: num("point", &f[0])?,
         values: f[1..1 + nk].to_vec(),
         seed: num("seed", &m[0])?,
-        best_test_acc: num("best_test_acc", &m[1])?,
-        best_epoch: num("best_epoch", &m[2])?,
-        final_test_acc: num("final_test_acc", &m[3])?,
-        final_test_loss: num("final_test_loss", &m[4])?,
-        final_train_acc: num("final_train_acc", &m[5])?,
-        rate_hz: num("rate_hz", &m[6])?,
-        epochs: num("epochs", &m[7])?,
-        seconds: num("seconds", &m[8])?,
-        status: m[9].clone(),
+        val_acc,
+        chosen_epoch,
+        test_acc,
+        final_test_acc: num("final_test_acc", &rest[0])?,
+        final_test_loss: num("final_test_loss", &rest[1])?,
+        final_train_acc: num("final_train_acc", &rest[2])?,
+        rate_hz: num("rate_hz", &rest[3])?,
+        epochs: num("epochs", &rest[4])?,
+        seconds: num("seconds", &rest[5])?,
+        status: rest[6].clone(),
     })
 }
 
@@ -394,6 +475,7 @@ mod tests {
     fn a_bad_field_is_reported_at_its_file_and_line() {
         let file = ResultsFile::new(
             Meta {
+                selection: Selection::Validation,
                 fingerprint: "00ff".into(),
                 shard: Shard::default(),
                 seeds: 1,
@@ -404,7 +486,7 @@ mod tests {
         );
         let header = file.to_csv();
         let lines = header.lines().count();
-        let text = format!("{header}0,1,x,0.5,1,0.5,0.1,0.5,2.0,1,0.1,ok\n");
+        let text = format!("{header}0,1,x,0.55,1,0.5,0.5,0.1,0.5,2.0,1,0.1,ok\n");
         let e = ResultsFile::parse(&text).unwrap_err();
         assert_eq!(e.line, Some(lines + 1));
         assert_eq!(

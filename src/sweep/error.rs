@@ -194,6 +194,11 @@ pub enum Refusal {
         seed: u64,
         values: Vec<String>,
     },
+    #[error(
+        "{}: results of format v1, whose runs were chosen on test accuracy: they cannot be resumed with validation selection; move the file away to run the sweep again",
+        path.display()
+    )]
+    SelectedOnTest { path: PathBuf },
     /// The data layer's message.
     #[error("data of point {point}: {message}")]
     Data { point: usize, message: String },

@@ -24,7 +24,7 @@ pub mod runner;
 pub mod slices;
 pub mod studies;
 
-pub use csv::{ResultsFile, Row};
+pub use csv::{ResultsFile, Row, Selection};
 pub use error::{
     CsvError, CsvParseError, CsvProblem, GridError, MergeError, PlotError, PointFailure, Refusal,
     StudyError,
@@ -40,7 +40,10 @@ pub struct Aggregate {
     pub values: Vec<String>,
     /// Rows (seeds) of this point.
     pub n: usize,
-    pub best_test_acc: (f64, f64),
+    /// Validation accuracy at each run's chosen epoch (NaN without a validation split).
+    pub val_acc: (f64, f64),
+    /// Test accuracy at each run's chosen epoch.
+    pub test_acc: (f64, f64),
     pub final_test_acc: (f64, f64),
     pub rate_hz: (f64, f64),
 }
@@ -65,12 +68,25 @@ pub fn aggregate(rows: &[Row]) -> Vec<Aggregate> {
             point,
             values: group[0].values.clone(),
             n: group.len(),
-            best_test_acc: stat(|r| r.best_test_acc),
+            val_acc: stat(|r| r.val_acc),
+            test_acc: stat(|r| r.test_acc),
             final_test_acc: stat(|r| r.final_test_acc),
             rate_hz: stat(|r| r.rate_hz),
         });
     }
     out
+}
+
+impl Aggregate {
+    /// What grid points are ranked by: the mean validation accuracy, or where the runs had
+    /// no validation split (or come from a v1 file), the mean test accuracy.
+    pub fn score(&self) -> f64 {
+        if self.val_acc.0.is_finite() {
+            self.val_acc.0
+        } else {
+            self.test_acc.0
+        }
+    }
 }
 
 /// Mean and (population) standard deviation of the finite values; NaN when there are none.

@@ -145,28 +145,32 @@ pub fn shape_label(key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
-/// The row of `rows` with the best test accuracy (finite ones only).
+/// The row of `rows` chosen on validation (`Row::score`; finite ones only; the first of
+/// equals).
 pub fn best_row<'a>(rows: &[&'a Row]) -> Option<&'a Row> {
     rows.iter()
         .copied()
-        .filter(|r| r.best_test_acc.is_finite())
-        .max_by(|a, b| a.best_test_acc.total_cmp(&b.best_test_acc))
+        .filter(|r| r.score().is_finite() && r.test_acc.is_finite())
+        .fold(None, |best: Option<&Row>, r| match best {
+            Some(b) if b.score() >= r.score() => Some(b),
+            _ => Some(r),
+        })
 }
 
-/// Mean ± sd of the `n` best test accuracies of `rows`.
+/// Mean ± sd of the test accuracies of the `n` rows of `rows` ranked best on validation.
 pub fn top_mean(rows: &[&Row], n: usize) -> (f64, f64, usize) {
-    let mut accs: Vec<f64> = rows
+    let mut ranked: Vec<&Row> = rows
         .iter()
-        .map(|r| r.best_test_acc as f64)
-        .filter(|a| a.is_finite())
+        .copied()
+        .filter(|r| r.score().is_finite() && r.test_acc.is_finite())
         .collect();
-    accs.sort_by(|a, b| b.total_cmp(a));
-    accs.truncate(n);
-    let (m, s) = mean_std(accs.iter().copied());
-    (m, s, accs.len())
+    ranked.sort_by(|a, b| b.score().total_cmp(&a.score()));
+    ranked.truncate(n);
+    let (m, s) = mean_std(ranked.iter().map(|r| r.test_acc as f64));
+    (m, s, ranked.len())
 }
 
-/// For each β of a variant, the best accuracy over η: (β, accuracy, 0).
+/// For each β of a variant, the η chosen on validation and its test accuracy: (β, test, 0).
 pub fn best_eta_curve(axes: &[GridAxis], rows: &[&Row]) -> Vec<(f64, f64, f64)> {
     let Some(bi) = column(axes, BETA) else {
         return Vec::new();
@@ -174,14 +178,15 @@ pub fn best_eta_curve(axes: &[GridAxis], rows: &[&Row]) -> Vec<(f64, f64, f64)> 
     let mut pts: Vec<(f64, f64, f64)> = Vec::new();
     for b in &axes[bi].values {
         let Ok(beta) = b.parse::<f64>() else { continue };
-        let acc = rows
+        let at_beta: Vec<&Row> = rows
             .iter()
+            .copied()
             .filter(|r| r.values[bi] == *b)
-            .map(|r| r.best_test_acc as f64)
-            .filter(|a| a.is_finite())
-            .fold(f64::NAN, f64::max);
-        if acc.is_finite() && beta > 0.0 {
-            pts.push((beta, acc, 0.0));
+            .collect();
+        if let Some(r) = best_row(&at_beta)
+            && beta > 0.0
+        {
+            pts.push((beta, r.test_acc as f64, 0.0));
         }
     }
     pts
@@ -236,8 +241,8 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row]) -> Chart {
                 }
             } else if let Some(b) = best_row(&vrows) {
                 series.push(Series {
-                    name: format!("{name} ({:.2})", b.best_test_acc),
-                    points: vec![(1.0, b.best_test_acc as f64, 0.0)],
+                    name: format!("{name} ({:.2})", b.test_acc),
+                    points: vec![(1.0, b.test_acc as f64, 0.0)],
                     style: Style::Reference,
                     color: [4, 7][color % 2],
                 });
@@ -254,7 +259,7 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row]) -> Chart {
     Chart {
         title: title.into(),
         x_label: "β (log scale)".into(),
-        y_label: "best test accuracy (best over η)".into(),
+        y_label: "test accuracy (epoch and η chosen on validation)".into(),
         x_log: true,
         y_range: (0.0, 1.0),
         series,
@@ -283,15 +288,17 @@ fn seeds_at_best(axes: &[GridAxis], vrows: &[&Row], best: &[Row]) -> Vec<(f64, f
     let Ok(beta) = runs[0].values[bi].parse::<f64>() else {
         return Vec::new();
     };
-    let (m, s) = mean_std(runs.iter().map(|r| r.best_test_acc as f64));
+    let (m, s) = mean_std(runs.iter().map(|r| r.test_acc as f64));
     vec![(beta, m, s)]
 }
 
-/// The table of a paper-size study: per variant, its best grid point, the mean ± sd of its ten
-/// best grid points, and the mean ± sd of the fresh seeds at its best point.
+/// The table of a paper-size study: per variant, the grid point chosen on validation (its
+/// validation and test accuracy), the test mean ± sd of the ten points ranked best on
+/// validation, and the test mean ± sd of the fresh seeds at the chosen point. Rows without
+/// validation (v1 files) show "—" there: they were chosen on test.
 pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row]) -> String {
     let mut out = String::from(
-        "| variant | grid points | best (β, η) | best grid acc | 10 best: mean ± sd (n) | seeds at best: mean ± sd (n) | best epoch |\n| --- | --- | --- | --- | --- | --- | --- |\n",
+        "| variant | grid points | chosen (β, η) | its val acc | its test acc | 10 best on val: test mean ± sd (n) | seeds at chosen: test mean ± sd (n) | chosen epoch |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for (sweep, rows) in grids {
         let (bi, li) = (column(&sweep.axes, BETA), column(&sweep.axes, LR));
@@ -303,17 +310,22 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row]) -> String {
             let fresh = if seeds.is_empty() {
                 "—".to_string()
             } else {
-                let (fm, fs) = mean_std(seeds.iter().map(|r| r.best_test_acc as f64));
+                let (fm, fs) = mean_std(seeds.iter().map(|r| r.test_acc as f64));
                 format!("{fm:.3} ± {fs:.3} ({})", seeds.len())
             };
+            let val = if b.val_acc.is_finite() {
+                format!("{:.3}", b.val_acc)
+            } else {
+                "—".to_string()
+            };
             out.push_str(&format!(
-                "| {} | {} | ({}, {}) | {:.3} | {m:.3} ± {s:.3} ({n}) | {fresh} | {} |\n",
+                "| {} | {} | ({}, {}) | {val} | {:.3} | {m:.3} ± {s:.3} ({n}) | {fresh} | {} |\n",
                 label(&sweep.axes, &values),
                 vrows.len(),
                 at(bi),
                 at(li),
-                b.best_test_acc,
-                b.best_epoch
+                b.test_acc,
+                b.chosen_epoch
             ));
         }
     }
@@ -324,16 +336,17 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row]) -> String {
 mod tests {
     use super::*;
 
-    fn row(point: usize, values: &[&str], best: f32) -> Row {
+    fn row(point: usize, values: &[&str], val: f32, test: f32) -> Row {
         Row {
             point,
             values: values.iter().map(|v| v.to_string()).collect(),
             seed: 0,
-            best_test_acc: best,
-            best_epoch: 1,
-            final_test_acc: best,
+            val_acc: val,
+            chosen_epoch: 1,
+            test_acc: test,
+            final_test_acc: test,
             final_test_loss: 1.0,
-            final_train_acc: best,
+            final_train_acc: test,
             rate_hz: 1.0,
             epochs: 1,
             seconds: 0.0,
@@ -353,12 +366,14 @@ mod tests {
     }
 
     #[test]
-    fn variants_group_by_the_keys_other_than_beta_and_eta_and_curves_take_the_best_eta() {
+    fn variants_group_by_the_keys_other_than_beta_and_eta_and_validation_chooses_eta() {
+        // Point 0 has the highest test accuracy but not the highest validation accuracy:
+        // validation chooses point 1, and its test accuracy is what is reported.
         let rows = vec![
-            row(0, &["super_spike", "1", "0.1"], 0.5),
-            row(1, &["super_spike", "1", "0.01"], 0.7),
-            row(2, &["super_spike", "10", "0.1"], 0.2),
-            row(4, &["esser", "1", "0.1"], 0.9),
+            row(0, &["super_spike", "1", "0.1"], 0.5, 0.9),
+            row(1, &["super_spike", "1", "0.01"], 0.7, 0.6),
+            row(2, &["super_spike", "10", "0.1"], 0.2, 0.25),
+            row(4, &["esser", "1", "0.1"], 0.9, 0.9),
         ];
         let v = variants(&axes(), &rows);
         assert_eq!(v.len(), 2);
@@ -367,18 +382,29 @@ mod tests {
         let curve = best_eta_curve(&axes(), &v[0].1);
         assert_eq!(
             curve,
-            vec![(1.0, 0.7f32 as f64, 0.0), (10.0, 0.2f32 as f64, 0.0)]
+            vec![(1.0, 0.6f32 as f64, 0.0), (10.0, 0.25f32 as f64, 0.0)]
         );
         assert_eq!(best_row(&v[0].1).map(|r| r.point), Some(1));
+        // The two best on validation are points 1 and 0: their test accuracies averaged.
         let (m, _, n) = top_mean(&v[0].1, 2);
         assert_eq!(n, 2);
-        assert!((m - 0.6).abs() < 1e-6, "{m}");
+        assert!((m - 0.75).abs() < 1e-6, "{m}");
+        // Without validation (v1 files) the test accuracy ranks.
+        let v1: Vec<Row> = rows
+            .iter()
+            .map(|r| Row {
+                val_acc: f32::NAN,
+                ..r.clone()
+            })
+            .collect();
+        let v = variants(&axes(), &v1);
+        assert_eq!(best_row(&v[0].1).map(|r| r.point), Some(0));
     }
 
     #[test]
     fn the_best_point_gets_fresh_seeds_and_keeps_its_values() {
         let grid = Sweep::new(Config::default(), axes(), 1, Shard::default()).unwrap();
-        let best = row(1, &["super_spike", "1", "0.01"], 0.7);
+        let best = row(1, &["super_spike", "1", "0.01"], 0.7, 0.7);
         let s = best_point_sweep(&grid, &best).unwrap();
         assert_eq!(s.points().len(), 1);
         assert_eq!(s.points()[0].values, best.values);
@@ -389,7 +415,7 @@ mod tests {
         assert!(fresh.iter().all(|f| !grid_seed.contains(f)), "{fresh:?}");
         let mut again = best.clone();
         again.seed = fresh[0];
-        again.best_test_acc = 0.5;
+        again.test_acc = 0.5;
         let vrows = [&best];
         let runs = at_best(&vrows, std::slice::from_ref(&again));
         assert_eq!(runs.len(), 2);

@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
 use std::time::Instant;
 
-use super::csv::{Meta, ResultsFile, Row};
+use super::csv::{Meta, ResultsFile, Row, Selection};
 use super::error::{CsvError, PointFailure, Refusal};
 use super::grid::{Point, Sweep};
 use crate::data::{self, DataSplits};
@@ -93,6 +93,11 @@ pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<Resu
         path: path.to_path_buf(),
         error,
     })?;
+    if file.meta.selection == Selection::Test {
+        return Err(Refusal::SelectedOnTest {
+            path: path.to_path_buf(),
+        });
+    }
     if file.meta.fingerprint != sweep.fingerprint() {
         return Err(Refusal::OtherSweep {
             path: path.to_path_buf(),
@@ -318,8 +323,9 @@ fn train_one(
         point: point.index,
         values: point.values.clone(),
         seed,
-        best_test_acc: f32::NAN,
-        best_epoch: 0,
+        val_acc: f32::NAN,
+        chosen_epoch: 0,
+        test_acc: f32::NAN,
         final_test_acc: f32::NAN,
         final_test_loss: f32::NAN,
         final_train_acc: f32::NAN,
@@ -334,9 +340,16 @@ fn train_one(
         }
         match trainer.run_epoch() {
             Ok(m) => {
-                if row.best_epoch == 0 || m.test_acc > row.best_test_acc {
-                    row.best_test_acc = m.test_acc;
-                    row.best_epoch = m.epoch;
+                // Validation decides (the first epoch with the highest accuracy), test
+                // reports; without a validation split the last epoch is taken.
+                let better = match m.valid_acc {
+                    Some(v) => row.chosen_epoch == 0 || v > row.val_acc,
+                    None => true,
+                };
+                if better {
+                    row.val_acc = m.valid_acc.unwrap_or(f32::NAN);
+                    row.test_acc = m.test_acc;
+                    row.chosen_epoch = m.epoch;
                 }
                 row.final_test_acc = m.test_acc;
                 row.final_test_loss = m.test_loss;
@@ -357,7 +370,12 @@ fn train_one(
     if epochs == 0 {
         // Zero epochs: the untrained network's test accuracy and rate.
         let m = trainer.evaluate(&trainer.data().test);
-        row.best_test_acc = m.accuracy;
+        row.val_acc = trainer
+            .data()
+            .valid
+            .as_ref()
+            .map_or(f32::NAN, |v| trainer.evaluate(v).accuracy);
+        row.test_acc = m.accuracy;
         row.final_test_acc = m.accuracy;
         row.final_test_loss = m.loss;
         row.rate_hz = mean_rate(&m.neuron_rates_hz);

@@ -72,7 +72,7 @@ pub fn heatmaps(axes: &[GridAxis], rows: &[Row]) -> Vec<Heatmap> {
                                     && r.values[li] == *lr
                                     && of_shape(&r.values, si, shape)
                             });
-                            let (m, _) = mean_std(accs.map(|r| r.best_test_acc as f64));
+                            let (m, _) = mean_std(accs.map(|r| r.test_acc as f64));
                             m.is_finite().then_some(m)
                         })
                         .collect()
@@ -88,8 +88,9 @@ pub fn heatmaps(axes: &[GridAxis], rows: &[Row]) -> Vec<Heatmap> {
         .collect()
 }
 
-/// Best test accuracy against log10 β, one curve per shape: for each β the best over the
-/// other keys of the mean over seeds. β values that are not positive numbers are left out.
+/// Test accuracy against log10 β, one curve per shape: for each β the point of the other
+/// keys with the best mean validation accuracy over seeds (`Aggregate::score`), its mean test
+/// accuracy. β values that are not positive numbers are left out.
 pub fn beta_curves(axes: &[GridAxis], rows: &[Row]) -> Vec<(String, Vec<[f64; 2]>)> {
     let Some(bi) = column(axes, BETA) else {
         return Vec::new();
@@ -105,14 +106,16 @@ pub fn beta_curves(axes: &[GridAxis], rows: &[Row]) -> Vec<(String, Vec<[f64; 2]
                 if beta <= 0.0 {
                     continue;
                 }
-                let best = agg
+                let chosen = agg
                     .iter()
                     .filter(|a| a.values[bi] == *b && of_shape(&a.values, si, shape))
-                    .map(|a| a.best_test_acc.0)
-                    .filter(|v| v.is_finite())
-                    .fold(f64::NAN, f64::max);
-                if best.is_finite() {
-                    pts.push([beta.log10(), best]);
+                    .filter(|a| a.score().is_finite() && a.test_acc.0.is_finite())
+                    .fold(None, |best: Option<&Aggregate>, a| match best {
+                        Some(c) if c.score() >= a.score() => Some(c),
+                        _ => Some(a),
+                    });
+                if let Some(a) = chosen {
+                    pts.push([beta.log10(), a.test_acc.0]);
                 }
             }
             (shape.cloned().unwrap_or_else(|| "all".into()), pts)
@@ -144,8 +147,9 @@ mod tests {
             point,
             values: values.iter().map(|v| v.to_string()).collect(),
             seed,
-            best_test_acc: best,
-            best_epoch: 1,
+            val_acc: best,
+            chosen_epoch: 1,
+            test_acc: best,
             final_test_acc: best - 0.1,
             final_test_loss: 1.0,
             final_train_acc: best,

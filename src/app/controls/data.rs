@@ -71,6 +71,18 @@ pub fn show(ui: &mut egui::Ui, data: &mut DataConfig, live: &Live) -> Vec<Action
             });
         }
     }
+    if data.kind != DataKind::Randman {
+        grid(ui, "valid", |ui| {
+            number(
+                ui,
+                "Validation share",
+                &mut data.valid_frac,
+                0.0..=0.5,
+                0.01,
+                "Of each class's training samples, the last share held out: runs choose their epoch on it, sweeps their best point",
+            );
+        });
+    }
     if !live.dataset.is_empty() {
         ui.weak(format!("loaded: {}", live.dataset));
     }

@@ -10,11 +10,21 @@ use crate::sweep::{GridAxis, Row, palette};
 
 /// Heatmaps on top, the two curves side by side below.
 pub fn results(ui: &mut egui::Ui, axes: &[GridAxis], rows: &[Row]) {
+    // Rows without validation (v1 results, or data without a validation split) were chosen
+    // on test: said on every figure, since it flatters them.
+    let on_validation = rows.iter().all(|r| r.val_acc.is_finite());
+    let chosen = if on_validation {
+        "epoch and point chosen on validation"
+    } else {
+        "chosen on TEST: these runs recorded no validation accuracy"
+    };
     let maps = slices::heatmaps(axes, rows);
     if maps.is_empty() {
         ui.weak("Sweep surrogate.beta and optim.lr for the heatmaps.");
     } else {
-        ui.label("Best test accuracy, β (columns) × learning rate (rows)");
+        ui.label(format!(
+            "Test accuracy, β (columns) × learning rate (rows); {chosen}"
+        ));
         ui.horizontal_wrapped(|ui| {
             for m in &maps {
                 heatmap(ui, m);
@@ -24,7 +34,9 @@ pub fn results(ui: &mut egui::Ui, axes: &[GridAxis], rows: &[Row]) {
     ui.separator();
     let h = (ui.available_height() - 24.0).max(120.0);
     ui.columns(2, |cols| {
-        cols[0].label("Best test accuracy against β (best over the other keys)");
+        cols[0].label(format!(
+            "Test accuracy against β, the other keys chosen; {chosen}"
+        ));
         let curves = slices::beta_curves(axes, rows);
         fixed_plot("sweep_beta", h)
             .x_axis_label("β (log)")

@@ -33,7 +33,7 @@ impl Study {
                     .enumerate()
                     .map(|(i, shape)| Series {
                         name: paper::shape_label(shape),
-                        points: curve(&agg, |a| a.values[0] == *shape, 1, |a| a.best_test_acc),
+                        points: curve(&agg, |a| a.values[0] == *shape, 1, |a| a.test_acc),
                         style: Style::Line,
                         color: i,
                     })
@@ -41,12 +41,8 @@ impl Study {
                 let refs = aggregate(rows.get(1).unwrap_or(&empty));
                 for (i, r) in refs.iter().enumerate() {
                     series.push(Series {
-                        name: format!(
-                            "{} ({:.2})",
-                            paper::shape_label(&r.values[0]),
-                            r.best_test_acc.0
-                        ),
-                        points: vec![(1.0, r.best_test_acc.0, 0.0)],
+                        name: format!("{} ({:.2})", paper::shape_label(&r.values[0]), r.test_acc.0),
+                        points: vec![(1.0, r.test_acc.0, 0.0)],
                         style: Style::Reference,
                         // Yellow-orange and black; chance is grey.
                         color: [4, 7][i % 2],
@@ -54,9 +50,10 @@ impl Study {
                 }
                 series.push(chance());
                 Chart {
-                    title: "Randman: best test accuracy against surrogate scale β".into(),
+                    title: "Randman: test accuracy against surrogate scale β".into(),
                     x_label: "β (log scale)".into(),
-                    y_label: "best test accuracy (mean ± sd over seeds)".into(),
+                    y_label: "test accuracy at the best-validation epoch (mean ± sd over seeds)"
+                        .into(),
                     x_log: true,
                     y_range: (0.0, 1.0),
                     series,
@@ -81,7 +78,7 @@ impl Study {
                                 &agg,
                                 |a| a.values[0] == *shape && a.values[1] == detached,
                                 2,
-                                |a| a.best_test_acc,
+                                |a| a.test_acc,
                             ),
                             style: if detached == "true" {
                                 Style::Line
@@ -97,7 +94,8 @@ impl Study {
                     title: "Randman: normalised vs asymptotic SuperSpike, reset detached or not"
                         .into(),
                     x_label: "β (log scale)".into(),
-                    y_label: "best test accuracy (mean ± sd over seeds)".into(),
+                    y_label: "test accuracy at the best-validation epoch (mean ± sd over seeds)"
+                        .into(),
                     x_log: true,
                     y_range: (0.0, 1.0),
                     series,
@@ -182,16 +180,17 @@ impl Study {
         for (s, r) in sweeps.iter().zip(rows) {
             let keys = s.sweep.keys();
             out.push_str(&format!(
-                "| {} | seeds | best test acc | final test acc | rate (Hz) |\n",
+                "| {} | seeds | val acc (chosen epoch) | test acc (chosen epoch) | final test acc | rate (Hz) |\n",
                 keys.join(" | ")
             ));
-            out.push_str(&format!("|{}\n", " --- |".repeat(keys.len() + 4)));
+            out.push_str(&format!("|{}\n", " --- |".repeat(keys.len() + 5)));
             for a in aggregate(r) {
                 out.push_str(&format!(
-                    "| {} | {} | {} | {} | {:.1} ± {:.1} |\n",
+                    "| {} | {} | {} | {} | {} | {:.1} ± {:.1} |\n",
                     a.values.join(" | "),
                     a.n,
-                    pm(a.best_test_acc),
+                    pm(a.val_acc),
+                    pm(a.test_acc),
                     pm(a.final_test_acc),
                     a.rate_hz.0,
                     a.rate_hz.1

@@ -98,8 +98,14 @@ fn run_logged(
                 .map(|p| p.describe(&sweep.axes))
                 .unwrap_or_default();
             eprintln!(
-                "[{done}/{total}] {at} seed {}: best {:.3} (epoch {}), final {:.3}, {:.1} Hz, {:.1} s",
-                r.seed, r.best_test_acc, r.best_epoch, r.final_test_acc, r.rate_hz, r.seconds
+                "[{done}/{total}] {at} seed {}: val {:.3}, test {:.3} (epoch {}), final {:.3}, {:.1} Hz, {:.1} s",
+                r.seed,
+                r.val_acc,
+                r.test_acc,
+                r.chosen_epoch,
+                r.final_test_acc,
+                r.rate_hz,
+                r.seconds
             );
         }
         _ => {}
