@@ -86,10 +86,12 @@ fn write_mnist_folder(
     [train, test]
 }
 
+/// The folder's files as they are: none of the training samples held out for validation.
 fn idx_config(dir: &Path) -> DataConfig {
     DataConfig {
         kind: DataKind::Idx,
         path: dir.display().to_string(),
+        valid_frac: 0.0,
         ..DataConfig::default()
     }
 }
@@ -323,10 +325,24 @@ fn bundled_mnist_5k_needs_no_file_on_disk() {
     };
     let d = data::load(&cfg).expect("bundled digits load");
     assert_eq!(d.name, "MNIST (5k, bundled)");
+    // 4,000 training digits, of which data.valid_frac = 10 % of each class held out.
+    let valid = d.valid.as_ref().expect("a validation split").len();
     assert_eq!(
-        (d.train.len(), d.test.len(), d.train.inputs, d.train.classes),
-        (4000, 1000, 784, 10)
+        (
+            d.train.len(),
+            valid,
+            d.test.len(),
+            d.train.inputs,
+            d.train.classes
+        ),
+        (3600, 400, 1000, 784, 10)
     );
+    let whole = data::load(&DataConfig {
+        valid_frac: 0.0,
+        ..cfg.clone()
+    })
+    .expect("loads");
+    assert_eq!((whole.train.len(), whole.valid.is_none()), (4000, true));
     // Roughly 100–200 lit pixels per digit fire once each.
     let per_sample = d.train.event_count() as f64 / 4000.0;
     assert!(
@@ -439,6 +455,8 @@ fn every_shd_spike_lands_in_its_bin_and_no_event_is_invented() {
     let cfg = DataConfig {
         kind: DataKind::Shd,
         path: shared_shd().join("tiny_shd_train.h5").display().to_string(),
+        // The file's samples in its order, none held out for validation.
+        valid_frac: 0.0,
         ..DataConfig::default()
     };
     let d = data::load(&cfg).expect("loads, test file found by name");

@@ -239,6 +239,9 @@ fn a_preset_opens_its_committed_full_size_results_without_training() {
     let v = h.state();
     assert!(!v.is_running(), "opening results must not train");
     assert_eq!(v.rows().len(), runs, "{:?}", v.message());
+    // Committed before validation was recorded: said so where the count is shown.
+    let (message, error) = v.message().expect("a message").clone();
+    assert!(!error && message.contains("chosen on TEST"), "{message}");
     let chart = v.chart().expect("the study's figure");
     let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
     // The committed best-point seeds (reproduction/recurrent_best_*.csv) are drawn too.

@@ -118,6 +118,10 @@ pub enum MergeError {
     #[error("sweep-merge needs at least one results file")]
     NoFiles,
     #[error(
+        "{name}: results of format v1, chosen on test accuracy: not merged with validation-selected results; rerun its shard"
+    )]
+    SelectedOnTest { name: String },
+    #[error(
         "{name}: made by another sweep than {first} (fingerprint {fingerprint} vs {first_fingerprint}): the base configuration or the grid differ"
     )]
     OtherSweep {

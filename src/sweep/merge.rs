@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use super::csv::{Meta, ResultsFile};
+use super::csv::{Meta, ResultsFile, Selection};
 use super::error::MergeError;
 use super::grid::Shard;
 
@@ -26,6 +26,12 @@ pub fn merge_files(files: &[(String, ResultsFile)]) -> Result<MergeReport, Merge
         return Err(MergeError::NoFiles);
     };
     let mut seeds = first.meta.seeds;
+    if let Some((name, _)) = files
+        .iter()
+        .find(|(_, f)| f.meta.selection != Selection::Validation)
+    {
+        return Err(MergeError::SelectedOnTest { name: name.clone() });
+    }
     for (name, f) in &files[1..] {
         if f.meta.fingerprint != first.meta.fingerprint {
             return Err(MergeError::OtherSweep {
@@ -54,6 +60,7 @@ pub fn merge_files(files: &[(String, ResultsFile)]) -> Result<MergeReport, Merge
         seeds = seeds.max(f.meta.seeds);
     }
     let meta = Meta {
+        selection: Selection::Validation,
         fingerprint: first.meta.fingerprint.clone(),
         shard: Shard::default(),
         seeds,

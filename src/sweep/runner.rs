@@ -68,31 +68,17 @@ pub struct SweepSummary {
     pub cancelled: bool,
 }
 
-/// Reads the existing results file for `sweep`, refusing one made by another sweep or shard.
-/// A missing or empty file gives an empty table.
+/// Reads the existing results file for `sweep`, to resume it: refuses one made by another
+/// sweep or shard, or one of format v1 (chosen on test). A missing or empty file gives an empty
+/// table.
 pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<ResultsFile, Refusal> {
     let fresh = ResultsFile::new(Meta::of(sweep), sweep.keys());
     let Some(path) = out else {
         return Ok(fresh);
     };
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(fresh),
-        Err(source) => {
-            return Err(CsvError::Read {
-                path: path.to_path_buf(),
-                source,
-            }
-            .into());
-        }
-    };
-    if text.trim().is_empty() {
+    let Some(mut file) = read_results(path)? else {
         return Ok(fresh);
-    }
-    let mut file = ResultsFile::parse(&text).map_err(|error| CsvError::Parse {
-        path: path.to_path_buf(),
-        error,
-    })?;
+    };
     if file.meta.selection == Selection::Test {
         return Err(Refusal::SelectedOnTest {
             path: path.to_path_buf(),
@@ -112,6 +98,49 @@ pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<Resu
             this: sweep.shard,
         });
     }
+    rows_belong(sweep, &file, path)?;
+    // Seeds count may grow between runs; the header says the latest.
+    file.meta.seeds = sweep.seeds;
+    Ok(file)
+}
+
+/// Reads a results file of `sweep`'s grid to look at, not to resume: every row must be one
+/// of the grid's points, but the base configuration may since have gained keys (the
+/// fingerprint is not compared) and format v1 files open (their rows say they were chosen on
+/// test: `val_acc` is NaN). A missing or empty file gives an empty table.
+pub fn view_results(sweep: &Sweep, path: &std::path::Path) -> Result<ResultsFile, Refusal> {
+    let Some(file) = read_results(path)? else {
+        return Ok(ResultsFile::new(Meta::of(sweep), sweep.keys()));
+    };
+    rows_belong(sweep, &file, path)?;
+    Ok(file)
+}
+
+/// The file's results, or `None` when it is missing or empty.
+fn read_results(path: &std::path::Path) -> Result<Option<ResultsFile>, Refusal> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(source) => {
+            return Err(CsvError::Read {
+                path: path.to_path_buf(),
+                source,
+            }
+            .into());
+        }
+    };
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    let file = ResultsFile::parse(&text).map_err(|error| CsvError::Parse {
+        path: path.to_path_buf(),
+        error,
+    })?;
+    Ok(Some(file))
+}
+
+/// Refuses a file holding a row that is not one of `sweep`'s points.
+fn rows_belong(sweep: &Sweep, file: &ResultsFile, path: &std::path::Path) -> Result<(), Refusal> {
     for row in &file.rows {
         let expected = sweep.points().get(row.point).map(|p| &p.values);
         if expected != Some(&row.values) {
@@ -123,9 +152,7 @@ pub fn open_results(sweep: &Sweep, out: Option<&std::path::Path>) -> Result<Resu
             });
         }
     }
-    // Seeds count may grow between runs; the header says the latest.
-    file.meta.seeds = sweep.seeds;
-    Ok(file)
+    Ok(())
 }
 
 /// The data set of every point, loaded once per distinct data configuration; also refuses a

@@ -3,7 +3,7 @@
 //! the grid's axes and the rows finished so far, so a view can redraw them every frame while
 //! rows keep arriving.
 
-use super::{GridAxis, Row, aggregate, mean_std};
+use super::{Aggregate, GridAxis, Row, aggregate, mean_std};
 
 pub const BETA: &str = "surrogate.beta";
 pub const LR: &str = "optim.lr";

@@ -6,8 +6,8 @@ use eframe::egui;
 use super::{AxisEdit, RESULTS_DIR, SweepView};
 use crate::config::Config;
 use crate::sweep::plot::Chart;
-use crate::sweep::runner;
 use crate::sweep::studies::{Committed, Study, StudySweep};
+use crate::sweep::{Selection, runner};
 
 impl SweepView {
     /// Fills the grid, epochs, seeds, base and results file from a study's main grid.
@@ -58,13 +58,19 @@ impl SweepView {
             ));
             return;
         }
-        match runner::open_results(&sweep, Some(&path)) {
+        match runner::view_results(&sweep, &path) {
             Ok(file) => {
+                let chosen = match file.meta.selection {
+                    Selection::Validation => "",
+                    Selection::Test => {
+                        " (format v1: epochs and points chosen on TEST accuracy; rerun to choose on validation)"
+                    }
+                };
                 self.rows = file.rows;
                 self.partial.clear();
                 self.total = sweep.points().len() * sweep.seeds;
                 self.message = Some((
-                    format!("{}: {} runs", path.display(), self.rows.len()),
+                    format!("{}: {} runs{chosen}", path.display(), self.rows.len()),
                     false,
                 ));
                 self.sweep = Some(sweep);

@@ -197,7 +197,7 @@ impl Committed {
 }
 
 fn read_rows(sweep: &Sweep, path: &Path) -> Result<Vec<Row>, StudyError> {
-    let file = crate::sweep::runner::open_results(sweep, Some(path))
+    let file = crate::sweep::runner::view_results(sweep, path)
         .map_err(crate::sweep::runner::RunError::from)?;
     Ok(file.rows)
 }
