@@ -158,8 +158,8 @@ pub fn nan_in_v_stops_training(backend: &str) {
     for fused in [true, false] {
         for propagated in [false, true] {
             let mut config = Config::default();
-            config.backend = backend.into();
             config.data.randman.samples_per_class = 20;
+            config.backend = backend.into();
             config.optim.batch_size = 50;
             config.model.hidden = vec![12];
             config.model.recurrent = PerLayer::All(true);
