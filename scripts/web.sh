@@ -83,7 +83,8 @@ build() {
 
   rm -rf "$dist"
   mkdir -p "$dist"
-  "$bindgen" --target web --no-typescript --out-dir "$dist" --out-name surrogate_lab \
+  # The names section (function names for stack traces) is a third of the file.
+  "$bindgen" --target web --no-typescript --remove-name-section --remove-producers-section --out-dir "$dist" --out-name surrogate_lab \
     "$CARGO_TARGET_DIR/$target/web/surrogate-lab.wasm"
   cp web/index.html web/sw.js web/manifest.json "$dist/"
   # The service worker's cache name changes with the build, so a new build replaces the old.

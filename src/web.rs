@@ -96,8 +96,41 @@ pub fn base_url() -> String {
     }
 }
 
+/// Once a frame: the run's line in the tab's title, and the page's milestones (network built,
+/// first batch trained) in `window.surrogateLabTimes`, in ms since navigation, once each.
+pub fn report(app: &ExplorerApp) {
+    set_title(&app.status_line());
+    let live = app.live();
+    if live.state.is_some() && !live.building {
+        mark("ready");
+    }
+    if live.last_batch.is_some() {
+        mark("firstBatch");
+    }
+}
+
+/// Sets `window.surrogateLabTimes[name]` to now unless it is set.
+fn mark(name: &str) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = wasm_bindgen::JsValue::from_str("surrogateLabTimes");
+    let times = match js_sys::Reflect::get(&window, &key) {
+        Ok(t) if t.is_object() => t,
+        _ => {
+            let t: wasm_bindgen::JsValue = js_sys::Object::new().into();
+            let _ = js_sys::Reflect::set(&window, &key, &t);
+            t
+        }
+    };
+    let name = wasm_bindgen::JsValue::from_str(name);
+    if js_sys::Reflect::has(&times, &name).is_ok_and(|has| !has) {
+        let _ = js_sys::Reflect::set(&times, &name, &now_ms().into());
+    }
+}
+
 /// Puts `text` in the tab's title (only when it changed: the browser redraws its tab strip).
-pub fn set_title(text: &str) {
+fn set_title(text: &str) {
     if let Some(document) = web_sys::window().and_then(|w| w.document())
         && document.title() != text
     {

@@ -268,7 +268,10 @@ impl ExplorerApp {
         }
         let (samples, secs) = self.live.trained;
         if samples > 0 {
-            line += &format!(" · {:.0} samples/s", samples as f64 / secs.max(1e-9));
+            line += &format!(
+                " · {samples} samples trained, {:.0} samples/s",
+                samples as f64 / secs.max(1e-9)
+            );
         }
         line
     }
@@ -360,7 +363,7 @@ impl eframe::App for ExplorerApp {
         }
         self.absorb_events();
         #[cfg(target_arch = "wasm32")]
-        crate::web::set_title(&self.status_line());
+        crate::web::report(self);
         let applied = self.live.applied.as_ref();
         if let Some(m) = self.ui.wgpu.poll(&self.ctx, &mut self.ui.draft, applied) {
             self.ui.message = Some(m);

@@ -5,8 +5,8 @@
 //!
 //! In the page (wasm32) there is no thread to start: the same worker lives inside the
 //! session, and each [`Session::drain`] (once a frame) lets it apply the commands sent since
-//! and train for up to [`FRAME_BUDGET`] before the frame is drawn. The channels, the commands
-//! and the events are the same, so the window does not know which it has.
+//! and train for a share of the frame before it is drawn ([`frame_budget`]). The channels, the
+//! commands and the events are the same, so the window does not know which it has.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
@@ -87,10 +87,22 @@ pub enum Event {
 /// Snapshots are bounded to this rate so the window never drowns in them.
 const SNAPSHOT_INTERVAL: Duration = Duration::from_millis(250);
 
-/// In the page, how long one frame may train before it is drawn: at least one batch, then
-/// none started past this. Drawing a frame costs a few ms (WebGL), so the page stays
-/// responsive at several frames a second while most of the time goes to training.
+/// In the page, how long one frame may train before it is drawn, at least: one batch, then
+/// none started past the budget.
 pub const FRAME_BUDGET: Duration = Duration::from_millis(60);
+
+/// ... and at most, so that the page answers the pointer a few times a second however slowly
+/// it draws.
+pub const MAX_FRAME_BUDGET: Duration = Duration::from_millis(400);
+
+/// In the page: the training time of the next frame, given how long the page spent outside
+/// training since the last one (drawing, the browser's work). Training gets two thirds of the
+/// time: where WebGL is drawn in software (SwiftShader, no GPU) a frame costs ~150 ms of the
+/// same CPU, and a fixed 60 ms budget left training a quarter of it; on a GPU a frame costs a
+/// few ms and the page runs at 10+ frames a second.
+pub fn frame_budget(outside: Duration) -> Duration {
+    (outside * 2).clamp(FRAME_BUDGET, MAX_FRAME_BUDGET)
+}
 
 /// Whether training happens inside [`Session::drain`] (the page) instead of on a thread: the
 /// window then asks for the next frame at once while the trainer works.
@@ -103,6 +115,9 @@ pub struct Session {
     handle: Option<JoinHandle<()>>,
     #[cfg(target_arch = "wasm32")]
     worker: std::cell::RefCell<Worker>,
+    /// In the page: when the last share of training ended.
+    #[cfg(target_arch = "wasm32")]
+    last_pump: std::cell::Cell<Option<Instant>>,
 }
 
 impl Session {
@@ -124,6 +139,8 @@ impl Session {
             handle,
             #[cfg(target_arch = "wasm32")]
             worker: std::cell::RefCell::new(Worker::new(config, cmd_rx, ev_tx)),
+            #[cfg(target_arch = "wasm32")]
+            last_pump: std::cell::Cell::new(None),
         }
     }
 
@@ -136,7 +153,11 @@ impl Session {
     /// of training).
     pub fn drain(&self) -> Vec<Event> {
         #[cfg(target_arch = "wasm32")]
-        self.pump(FRAME_BUDGET);
+        {
+            let outside = self.last_pump.get().map_or(FRAME_BUDGET, |t| t.elapsed());
+            self.pump(frame_budget(outside));
+            self.last_pump.set(Some(Instant::now()));
+        }
         self.events.try_iter().collect()
     }
 
@@ -538,4 +559,17 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into())
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn the_page_trains_two_thirds_of_the_time_within_bounds() {
+        let ms = Duration::from_millis;
+        assert_eq!(frame_budget(ms(150)), ms(300));
+        assert_eq!(frame_budget(ms(5)), FRAME_BUDGET);
+        assert_eq!(frame_budget(ms(5_000)), MAX_FRAME_BUDGET);
+    }
 }
