@@ -1,4 +1,5 @@
 //! Atomic file writes: a temporary file in the same folder, synced, then renamed into place,
+#![cfg_attr(target_arch = "wasm32", allow(dead_code, unused_imports))]
 //! so a crash or a full disk never leaves a half-written file where a good one was.
 
 use std::cell::Cell;
@@ -78,6 +79,20 @@ fn write_limited(f: &mut std::fs::File, bytes: &[u8], room: usize) -> io::Result
     Ok(())
 }
 
+/// In the page there is no file system: the bytes are kept in memory by path, and a path the
+/// save prompt gave is downloaded (see `vfs`).
+#[cfg(target_arch = "wasm32")]
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    if path.file_name().is_none() {
+        return Err(WriteError::NotAFile(path.display().to_string()));
+    }
+    crate::vfs::write(path, bytes).map_err(|source| WriteError::Io {
+        path: path.display().to_string(),
+        source,
+    })
+}
+
+#[cfg(not(target_arch = "wasm32"))]
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),

@@ -13,7 +13,9 @@ pub mod app;
 pub mod atomic;
 pub mod backend;
 pub mod bounds;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod data;
 pub mod io;
@@ -24,3 +26,6 @@ pub mod snn;
 pub mod sweep;
 pub mod train;
 pub mod untrusted;
+pub mod vfs;
+#[cfg(target_arch = "wasm32")]
+pub mod web;

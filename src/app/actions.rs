@@ -29,6 +29,9 @@ pub enum Action {
     CloseLesson,
     /// Put the draft experiment on the clipboard as TOML.
     CopyExperiment,
+    /// Put a link to the page with the draft experiment (and the built-in lesson open) on
+    /// the clipboard.
+    CopyLink,
     /// Open the box a copied experiment is pasted into.
     PasteExperiment,
     /// Load what was pasted, if it is a valid experiment.
@@ -108,6 +111,24 @@ impl ExplorerApp {
                 self.ctx.copy_text(self.ui.draft.to_toml());
                 self.ui.message = Some(Message {
                     text: "copied the experiment (TOML) to the clipboard".into(),
+                    is_error: false,
+                });
+            }
+            Action::CopyLink => {
+                // Natively there is no page address: the fragment alone, which opens the same
+                // experiment after the address of any copy of the web build.
+                #[cfg(target_arch = "wasm32")]
+                let (base, what) = (crate::web::base_url(), "a link to this experiment");
+                #[cfg(not(target_arch = "wasm32"))]
+                let (base, what) = (
+                    String::new(),
+                    "the web link's #fragment for this experiment",
+                );
+                let link = self.share_link(&base);
+                let text = format!("copied {what} ({} characters)", link.len());
+                self.ctx.copy_text(link);
+                self.ui.message = Some(Message {
+                    text,
                     is_error: false,
                 });
             }

@@ -87,15 +87,25 @@ pub fn show(
                 actions.push(Action::CopyExperiment);
             }
             if ui
+                .button("Copy link")
+                .on_hover_text("A link that opens this page with the experiment on screen (and the lesson that is open): hand it to a class")
+                .clicked()
+            {
+                actions.push(Action::CopyLink);
+            }
+            if ui
                 .button("Paste experiment…")
                 .on_hover_text("Load an experiment copied from the clipboard (checked like a file)")
                 .clicked()
             {
                 actions.push(Action::PasteExperiment);
             }
-            ui.separator();
-            if ui.button("Quit").clicked() {
-                ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+            // A page is closed with its tab.
+            if !cfg!(target_arch = "wasm32") {
+                ui.separator();
+                if ui.button("Quit").clicked() {
+                    ui.ctx().send_viewport_cmd(egui::ViewportCommand::Close);
+                }
             }
         });
         ui.menu_button("Lessons", |ui| {

@@ -16,6 +16,7 @@ pub mod fonts;
 pub mod frame_stats;
 pub mod history;
 pub mod inspector;
+#[cfg(not(target_arch = "wasm32"))]
 pub mod launch;
 pub mod lesson_panel;
 pub mod live;
@@ -43,6 +44,7 @@ use weight_files::WeightFiles;
 
 pub use actions::Action;
 pub use fonts::{glyph_safe, install_fonts};
+#[cfg(not(target_arch = "wasm32"))]
 pub use launch::{LaunchOptions, run};
 pub use wgpu_check::WgpuCheck;
 
@@ -182,6 +184,12 @@ impl ExplorerApp {
         self.open_network.in_use.as_ref()
     }
 
+    /// Opens with `message` in the banner (a shared link that was refused, say).
+    pub fn with_message(mut self, message: Message) -> Self {
+        self.ui.message = Some(message);
+        self
+    }
+
     pub fn with_frame_stats(mut self) -> Self {
         self.frame_stats = Some(FrameStats::default());
         self
@@ -227,6 +235,56 @@ impl ExplorerApp {
             Some(applied) => edits::structural_changes(&self.ui.draft, applied),
             None => Vec::new(),
         }
+    }
+
+    /// The run in one line: state, epoch, loss, test accuracy, speed. The page shows it as the
+    /// tab's title (the browser test reads it back).
+    pub fn status_line(&self) -> String {
+        let state = match self.live.state {
+            _ if self.live.building => "building",
+            None => "starting",
+            Some(RunState::Idle) => "ready",
+            Some(RunState::Running) => "training",
+            Some(RunState::Paused) => "paused",
+            Some(RunState::Finished) => "finished",
+            Some(RunState::Stopped) => "stopped",
+        };
+        let mut line = format!("surrogate-lab · {state}");
+        if let Some(open) = &self.ui.lesson {
+            line += &format!(" · lesson {:?}", open.lesson.title);
+        }
+        if let Some(applied) = &self.live.applied {
+            line += &format!(" · {} · β {}", self.live.dataset, applied.surrogate.beta);
+        }
+        if let Some(b) = &self.live.last_batch {
+            line += &format!(
+                " · epoch {} batch {}/{}",
+                b.epoch, b.batch, b.batches_per_epoch
+            );
+            line += &format!(" · loss {:.4}", b.loss);
+        }
+        if let Some(e) = &self.live.last_epoch {
+            line += &format!(" · epochs done {} · test acc {:.3}", e.epoch, e.test_acc);
+        }
+        let (samples, secs) = self.live.trained;
+        if samples > 0 {
+            line += &format!(
+                " · {samples} samples trained, {:.0} samples/s",
+                samples as f64 / secs.max(1e-9)
+            );
+        }
+        line
+    }
+
+    /// The link that opens what is on screen: the draft experiment, inside the built-in
+    /// lesson that is open, if one is. `base` is the page's address.
+    pub fn share_link(&self, base: &str) -> String {
+        let lesson = self
+            .ui
+            .lesson
+            .as_ref()
+            .and_then(|open| share::built_in_name(&open.lesson.title));
+        format!("{base}#{}", share::link_fragment(&self.ui.draft, lesson))
     }
 
     fn send(&self, command: Command) {
@@ -304,6 +362,8 @@ impl eframe::App for ExplorerApp {
             }
         }
         self.absorb_events();
+        #[cfg(target_arch = "wasm32")]
+        crate::web::report(self);
         let applied = self.live.applied.as_ref();
         if let Some(m) = self.ui.wgpu.poll(&self.ctx, &mut self.ui.draft, applied) {
             self.ui.message = Some(m);

@@ -60,6 +60,9 @@ pub struct Activity {
 /// Delay before the next frame nobody asked for.
 pub fn next_frame(renderer: Renderer, activity: Activity) -> Duration {
     match activity {
+        // In the page the trainer works inside each frame (`train::session`): the next frame
+        // is the next slice of training, so it comes at once.
+        Activity { trainer: true, .. } if crate::train::session::TRAINS_IN_FRAMES => Duration::ZERO,
         Activity { other: true, .. } => BUSY,
         Activity { trainer: true, .. } if renderer == Renderer::Software => TRAINER_IN_SOFTWARE,
         Activity { trainer: true, .. } => BUSY,

@@ -62,20 +62,28 @@ impl<T: Send + 'static, P: Send + 'static> Task<T, P> {
         // One channel for progress and answer keeps them in the order they were sent.
         let (tx, rx) = mpsc::channel();
         let ctx = ctx.clone();
-        std::thread::Builder::new()
-            .name(name.into())
-            .spawn(move || {
-                let progress = Progress {
-                    send: Box::new({
-                        let tx: Sender<Msg<T, P>> = tx.clone();
-                        move |p| tx.send(Msg::Progress(p)).is_ok()
-                    }),
-                    ctx: ctx.clone(),
-                };
-                let result = work(&progress);
-                let _ = tx.send(Msg::Done(result));
-                ctx.request_repaint();
-            })?;
+        let run = move || {
+            let progress = Progress {
+                send: Box::new({
+                    let tx: Sender<Msg<T, P>> = tx.clone();
+                    move |p| tx.send(Msg::Progress(p)).is_ok()
+                }),
+                ctx: ctx.clone(),
+            };
+            let result = work(&progress);
+            let _ = tx.send(Msg::Done(result));
+            ctx.request_repaint();
+        };
+        // The page has no threads: the work runs now, inside this frame, and its answer is
+        // waiting at the first poll. What is slow there (a sweep) cuts its work into frames
+        // itself.
+        #[cfg(target_arch = "wasm32")]
+        {
+            let _ = name;
+            run();
+        }
+        #[cfg(not(target_arch = "wasm32"))]
+        std::thread::Builder::new().name(name.into()).spawn(run)?;
         Ok(Task { rx })
     }
 }

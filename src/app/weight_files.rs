@@ -89,7 +89,17 @@ impl WeightFiles {
 
 /// Reads a weight file for the trainer: the command to send, or why not.
 pub fn import(path: &Path) -> Result<(Command, Message), Message> {
-    let loaded = weights::load_safetensors(path).and_then(|file| {
+    // Read through `vfs`, so that a file the page was handed opens as one on disk does.
+    let bytes = match crate::vfs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            return Err(Message {
+                text: format!("weights not imported: cannot read {}: {e}", path.display()),
+                is_error: true,
+            });
+        }
+    };
+    let loaded = weights::decode_weight_file(&bytes).and_then(|file| {
         weights::weights_from_file(&file, &burn::tensor::Device::flex())
             .map_err(|e| e.in_file(path))
     });

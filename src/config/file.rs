@@ -82,7 +82,7 @@ impl Config {
     /// Open and `--config` both come here; errors name the file.
     pub fn load(path: &Path) -> Result<Config, FileError> {
         let shown = path.display().to_string();
-        let text = match std::fs::read_to_string(path) {
+        let text = match crate::vfs::read_to_string(path) {
             Ok(text) => text,
             Err(source) => {
                 return Err(FileError::Read {

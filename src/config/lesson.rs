@@ -92,7 +92,7 @@ impl Lesson {
     /// Reads a lesson file; errors name the file.
     pub fn load(path: &Path) -> Result<Lesson, LessonError> {
         let source = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| LessonError {
+        let text = crate::vfs::read_to_string(path).map_err(|e| LessonError {
             origin: source.clone(),
             key: String::new(),
             why: format!("cannot read: {e}"),

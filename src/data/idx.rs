@@ -306,7 +306,7 @@ pub fn find_file(folder: &Path, name: &'static str) -> Result<PathBuf, IdxError>
         format!("{dotted}.gz"),
     ] {
         let path = folder.join(&candidate);
-        if path.is_file() {
+        if crate::vfs::is_file(&path) {
             return Ok(path);
         }
     }
@@ -315,11 +315,11 @@ pub fn find_file(folder: &Path, name: &'static str) -> Result<PathBuf, IdxError>
 
 fn read_file(path: &Path) -> Result<Vec<u8>, IdxError> {
     let unreadable = |e: std::io::Error| IdxProblem::Read(e.to_string()).in_file(path.display());
-    let len = std::fs::metadata(path).map_err(unreadable)?.len();
+    let len = crate::vfs::len(path).map_err(unreadable)?;
     if len > MAX_FILE_BYTES {
         return Err(IdxProblem::TooLarge(len).in_file(path.display()));
     }
-    std::fs::read(path).map_err(unreadable)
+    crate::vfs::read(path).map_err(unreadable)
 }
 
 /// Reads the pair of files `images`, `labels` from disk.
@@ -335,7 +335,7 @@ pub fn load_folder(
     steps: usize,
     cfg: &EncodingConfig,
 ) -> Result<DataSplits, IdxError> {
-    if !folder.is_dir() {
+    if !crate::vfs::is_dir(folder) {
         return Err(IdxProblem::NotAFolder.in_file(folder.display()));
     }
     let [a, b, c, d] = FILE_NAMES.map(|n| find_file(folder, n));

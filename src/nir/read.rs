@@ -26,7 +26,8 @@ const MAX_DEPTH: usize = 16;
 
 /// Reads and parses a NIR file.
 pub fn read_file(path: &Path) -> Result<Graph, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let bytes =
+        crate::vfs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     read_bytes(bytes).map_err(|e| format!("{}: {e}", path.display()))
 }
 

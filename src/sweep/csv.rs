@@ -226,7 +226,7 @@ impl ResultsFile {
 
     /// Reads a results file; a problem is reported as `FILE:LINE: what`.
     pub fn load(path: &Path) -> Result<ResultsFile, CsvError> {
-        let text = std::fs::read_to_string(path).map_err(|source| CsvError::Read {
+        let text = crate::vfs::read_to_string(path).map_err(|source| CsvError::Read {
             path: path.to_path_buf(),
             source,
         })?;

@@ -1,11 +1,8 @@
 //! Line charts of sweep results as PNG files: plotters' pixel backend, text drawn by ab_glyph
 //! with a font egui already embeds (Ubuntu Light), encoded by the `image` crate. Pure Rust.
 
-use std::sync::Once;
-
 use plotters::coord::Shift;
 use plotters::prelude::*;
-use plotters::style::FontStyle;
 
 use super::error::PlotError;
 use crate::atomic::write_atomic;
@@ -51,7 +48,14 @@ pub fn color(i: usize) -> RGBColor {
     RGBColor(r, g, b)
 }
 
+// plotters has no font registry on wasm32 (it leaves text to the browser's canvas there).
+#[cfg(target_arch = "wasm32")]
+fn register_font() {}
+
+#[cfg(not(target_arch = "wasm32"))]
 fn register_font() {
+    use plotters::style::FontStyle;
+    use std::sync::Once;
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         // The bytes are a valid TrueType font compiled into the binary; a failure would only

@@ -6,11 +6,11 @@
 //! thread that called `run` (the window runs it on a background thread and forwards the events
 //! over a channel).
 
+use crate::clock::Instant;
 use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, mpsc};
-use std::time::Instant;
 
 use super::csv::{Meta, ResultsFile, Row, Selection};
 use super::error::{CsvError, PointFailure, Refusal};
@@ -118,7 +118,7 @@ pub fn view_results(sweep: &Sweep, path: &std::path::Path) -> Result<ResultsFile
 
 /// The file's results, or `None` when it is missing or empty.
 fn read_results(path: &std::path::Path) -> Result<Option<ResultsFile>, Refusal> {
-    let text = match std::fs::read_to_string(path) {
+    let text = match crate::vfs::read_to_string(path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(source) => {
@@ -249,38 +249,46 @@ pub fn run(
     let mut trained = 0;
     let mut failure: Option<String> = None;
 
+    // One worker: takes the next (point, seed) until none is left or the sweep is cancelled.
+    let work = |tx: mpsc::Sender<Msg>| {
+        loop {
+            if cancel.load(Ordering::Relaxed) {
+                return;
+            }
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(&(point, seed)) = todo.get(i) else {
+                return;
+            };
+            let _ = tx.send(Msg::Started(point.index, seed));
+            let split = Arc::clone(&data[&data_key(point)]);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                train_one(point, seed, split, &cancel, &tx)
+            }));
+            let msg = match outcome {
+                Ok(Ok(Some(row))) => Msg::Done(Box::new(row)),
+                Ok(Ok(None)) => return, // cancelled mid-run
+                Ok(Err(m)) => Msg::Failed(m),
+                Err(_) => Msg::Failed(PointFailure::Panicked {
+                    point: point.index,
+                    seed,
+                }),
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+    };
     std::thread::scope(|scope| {
-        for _ in 0..workers {
-            let tx = tx.clone();
-            let (todo, next, cancel, data) = (&todo, &next, &cancel, &data);
-            scope.spawn(move || {
-                loop {
-                    if cancel.load(Ordering::Relaxed) {
-                        return;
-                    }
-                    let i = next.fetch_add(1, Ordering::Relaxed);
-                    let Some(&(point, seed)) = todo.get(i) else {
-                        return;
-                    };
-                    let _ = tx.send(Msg::Started(point.index, seed));
-                    let split = Arc::clone(&data[&data_key(point)]);
-                    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        train_one(point, seed, split, cancel, &tx)
-                    }));
-                    let msg = match outcome {
-                        Ok(Ok(Some(row))) => Msg::Done(Box::new(row)),
-                        Ok(Ok(None)) => return, // cancelled mid-run
-                        Ok(Err(m)) => Msg::Failed(m),
-                        Err(_) => Msg::Failed(PointFailure::Panicked {
-                            point: point.index,
-                            seed,
-                        }),
-                    };
-                    if tx.send(msg).is_err() {
-                        return;
-                    }
-                }
-            });
+        // The page has no threads: its one worker runs here, and the messages wait in the
+        // channel until it is done.
+        if cfg!(target_arch = "wasm32") {
+            work(tx.clone());
+        } else {
+            for _ in 0..workers {
+                let tx = tx.clone();
+                let work = &work;
+                scope.spawn(move || work(tx));
+            }
         }
         drop(tx);
         for msg in rx {

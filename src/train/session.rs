@@ -2,11 +2,19 @@
 //!
 //! The window (or a test) sends [`Command`]s and drains [`Event`]s; nothing ever waits on the
 //! worker. Commands are applied between batches, so a live edit reaches the very next batch.
+//!
+//! In the page (wasm32) there is no thread to start: the same worker lives inside the
+//! session, and each [`Session::drain`] (once a frame) lets it apply the commands sent since
+//! and train for a share of the frame before it is drawn ([`frame_budget`]). The channels, the
+//! commands and the events are the same, so the window does not know which it has.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
+#[cfg(not(target_arch = "wasm32"))]
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Instant;
 
 use super::config::TrainingConfig;
 use super::live::LiveSettings;
@@ -79,10 +87,37 @@ pub enum Event {
 /// Snapshots are bounded to this rate so the window never drowns in them.
 const SNAPSHOT_INTERVAL: Duration = Duration::from_millis(250);
 
+/// In the page, how long one frame may train before it is drawn, at least: one batch, then
+/// none started past the budget.
+pub const FRAME_BUDGET: Duration = Duration::from_millis(60);
+
+/// ... and at most, so that the page answers the pointer a few times a second however slowly
+/// it draws.
+pub const MAX_FRAME_BUDGET: Duration = Duration::from_millis(400);
+
+/// In the page: the training time of the next frame, given how long the page spent outside
+/// training since the last one (drawing, the browser's work). Training gets two thirds of the
+/// time: where WebGL is drawn in software (SwiftShader, no GPU) a frame costs ~150 ms of the
+/// same CPU, and a fixed 60 ms budget left training a quarter of it; on a GPU a frame costs a
+/// few ms and the page runs at 10+ frames a second.
+pub fn frame_budget(outside: Duration) -> Duration {
+    (outside * 2).clamp(FRAME_BUDGET, MAX_FRAME_BUDGET)
+}
+
+/// Whether training happens inside [`Session::drain`] (the page) instead of on a thread: the
+/// window then asks for the next frame at once while the trainer works.
+pub const TRAINS_IN_FRAMES: bool = cfg!(target_arch = "wasm32");
+
 pub struct Session {
     commands: Sender<Command>,
     events: Receiver<Event>,
+    #[cfg(not(target_arch = "wasm32"))]
     handle: Option<JoinHandle<()>>,
+    #[cfg(target_arch = "wasm32")]
+    worker: std::cell::RefCell<Worker>,
+    /// In the page: when the last share of training ended.
+    #[cfg(target_arch = "wasm32")]
+    last_pump: std::cell::Cell<Option<Instant>>,
 }
 
 impl Session {
@@ -92,6 +127,7 @@ impl Session {
         let config = config.into();
         let (cmd_tx, cmd_rx) = mpsc::channel();
         let (ev_tx, ev_rx) = mpsc::channel();
+        #[cfg(not(target_arch = "wasm32"))]
         let handle = std::thread::Builder::new()
             .name("trainer".into())
             .spawn(move || Worker::new(config, cmd_rx, ev_tx).run())
@@ -99,7 +135,12 @@ impl Session {
         Session {
             commands: cmd_tx,
             events: ev_rx,
+            #[cfg(not(target_arch = "wasm32"))]
             handle,
+            #[cfg(target_arch = "wasm32")]
+            worker: std::cell::RefCell::new(Worker::new(config, cmd_rx, ev_tx)),
+            #[cfg(target_arch = "wasm32")]
+            last_pump: std::cell::Cell::new(None),
         }
     }
 
@@ -108,17 +149,50 @@ impl Session {
         let _ = self.commands.send(command);
     }
 
-    /// Every event that has arrived, without waiting.
+    /// Every event that has arrived, without waiting (in the page, after this frame's share
+    /// of training).
     pub fn drain(&self) -> Vec<Event> {
+        #[cfg(target_arch = "wasm32")]
+        {
+            let outside = self.last_pump.get().map_or(FRAME_BUDGET, |t| t.elapsed());
+            self.pump(frame_budget(outside));
+            self.last_pump.set(Some(Instant::now()));
+        }
         self.events.try_iter().collect()
     }
 
     /// Waits up to `timeout` for the next event (for tests and the CLI).
+    #[cfg(not(target_arch = "wasm32"))]
     pub fn next_event(&self, timeout: Duration) -> Option<Event> {
         self.events.recv_timeout(timeout).ok()
     }
+
+    /// Trains until the next event or `timeout` (the page cannot block: it works instead).
+    #[cfg(target_arch = "wasm32")]
+    pub fn next_event(&self, timeout: Duration) -> Option<Event> {
+        let started = Instant::now();
+        loop {
+            if let Ok(event) = self.events.try_recv() {
+                return Some(event);
+            }
+            if started.elapsed() >= timeout {
+                return None;
+            }
+            self.pump(timeout.saturating_sub(started.elapsed()));
+        }
+    }
+
+    #[cfg(target_arch = "wasm32")]
+    fn pump(&self, budget: Duration) {
+        // Re-entry cannot happen (one thread, and the worker never calls back into the
+        // session), but a borrow failure must not take the page down.
+        if let Ok(mut worker) = self.worker.try_borrow_mut() {
+            worker.pump(budget);
+        }
+    }
 }
 
+#[cfg(not(target_arch = "wasm32"))]
 impl Drop for Session {
     fn drop(&mut self) {
         let _ = self.commands.send(Command::Shutdown);
@@ -146,6 +220,11 @@ struct Worker {
     /// The network a reset starts again from, when one was imported.
     imported: Option<Box<ImportedNetwork>>,
     inspected: Option<NeuronRef>,
+    /// In the page: whether the first build has run (it runs in the first frame's pump).
+    #[cfg(target_arch = "wasm32")]
+    started: bool,
+    #[cfg(target_arch = "wasm32")]
+    shut_down: bool,
 }
 
 impl Worker {
@@ -160,6 +239,10 @@ impl Worker {
             last_snapshot: None,
             imported: None,
             inspected: None,
+            #[cfg(target_arch = "wasm32")]
+            started: false,
+            #[cfg(target_arch = "wasm32")]
+            shut_down: false,
         }
     }
 
@@ -255,6 +338,40 @@ impl Worker {
         }
     }
 
+    /// The page's worker loop, one frame at a time: the first call builds the network; later
+    /// ones apply every queued command, then train batch after batch while running until
+    /// `budget` is spent (a batch is never cut, so a frame trains at least one).
+    #[cfg(target_arch = "wasm32")]
+    fn pump(&mut self, budget: Duration) {
+        if self.shut_down {
+            return;
+        }
+        if !self.started {
+            self.started = true;
+            self.rebuild(self.settings());
+            return;
+        }
+        let started = Instant::now();
+        loop {
+            match self.commands.try_recv() {
+                Ok(Command::Shutdown) | Err(TryRecvError::Disconnected) => {
+                    self.shut_down = true;
+                    return;
+                }
+                Ok(c) => {
+                    self.handle(c);
+                    continue;
+                }
+                Err(TryRecvError::Empty) => {}
+            }
+            if self.state != RunState::Running || started.elapsed() >= budget {
+                return;
+            }
+            self.train_one();
+        }
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
     fn run(mut self) {
         self.rebuild(self.settings());
         loop {
@@ -442,4 +559,17 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
         .map(|s| s.to_string())
         .or_else(|| panic.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown panic".into())
+}
+
+#[cfg(test)]
+mod budget_tests {
+    use super::*;
+
+    #[test]
+    fn the_page_trains_two_thirds_of_the_time_within_bounds() {
+        let ms = Duration::from_millis;
+        assert_eq!(frame_budget(ms(150)), ms(300));
+        assert_eq!(frame_budget(ms(5)), FRAME_BUDGET);
+        assert_eq!(frame_budget(ms(5_000)), MAX_FRAME_BUDGET);
+    }
 }

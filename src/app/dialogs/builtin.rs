@@ -7,17 +7,7 @@ use std::path::{Path, PathBuf};
 use eframe::egui;
 use egui_file::{DialogType, FileDialog, State};
 
-use super::{Answer, DialogKind, Dialogs};
-
-/// What the window learns from its file dialogs in one frame.
-#[derive(Debug, PartialEq)]
-pub enum Outcome {
-    /// The user chose `path`; `None` is a cancel.
-    Answered(DialogKind, Option<PathBuf>),
-    /// No system dialog could be shown: the built-in one is open instead, and the text says
-    /// why. Said once; later dialogs open the built-in one directly.
-    FellBack(String),
-}
+use super::{Answer, DialogKind, Dialogs, Outcome};
 
 pub struct FileChooser {
     system: Box<dyn Dialogs>,

@@ -5,8 +5,12 @@
 //! A system dialog runs off the UI thread and its answer is polled, so the window keeps
 //! drawing (and training keeps showing) while the user browses.
 
+#[cfg(not(target_arch = "wasm32"))]
 mod builtin;
+#[cfg(not(target_arch = "wasm32"))]
 mod native;
+#[cfg(target_arch = "wasm32")]
+mod web;
 
 use std::collections::VecDeque;
 use std::path::PathBuf;
@@ -14,8 +18,22 @@ use std::sync::{Arc, Mutex};
 
 use eframe::egui;
 
-pub use builtin::{FileChooser, Outcome};
+#[cfg(not(target_arch = "wasm32"))]
+pub use builtin::FileChooser;
+#[cfg(not(target_arch = "wasm32"))]
 pub use native::RfdDialogs;
+#[cfg(target_arch = "wasm32")]
+pub use web::{FileChooser, WebDialogs};
+
+/// What the window learns from its file dialogs in one frame.
+#[derive(Debug, PartialEq)]
+pub enum Outcome {
+    /// The user chose `path`; `None` is a cancel.
+    Answered(DialogKind, Option<PathBuf>),
+    /// No system dialog could be shown: the built-in one is open instead, and the text says
+    /// why. Said once; later dialogs open the built-in one directly.
+    FellBack(String),
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum DialogKind {

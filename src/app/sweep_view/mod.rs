@@ -22,6 +22,7 @@ use crate::sweep::{
     self, GridAxis, Row, RunError, RunOptions, Shard, Sweep, SweepEvent, SweepSummary,
 };
 
+pub mod committed;
 mod editor;
 mod presets;
 

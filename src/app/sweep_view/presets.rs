@@ -51,7 +51,7 @@ impl SweepView {
             }
         };
         let path = std::path::PathBuf::from(self.out.trim());
-        if !path.is_file() {
+        if !crate::vfs::is_file(&path) {
             self.message = Some((
                 format!("{}: no results yet (run the study first)", path.display()),
                 true,

@@ -60,9 +60,17 @@ impl ShdFile {
     }
 
     fn open_inner(path: &Path, name: &str) -> Result<Self, ShdError> {
-        if !path.is_file() {
+        if !crate::vfs::is_file(path) {
             return Err(fail(name, ShdProblem::NoSuchFile));
         }
+        // The page holds the files it was handed in memory (`vfs`); natively the reader maps
+        // the file itself.
+        #[cfg(target_arch = "wasm32")]
+        return match crate::vfs::read(path) {
+            Ok(bytes) => Self::check_layout(Hdf5File::from_vec(bytes), name),
+            Err(_) => Err(fail(name, ShdProblem::NoSuchFile)),
+        };
+        #[cfg(not(target_arch = "wasm32"))]
         Self::check_layout(Hdf5File::open(path), name)
     }
 

@@ -1,8 +1,8 @@
 //! Running a study: its sweeps, the paper-size studies' best-point seeds, then its figure and
 //! table on disk.
 
+use crate::clock::Instant;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use super::{Study, StudySweep};
 use crate::sweep::csv::Row;

@@ -10,8 +10,8 @@ mod snapshot;
 
 pub use imported::ImportedNetwork;
 
+use crate::clock::Instant;
 use std::sync::Arc;
-use std::time::Instant;
 
 use burn::tensor::{Device, Tensor};
 
