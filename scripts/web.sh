@@ -17,8 +17,10 @@ cache="$HOME/.cache/surrogate-lab"
 export CARGO_TARGET_DIR="${WEB_TARGET_DIR:-$cache/target-web}"
 dist="${WEB_DIST:-dist}"
 target=wasm32-unknown-unknown
-# The page trains with the CPU backends (flex, ndarray) and draws with WebGL or WebGPU.
-features="${WEB_FEATURES:-ndarray}"
+# The page trains on flex, which ran Randman 1.4x faster there than ndarray (BENCHMARKS.md,
+# "In the page"); WEB_FEATURES=ndarray adds ndarray to the backend menu (and 8 MB, minutes of
+# build). It draws with WebGPU where the browser has it, else WebGL.
+features="${WEB_FEATURES-}"
 
 die() { echo "web.sh: $*" >&2; exit 1; }
 
@@ -44,7 +46,7 @@ build() {
   # the CPU backends' loops.
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUSTFLAGS="-C target-feature=+simd128 ${WEB_RUSTFLAGS:-}"
   local args=(build --profile web --target "$target" --bin surrogate-lab --locked)
-  [ -n "$features" ] && args+=(--features "$features")
+  if [ -n "$features" ]; then args+=(--features "$features"); fi
   case "$route" in
     rustup)
       cargo=cargo

@@ -106,7 +106,7 @@ class Driver:
             "actions": [
                 {"type": "pointerMove", "duration": 0, "x": x, "y": y, "origin": "viewport"},
                 {"type": "pointerDown", "button": 0},
-                {"type": "pause", "duration": 60},
+                {"type": "pause", "duration": 150},
                 {"type": "pointerUp", "button": 0},
             ]}]})
 

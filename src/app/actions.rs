@@ -118,7 +118,7 @@ impl ExplorerApp {
                 // Natively there is no page address: the fragment alone, which opens the same
                 // experiment after the address of any copy of the web build.
                 #[cfg(target_arch = "wasm32")]
-                let (base, what) = (crate::web::base_url(), "a link to this experiment");
+                let (base, what) = (super::page::base_url(), "a link to this experiment");
                 #[cfg(not(target_arch = "wasm32"))]
                 let (base, what) = (
                     String::new(),

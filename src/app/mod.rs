@@ -21,6 +21,8 @@ pub mod launch;
 pub mod lesson_panel;
 pub mod live;
 pub mod open_network;
+#[cfg(target_arch = "wasm32")]
+pub mod page;
 pub mod plots;
 pub mod redraw;
 pub mod run_bar;
@@ -363,7 +365,7 @@ impl eframe::App for ExplorerApp {
         }
         self.absorb_events();
         #[cfg(target_arch = "wasm32")]
-        crate::web::report(self);
+        page::report(self);
         let applied = self.live.applied.as_ref();
         if let Some(m) = self.ui.wgpu.poll(&self.ctx, &mut self.ui.draft, applied) {
             self.ui.message = Some(m);
