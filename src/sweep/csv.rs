@@ -262,9 +262,9 @@ impl ResultsFile {
             .map_err(at(1))?;
         let mut meta = parse_meta(meta_text).map_err(at(1))?;
         meta.selection = selection;
-        let columns: &[&str] = match selection {
-            Selection::Validation => &METRIC_COLUMNS,
-            Selection::Test => &V1_METRIC_COLUMNS,
+        let columns: Vec<&str> = match selection {
+            Selection::Validation => METRIC_COLUMNS.to_vec(),
+            Selection::Test => v1_metric_columns(),
         };
         let mut header = None;
         let mut rows_text = Vec::new();
@@ -350,19 +350,12 @@ fn parse_meta(text: &str) -> Result<Meta, CsvProblem> {
 }
 
 /// The result columns of format v1: the test-selected maximum and its epoch where v2 has the
-/// validation-selected columns.
-const V1_METRIC_COLUMNS: [&str; 10] = [
-    "seed",
-    "best_test_acc",
-    "best_epoch",
-    "final_test_acc",
-    "final_test_loss",
-    "final_train_acc",
-    "rate_hz",
-    "epochs",
-    "seconds",
-    "status",
-];
+/// three validation-selected columns, the rest alike.
+fn v1_metric_columns() -> Vec<&'static str> {
+    let mut columns = vec![METRIC_COLUMNS[0], "best_test_acc", "best_epoch"];
+    columns.extend(&METRIC_COLUMNS[4..]);
+    columns
+}
 
 fn parse_row(f: &[String], nk: usize, selection: Selection) -> Result<Row, CsvProblem> {
     fn num<T: std::str::FromStr>(column: &'static str, v: &str) -> Result<T, CsvProblem> {
