@@ -89,7 +89,9 @@ impl Aggregate {
     }
 }
 
-/// Mean and (population) standard deviation of the finite values; NaN when there are none.
+/// Mean and sample standard deviation (n − 1) of the finite values; NaN when there are none,
+/// and a standard deviation of 0 for a single value (it has no spread to show; tables print n
+/// beside it).
 pub fn mean_std(values: impl Iterator<Item = f64>) -> (f64, f64) {
     let v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
     if v.is_empty() {
@@ -97,6 +99,49 @@ pub fn mean_std(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
     let n = v.len() as f64;
     let mean = v.iter().sum::<f64>() / n;
-    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / n;
+    if v.len() == 1 {
+        return (mean, 0.0);
+    }
+    let var = v.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0);
     (mean, var.sqrt())
+}
+
+/// Student's t two-sided 97.5 % quantiles for 1 … 30 degrees of freedom.
+const T975: [f64; 30] = [
+    12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.160,
+    2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060, 2.056,
+    2.052, 2.048, 2.045, 2.042,
+];
+
+/// The 95 % confidence interval of the mean of the finite values (Student's t, n − 1 degrees
+/// of freedom; the normal quantile beyond 30); `None` for fewer than two values.
+pub fn interval95(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let v: Vec<f64> = values.filter(|x| x.is_finite()).collect();
+    if v.len() < 2 {
+        return None;
+    }
+    let (mean, sd) = mean_std(v.iter().copied());
+    let t = T975.get(v.len() - 2).copied().unwrap_or(1.960);
+    let half = t * sd / (v.len() as f64).sqrt();
+    Some((mean - half, mean + half))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_sd_and_the_t_interval_of_five_values() {
+        let v = [1.0, 2.0, 3.0, 4.0, 5.0];
+        let (m, s) = mean_std(v.iter().copied());
+        // Σ(x − 3)² = 10 over n − 1 = 4.
+        assert_eq!(m, 3.0);
+        assert!((s - 2.5f64.sqrt()).abs() < 1e-12, "{s}");
+        // t(0.975, 4) = 2.776: 3 ± 2.776·√2.5/√5.
+        let (lo, hi) = interval95(v.iter().copied()).expect("five values");
+        let half = 2.776 * (2.5f64 / 5.0).sqrt();
+        assert!((lo - (3.0 - half)).abs() < 1e-12 && (hi - (3.0 + half)).abs() < 1e-12);
+        assert_eq!(mean_std([0.7].into_iter()), (0.7, 0.0));
+        assert!(interval95([0.7, f64::NAN].into_iter()).is_none());
+    }
 }

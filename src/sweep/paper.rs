@@ -298,7 +298,7 @@ fn seeds_at_best(axes: &[GridAxis], vrows: &[&Row], best: &[Row]) -> Vec<(f64, f
 /// validation (v1 files) show "—" there: they were chosen on test.
 pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row]) -> String {
     let mut out = String::from(
-        "| variant | grid points | chosen (β, η) | its val acc | its test acc | 10 best on val: test mean ± sd (n) | seeds at chosen: test mean ± sd (n) | chosen epoch |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| variant | grid points | chosen (β, η) | its val acc | its test acc | 10 best on val: test mean ± sd (n) | seeds at chosen: test mean ± sd, 95 % CI (n) | chosen epoch |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for (sweep, rows) in grids {
         let (bi, li) = (column(&sweep.axes, BETA), column(&sweep.axes, LR));
@@ -307,12 +307,7 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row]) -> String {
             let at = |c: Option<usize>| c.map(|c| b.values[c].clone()).unwrap_or("—".into());
             let (m, s, n) = top_mean(&vrows, TOP_POINTS);
             let seeds: Vec<&Row> = best.iter().filter(|r| r.values == b.values).collect();
-            let fresh = if seeds.is_empty() {
-                "—".to_string()
-            } else {
-                let (fm, fs) = mean_std(seeds.iter().map(|r| r.test_acc as f64));
-                format!("{fm:.3} ± {fs:.3} ({})", seeds.len())
-            };
+            let fresh = seeds_summary(&seeds);
             let val = if b.val_acc.is_finite() {
                 format!("{:.3}", b.val_acc)
             } else {
@@ -332,9 +327,57 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row]) -> String {
     out
 }
 
+/// The fresh seeds at a chosen point: test mean ± sample sd and the 95 % interval over the runs
+/// that finished, and the runs that diverged counted apart ("k of n diverged"), never folded
+/// into n.
+pub fn seeds_summary(seeds: &[&Row]) -> String {
+    if seeds.is_empty() {
+        return "—".to_string();
+    }
+    let ok: Vec<f64> = seeds
+        .iter()
+        .filter(|r| r.status == "ok")
+        .map(|r| r.test_acc as f64)
+        .collect();
+    let diverged = seeds.len() - ok.len();
+    let (m, s) = mean_std(ok.iter().copied());
+    let ci = match super::interval95(ok.iter().copied()) {
+        Some((lo, hi)) => format!(", [{lo:.3}, {hi:.3}]"),
+        None => String::new(),
+    };
+    let apart = if diverged > 0 {
+        format!("; {diverged} of {} diverged", seeds.len())
+    } else {
+        String::new()
+    };
+    if ok.is_empty() {
+        return format!("— (n = 0{apart})");
+    }
+    format!("{m:.3} ± {s:.3}{ci} (n = {}{apart})", ok.len())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn seeds_are_summarised_with_sample_sd_interval_and_divergences_apart() {
+        let mut rows: Vec<Row> = [0.8, 0.9, 0.7]
+            .iter()
+            .map(|&a| row(1, &["super_spike", "1", "0.01"], a, a))
+            .collect();
+        rows[2].status = "non_finite_gradient@3".into();
+        let refs: Vec<&Row> = rows.iter().collect();
+        // The two that finished: mean 0.85, sd √0.005 = 0.0707, t(0.975, 1) = 12.706.
+        let half = 12.706 * 0.005f64.sqrt() / 2f64.sqrt();
+        let want = format!(
+            "0.850 ± 0.071, [{:.3}, {:.3}] (n = 2; 1 of 3 diverged)",
+            0.85 - half,
+            0.85 + half
+        );
+        assert_eq!(seeds_summary(&refs), want);
+        assert_eq!(seeds_summary(&[]), "—");
+    }
 
     fn row(point: usize, values: &[&str], val: f32, test: f32) -> Row {
         Row {
