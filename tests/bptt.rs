@@ -13,11 +13,8 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use burn::tensor::{Device, Tensor, TensorData};
 use common::{close, to_vec};
-use surrogate_lab::data::batch::SparseBatch;
 use surrogate_lab::rng::Rng;
 use surrogate_lab::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
 use surrogate_lab::snn::lif::{Dynamics, ResetMode};
@@ -492,19 +489,7 @@ fn burn_side(spec: &Spec, case: &Case, path: Path) -> (f64, Vec<Vec<f32>>) {
         readout: mat(&spec.w_out, fan_in, OUTPUTS),
     };
     let input = if case.events {
-        let mut row_offsets = vec![0];
-        let mut units = Vec::new();
-        for row in spec.input.chunks(INPUTS) {
-            units.extend((0..INPUTS as u32).filter(|&u| row[u as usize] != 0.0));
-            row_offsets.push(units.len());
-        }
-        Input::Sparse(Arc::new(SparseBatch {
-            steps: STEPS,
-            batch: BATCH,
-            inputs: INPUTS,
-            row_offsets,
-            units,
-        }))
+        Input::Sparse(common::events_of(&spec.input, STEPS, BATCH, INPUTS))
     } else {
         let x = Tensor::<3>::from_data(
             TensorData::new(spec.input.clone(), [STEPS, BATCH, INPUTS]),

@@ -236,7 +236,6 @@ fn sparse_input_projection_matches_dense_matmul() {
 /// current's timing; the same bits on one thread and on two.
 #[test]
 fn events_and_readout_weights_inside_the_ops_match_per_step() {
-    use surrogate_lab::data::batch::SparseBatch;
     use surrogate_lab::snn::dynamics::CurrentTiming;
     use surrogate_lab::snn::network::Input;
 
@@ -277,19 +276,7 @@ fn events_and_readout_weights_inside_the_ops_match_per_step() {
             let x: Vec<f32> = (0..steps * batch * inputs)
                 .map(|_| if rng.uniform() < 0.2 { 1.0 } else { 0.0 })
                 .collect();
-            let mut row_offsets = vec![0];
-            let mut units = Vec::new();
-            for row in x.chunks(inputs) {
-                units.extend((0..inputs as u32).filter(|&u| row[u as usize] != 0.0));
-                row_offsets.push(units.len());
-            }
-            let events = std::sync::Arc::new(SparseBatch {
-                steps,
-                batch,
-                inputs,
-                row_offsets,
-                units,
-            });
+            let events = common::events_of(&x, steps, batch, inputs);
             let dense = Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
             let labels: Vec<usize> = (0..batch).map(|b| b % classes).collect();
             let mut dynamics = NetworkDynamics::paper(&dy, &weights.widths(), weights.outputs());

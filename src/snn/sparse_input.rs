@@ -164,13 +164,11 @@ const SCATTER_BLOCKS: usize = 8;
 fn scatter(grad: &[f32], width: usize, input: &SparseBatch) -> Vec<f32> {
     let rows = input.rows();
     let block = rows.div_ceil(SCATTER_BLOCKS).max(1);
-    let partials: Vec<Vec<f32>> = (0..rows)
-        .step_by(block)
-        .collect::<Vec<_>>()
+    let partials: Vec<Vec<f32>> = (0..rows.div_ceil(block))
         .into_par_iter()
-        .map(|first| {
+        .map(|k| {
             let mut acc = vec![0f32; input.inputs * width];
-            for r in first..(first + block).min(rows) {
+            for r in k * block..((k + 1) * block).min(rows) {
                 scatter_row(input.row(r), &grad[r * width..(r + 1) * width], &mut acc);
             }
             acc

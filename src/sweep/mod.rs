@@ -89,6 +89,23 @@ impl Aggregate {
     }
 }
 
+/// The first of `items` with the highest finite `score` (ties keep the earlier one): how a
+/// run, a grid point or an aggregate is chosen on validation. Items whose score or reported
+/// value is not finite are passed over (`usable`).
+pub fn first_best<T: Copy>(
+    items: impl IntoIterator<Item = T>,
+    score: impl Fn(T) -> f64,
+    usable: impl Fn(T) -> bool,
+) -> Option<T> {
+    items
+        .into_iter()
+        .filter(|&x| score(x).is_finite() && usable(x))
+        .fold(None, |best, x| match best {
+            Some(b) if score(b) >= score(x) => Some(b),
+            _ => Some(x),
+        })
+}
+
 /// Mean and sample standard deviation (n − 1) of the finite values; NaN when there are none,
 /// and a standard deviation of 0 for a single value (it has no spread to show; tables print n
 /// beside it).

@@ -148,13 +148,11 @@ pub fn shape_label(key: &str) -> String {
 /// The row of `rows` chosen on validation (`Row::score`; finite ones only; the first of
 /// equals).
 pub fn best_row<'a>(rows: &[&'a Row]) -> Option<&'a Row> {
-    rows.iter()
-        .copied()
-        .filter(|r| r.score().is_finite() && r.test_acc.is_finite())
-        .fold(None, |best: Option<&Row>, r| match best {
-            Some(b) if b.score() >= r.score() => Some(b),
-            _ => Some(r),
-        })
+    super::first_best(
+        rows.iter().copied(),
+        |r| r.score() as f64,
+        |r| r.test_acc.is_finite(),
+    )
 }
 
 /// Mean ± sd of the test accuracies of the `n` rows of `rows` ranked best on validation.

@@ -3,7 +3,7 @@
 //! the grid's axes and the rows finished so far, so a view can redraw them every frame while
 //! rows keep arriving.
 
-use super::{Aggregate, GridAxis, Row, aggregate, mean_std};
+use super::{Aggregate, GridAxis, Row, aggregate, first_best, mean_std};
 
 pub const BETA: &str = "surrogate.beta";
 pub const LR: &str = "optim.lr";
@@ -106,14 +106,12 @@ pub fn beta_curves(axes: &[GridAxis], rows: &[Row]) -> Vec<(String, Vec<[f64; 2]
                 if beta <= 0.0 {
                     continue;
                 }
-                let chosen = agg
-                    .iter()
-                    .filter(|a| a.values[bi] == *b && of_shape(&a.values, si, shape))
-                    .filter(|a| a.score().is_finite() && a.test_acc.0.is_finite())
-                    .fold(None, |best: Option<&Aggregate>, a| match best {
-                        Some(c) if c.score() >= a.score() => Some(c),
-                        _ => Some(a),
-                    });
+                let chosen = first_best(
+                    agg.iter()
+                        .filter(|a| a.values[bi] == *b && of_shape(&a.values, si, shape)),
+                    Aggregate::score,
+                    |a| a.test_acc.0.is_finite(),
+                );
                 if let Some(a) = chosen {
                     pts.push([beta.log10(), a.test_acc.0]);
                 }

@@ -214,3 +214,25 @@ pub fn nan_in_v_stops_training(backend: &str) {
         }
     }
 }
+
+/// A time-major 0/1 raster [T, batch, inputs] as events, row n·batch + b.
+pub fn events_of(
+    x: &[f32],
+    steps: usize,
+    batch: usize,
+    inputs: usize,
+) -> std::sync::Arc<surrogate_lab::data::batch::SparseBatch> {
+    let mut row_offsets = vec![0];
+    let mut units = Vec::new();
+    for row in x.chunks(inputs) {
+        units.extend((0..inputs as u32).filter(|&u| row[u as usize] != 0.0));
+        row_offsets.push(units.len());
+    }
+    std::sync::Arc::new(surrogate_lab::data::batch::SparseBatch {
+        steps,
+        batch,
+        inputs,
+        row_offsets,
+        units,
+    })
+}
