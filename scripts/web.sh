@@ -14,6 +14,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 cache="$HOME/.cache/surrogate-lab"
+# The native build's (README, .ci/run): its binary evaluates the weights the page downloads.
+native_target="${CARGO_TARGET_DIR:-$cache/target}"
 export CARGO_TARGET_DIR="${WEB_TARGET_DIR:-$cache/target-web}"
 dist="${WEB_DIST:-dist}"
 target=wasm32-unknown-unknown
@@ -71,6 +73,12 @@ build() {
     *) die "WEB_ROUTE must be rustup or debian, not $route" ;;
   esac
   echo "web.sh: building with the $route toolchain into $CARGO_TARGET_DIR" >&2
+  # WEB_DRY_RUN=1 names the route and the build command and stops (tests/cli.rs checks the
+  # route choice on a machine whose rustup has no wasm32 target).
+  if [ -n "${WEB_DRY_RUN:-}" ]; then
+    echo "route $route: $cargo ${args[*]}"
+    return
+  fi
   "$cargo" "${args[@]}"
 
   local bindgen="$cache/bin/bin/wasm-bindgen"
@@ -107,13 +115,17 @@ serve() {
 }
 
 # Builds the site, serves it, and drives it in Debian's headless Chromium (scripts/web_test.py):
-# loads without a console error, trains on a click of ▶, opens a shared link. The screenshot
+# loads without a console error, trains on a click of ▶, takes β live, pauses and resumes,
+# downloads weights (checked by the native `eval`) and a PNG, copies and opens links. The screenshot
 # taken mid-training goes to screenshots/web.png (WEB_SCREENSHOT).
 browser_test() {
   command -v chromedriver >/dev/null 2>&1 && [ -x /usr/bin/chromium ] \
     || die "the browser test needs Debian's chromium and chromium-driver (apt-get install chromium chromium-driver)"
   local port=${WEB_PORT:-8765} driver_port=${WEB_DRIVER_PORT:-9515}
   local shot=${WEB_SCREENSHOT:-screenshots/web.png}
+  local evaluator=${WEB_EVAL:-$native_target/release/surrogate-lab}
+  [ -x "$evaluator" ] || die "the browser test checks the page's weights with the native binary, \
+not found at $evaluator: build it (cargo build --release --features ndarray) or set WEB_EVAL"
   local logs
   logs=$(mktemp -d)
   python3 -m http.server "$port" --bind 127.0.0.1 --directory "$dist" >"$logs/http.log" 2>&1 &
@@ -129,7 +141,7 @@ browser_test() {
     sleep 0.2
   done
   python3 scripts/web_test.py "http://127.0.0.1:$port/index.html" "$shot" \
-    --driver "http://127.0.0.1:$driver_port"
+    --driver "http://127.0.0.1:$driver_port" --eval "$evaluator"
 }
 
 case "${1:-}" in

@@ -2,9 +2,13 @@
 """Drives the web build in a real browser: Debian's headless Chromium through chromedriver,
 spoken to in W3C WebDriver over HTTP (the standard library only, nothing to install).
 
-The page must load without a console error, a click on ▶ (at its place on the canvas: egui
-draws the whole window there) must train until the epoch counter advances and the loss falls,
-and a link with an experiment (inside a lesson) in its fragment must open it. The page reports
+The page must load without a console error; a click on ▶ (at its place on the canvas: egui
+draws the whole window there) must train until the epoch counter advances and the loss falls;
+while it trains, a drag of the β slider must reach the trainer (the next batches report the
+new β) and ⏸ / ▶ must pause and resume it; trained, File → Export weights… must download a
+safetensors file that the native `surrogate-lab eval --weights` accepts at the page's test
+accuracy, File → Save PNG… a PNG of the page, and File → Copy link a link that opens the same
+settings; a link with an experiment inside a lesson in its fragment must open it. The page reports
 its state in the tab's title (`ExplorerApp::status_line`), which is what is read back. A
 screenshot taken mid-training goes to the path given. Prints the measured timings; exits 1 with
 one line on the first failure.
@@ -12,12 +16,15 @@ one line on the first failure.
 With --measure SECONDS instead of a screenshot path, it trains Randman on each CPU backend for
 that long and prints the page's samples/s (BENCHMARKS.md, "In the page").
 
-usage: web_test.py URL SCREENSHOT|--measure SECONDS [--driver URL]
+usage: web_test.py URL SCREENSHOT|--measure SECONDS [--driver URL] [--eval BINARY]
 """
 
 import base64
 import json
+import os
 import re
+import struct
+import subprocess
 import sys
 import tempfile
 import time
@@ -25,8 +32,18 @@ import urllib.request
 import zlib
 
 WIDTH, HEIGHT = 1440, 900
-# ▶ Start, the first button of the run bar (below the menu bar), in CSS pixels at 1440 × 900.
+# Places on the canvas, in CSS pixels at 1440 × 900 (egui draws the whole window there).
+# ▶ Start and ⏸ Pause, the first two buttons of the run bar (below the menu bar).
 START = (22, 38)
+PAUSE = (104, 37)
+# The β slider's track in the Surrogate panel: its knob at β = 10, and a place right of it.
+BETA_KNOB = (133, 108)
+BETA_RIGHT = (160, 108)
+# The File menu and three of its items (the menu opens below it).
+FILE = (21, 12)
+EXPORT_WEIGHTS = (66, 85)
+SAVE_PNG = (93, 177)
+COPY_LINK = (43, 263)
 
 
 class Failure(Exception):
@@ -72,11 +89,48 @@ class Driver:
           console.error = (...a) => { keep("console.error", a); error(...a); };
           window.addEventListener("error", (e) => keep("error", [e.message]));
           window.addEventListener("unhandledrejection", (e) => keep("rejection", [e.reason]));
+          // What the page copies (Copy link), kept where we can read it; the copy still happens.
+          if (navigator.clipboard) {
+            const write = navigator.clipboard.writeText.bind(navigator.clipboard);
+            navigator.clipboard.writeText = (text) => {
+              window.__copied = text;
+              return write(text).catch(() => {});
+            };
+          }
         """
         self.cdp("Page.addScriptToEvaluateOnNewDocument", {"source": hook})
         # The page's size, whatever the headless window's decorations take.
         self.cdp("Emulation.setDeviceMetricsOverride",
                  {"width": WIDTH, "height": HEIGHT, "deviceScaleFactor": 1, "mobile": False})
+
+    def downloads_to(self, folder):
+        self.cdp("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": folder})
+
+    def answer_prompt(self, text, timeout=30):
+        """Waits for the page's prompt (a file name), types `text` and accepts it."""
+        end = time.time() + timeout
+        while True:
+            try:
+                self.s("GET", "/alert/text")
+                break
+            except Failure:
+                if time.time() > end:
+                    raise Failure(f"no file-name prompt within {timeout} s") from None
+                time.sleep(0.2)
+        self.s("POST", "/alert/text", {"text": text})
+        self.s("POST", "/alert/accept", {})
+
+    def drag(self, start, end):
+        self.call_actions([{
+            "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
+            "actions": [
+                {"type": "pointerMove", "duration": 0, "x": start[0], "y": start[1],
+                 "origin": "viewport"},
+                {"type": "pointerDown", "button": 0},
+                {"type": "pointerMove", "duration": 300, "x": end[0], "y": end[1],
+                 "origin": "viewport"},
+                {"type": "pointerUp", "button": 0},
+            ]}])
 
     def cdp(self, cmd, params):
         return self.s("POST", "/goog/cdp/execute", {"cmd": cmd, "params": params})
@@ -101,14 +155,22 @@ class Driver:
         return self.js("return window.__errors || []") or []
 
     def click(self, x, y):
-        self.s("POST", "/actions", {"actions": [{
+        self.call_actions([{
             "type": "pointer", "id": "mouse", "parameters": {"pointerType": "mouse"},
             "actions": [
                 {"type": "pointerMove", "duration": 0, "x": x, "y": y, "origin": "viewport"},
                 {"type": "pointerDown", "button": 0},
                 {"type": "pause", "duration": 150},
                 {"type": "pointerUp", "button": 0},
-            ]}]})
+            ]}])
+
+    def call_actions(self, actions):
+        """Performs pointer actions; a prompt the click opens interrupts them, which is fine."""
+        try:
+            self.s("POST", "/actions", {"actions": actions})
+        except Failure as e:
+            if "alert" not in str(e):
+                raise
 
     def screenshot(self, path):
         png = base64.b64decode(self.s("GET", "/screenshot"))
@@ -152,6 +214,11 @@ def main():
         i = args.index("--driver")
         driver_url = args[i + 1]
         del args[i:i + 2]
+    evaluator = None
+    if "--eval" in args:
+        i = args.index("--eval")
+        evaluator = args[i + 1]
+        del args[i:i + 2]
     measure = None
     if "--measure" in args:
         i = args.index("--measure")
@@ -167,7 +234,7 @@ def main():
         try:
             d.start(profile)
             if measure is None:
-                run(d, url, shot)
+                run(d, url, shot, evaluator, profile)
             else:
                 for backend in ["flex", "ndarray"]:
                     speed(d, url, backend, measure)
@@ -203,7 +270,10 @@ def times(d):
     return d.js("return window.surrogateLabTimes || {}") or {}
 
 
-def run(d, url, shot):
+def run(d, url, shot, evaluator, scratch):
+    downloads = os.path.join(scratch, "downloads")
+    os.makedirs(downloads)
+    d.downloads_to(downloads)
     d.go(url)
     wait_title(d, r"· ready ·", 180, "network built (title '… · ready · …')")
     ready_ms = times(d).get("ready", 0)
@@ -239,6 +309,9 @@ def run(d, url, shot):
         time.sleep(0.5)
     print(f"page: epoch {done} done, loss {first_loss:.4f} → {loss:.4f}")
 
+    beta = live_beta(d)
+    pause_and_resume(d)
+
     # The default experiment to its end (Randman, 20 epochs): the paper's accuracy.
     m = wait_title(d, r"· finished ·.*test acc ([0-9.]+)", 900, "the run finished")
     acc = float(m.group(1))
@@ -252,6 +325,10 @@ def run(d, url, shot):
     if acc < 0.85:
         raise Failure(f"Randman reached {acc:.3f} test accuracy, under 0.85")
 
+    export_weights(d, downloads, evaluator, acc)
+    save_png(d, downloads)
+    copy_link(d, beta)
+
     # A shared link: the β lesson, opened with β = 42.
     fragment = link_fragment("surrogate.beta = 42\noptim.epochs = 3\n", "beta")
     d.go(url.split("#")[0] + "#" + fragment)
@@ -264,6 +341,114 @@ def run(d, url, shot):
     if d.errors():
         raise Failure(f"console error after the link: {d.errors()[0][:400]}")
     print("web test passed")
+
+
+def live_beta(d):
+    """Drags the β slider while the page trains: the batches after it must report the new β,
+    and training must go on. Returns the new β."""
+    before = field(d.title(), r"at β ([0-9.e+-]+)")
+    if before is None or "training" not in d.title():
+        raise Failure(f"not training at a known β before the drag (title: {d.title()!r})")
+    d.drag(BETA_KNOB, BETA_RIGHT)
+    m = wait_title(d, r"· training ·.* β ([0-9.e+-]+) · epoch \d+ batch (\d+)/.*at β ([0-9.e+-]+)",
+                   60, "a batch trained at the dragged β")
+    end = time.time() + 60
+    while float(m.group(3)) == before or float(m.group(1)) != float(m.group(3)):
+        if time.time() > end:
+            raise Failure(f"β {before} still in force 60 s after the drag (title: {m.string!r})")
+        time.sleep(0.25)
+        m = wait_title(d, r"· training ·.* β ([0-9.e+-]+) · epoch \d+ batch (\d+)/.*at β "
+                       r"([0-9.e+-]+)", 60, "training after the drag")
+    beta = float(m.group(3))
+    print(f"live β: slider dragged while training, batches now trained at β {beta} "
+          f"(was {before})")
+    return beta
+
+
+def pause_and_resume(d):
+    """⏸ while the page trains pauses it; ▶ resumes it."""
+    d.click(*PAUSE)
+    m = wait_title(d, r"· paused ·.*batch (\d+)/", 30, "paused after a click on ⏸ while training")
+    time.sleep(1.0)
+    if field(d.title(), r"batch (\d+)/", int) != int(m.group(1)) or "paused" not in d.title():
+        raise Failure(f"paused but batches still advance (title: {d.title()!r})")
+    d.click(*START)
+    wait_title(d, r"· training ·", 30, "training again after a click on ▶")
+    print("run bar: ⏸ paused the page mid-training, ▶ resumed it")
+
+
+def menu(d, item):
+    d.click(*FILE)
+    time.sleep(1.0)
+    d.click(*item)
+
+
+def downloaded(folder, name, timeout=60):
+    """The downloaded file's bytes, once the browser has finished writing it."""
+    path = os.path.join(folder, name)
+    end = time.time() + timeout
+    while time.time() < end:
+        if os.path.exists(path) and not any(f.endswith(".crdownload") for f in os.listdir(folder)):
+            with open(path, "rb") as f:
+                return f.read()
+        time.sleep(0.25)
+    raise Failure(f"no download {name} within {timeout} s (folder holds {os.listdir(folder)})")
+
+
+def export_weights(d, downloads, evaluator, page_acc):
+    """File → Export weights… downloads safetensors that the native `eval` accepts."""
+    menu(d, EXPORT_WEIGHTS)
+    d.answer_prompt("page.safetensors")
+    data = downloaded(downloads, "page.safetensors")
+    (header_len,) = struct.unpack("<Q", data[:8])
+    header = json.loads(data[8:8 + header_len])
+    print(f"download: page.safetensors, {len(data)} bytes, tensors "
+          f"{sorted(k for k in header if k != '__metadata__')}")
+    if evaluator is None:
+        print("download: no --eval binary given; the file was not evaluated natively")
+        return
+    out = subprocess.run([evaluator, "eval", "--weights", os.path.join(downloads, "page.safetensors"),
+                          "--json"], capture_output=True, text=True, timeout=600)
+    if out.returncode != 0:
+        raise Failure(f"surrogate-lab eval refused the page's weights: {out.stderr.strip()[:400]}")
+    result = json.loads(out.stdout)
+    acc = result.get("test_acc", result.get("accuracy"))
+    if acc is None or abs(acc - page_acc) > 0.01:
+        raise Failure(f"eval of the page's weights gave {result}, the page {page_acc:.3f}")
+    print(f"eval: the native binary accepts the page's weights: test accuracy {acc:.3f} "
+          f"(page {page_acc:.3f})")
+
+
+def save_png(d, downloads):
+    """File → Save PNG of the window… downloads a PNG of the page's size."""
+    menu(d, SAVE_PNG)
+    d.answer_prompt("page.png")
+    data = downloaded(downloads, "page.png")
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise Failure("the downloaded page.png is not a PNG")
+    w, h = struct.unpack(">II", data[16:24])
+    if (w, h) != (WIDTH, HEIGHT):
+        raise Failure(f"the downloaded page.png is {w}×{h}, the page {WIDTH}×{HEIGHT}")
+    print(f"download: page.png, a {w}×{h} PNG of {len(data)} bytes")
+
+
+def copy_link(d, beta):
+    """File → Copy link copies a link that opens the settings on screen (β as dragged)."""
+    d.js("window.__copied = null")
+    menu(d, COPY_LINK)
+    end = time.time() + 30
+    link = None
+    while link is None and time.time() < end:
+        link = d.js("return window.__copied")
+        time.sleep(0.25)
+    if not link or "#" not in link:
+        raise Failure(f"Copy link copied {link!r}")
+    d.go(link)
+    d.js("document.title = 'reloading'; location.reload()")
+    m = wait_title(d, r"· ready ·.* β ([0-9.e+-]+)", 180, "the copied link's network built")
+    if float(m.group(1)) != beta:
+        raise Failure(f"the copied link opened β {m.group(1)}, the page had {beta}")
+    print(f"link: Copy link copied {len(link)} characters; opened, it has β = {beta}")
 
 
 if __name__ == "__main__":

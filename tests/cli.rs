@@ -269,3 +269,60 @@ fn nir_says_what_a_graph_maps_to_or_why_not() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("not an HDF5 file"));
 }
+
+/// `scripts/web.sh` takes rustup's wasm32 target when rustup has it (the ordinary route
+/// elsewhere; this machine's rustup cannot add targets, so the route is checked with a rustup
+/// that says it has the target): stable cargo, no standard library built from source.
+#[test]
+fn the_web_build_takes_rustups_wasm32_target_when_it_is_installed() {
+    let dir = std::env::temp_dir().join(format!("surrogate-lab-web-route-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rustup = dir.join("rustup");
+    std::fs::write(
+        &rustup,
+        "#!/bin/sh\n[ \"$1 $2 $3\" = \"target list --installed\" ] && echo x86_64-unknown-linux-gnu && echo wasm32-unknown-unknown\n",
+    )
+    .expect("fake rustup");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&rustup, std::fs::Permissions::from_mode(0o755)).expect("chmod");
+    let path = format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/scripts/web.sh");
+    let dry = |route: Option<&str>| {
+        let mut c = Command::new("bash");
+        c.arg(script)
+            .arg("build")
+            .env("PATH", &path)
+            .env("WEB_DRY_RUN", "1");
+        c.env_remove("WEB_ROUTE");
+        if let Some(r) = route {
+            c.env("WEB_ROUTE", r);
+        }
+        c.output().expect("bash runs")
+    };
+
+    let out = dry(None);
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        said.starts_with("route rustup: cargo build --profile web --target wasm32-unknown-unknown"),
+        "{said}"
+    );
+    assert!(!said.contains("build-std"), "{said}");
+
+    let out = dry(Some("emscripten"));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("WEB_ROUTE must be rustup or debian, not emscripten"),
+        "{err}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

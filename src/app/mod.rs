@@ -263,7 +263,8 @@ impl ExplorerApp {
                 " · epoch {} batch {}/{}",
                 b.epoch, b.batch, b.batches_per_epoch
             );
-            line += &format!(" · loss {:.4}", b.loss);
+            // The β the trainer used for that batch: a live edit shows here once it is in force.
+            line += &format!(" · loss {:.4} at β {}", b.loss, b.surrogate.beta);
         }
         if let Some(e) = &self.live.last_epoch {
             line += &format!(" · epochs done {} · test acc {:.3}", e.epoch, e.test_acc);
@@ -294,6 +295,19 @@ impl ExplorerApp {
     }
 
     fn absorb_events(&mut self) {
+        let interacting = self.ctx.input(|i| {
+            i.pointer.any_down()
+                || i.events.iter().any(|e| {
+                    matches!(
+                        e,
+                        egui::Event::PointerButton { .. }
+                            | egui::Event::Key { .. }
+                            | egui::Event::Text(_)
+                            | egui::Event::MouseWheel { .. }
+                    )
+                })
+        });
+        self.session.set_interacting(interacting);
         for event in self.session.drain() {
             match self.live.absorb(event, &mut self.history) {
                 Absorbed::Nothing => {}
