@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use burn::tensor::Device;
 use common::to_vec;
 use surrogate_lab::config::Config;
-use surrogate_lab::nir::export_network;
+use surrogate_lab::nir::flavour::Flavour;
 use surrogate_lab::nir::import::{self, Opened};
 use surrogate_lab::snn::network::{Path as RunPath, forward_with};
 use surrogate_lab::train::Trainer;
@@ -169,8 +169,8 @@ fn training_an_imported_network_lowers_its_loss_and_keeps_its_neurons() {
     let dir = std::env::temp_dir().join(format!("surrogate-lab-nir-train-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join("trained.nir");
-    let conv = open("braille_noDelay_bias_zero.nir", Some(0.1)).conventions;
-    export_network::save(&path, t.weights(), &before_net, &conv).expect("writes");
+    // What the trainer holds (its Δt and discretisation are the ones the file was opened with).
+    surrogate_lab::io::weights::save_held_nir(&path, &t.held(), Flavour::Generic).expect("writes");
     let again = import::open(&path, None, None, &Device::flex()).expect("reopens");
     let mut u = Trainer::new(braille_config()).expect("valid");
     u.import(ImportedNetwork::from(&again)).expect("fits");

@@ -209,12 +209,12 @@ fn session_start_pause_step_and_live_beta() {
 fn session_reports_divergence_and_pauses() {
     let session = Session::spawn(small_config());
     wait_for(&session, |e| matches!(e, Event::Ready { .. }));
-    session.send(Command::RequestWeights);
-    let events = wait_for(&session, |e| matches!(e, Event::Weights(_)));
-    let Some(Event::Weights(w)) = events.last() else {
+    session.send(Command::RequestNetwork);
+    let events = wait_for(&session, |e| matches!(e, Event::Network(_)));
+    let Some(Event::Network(w)) = events.last() else {
         unreachable!()
     };
-    let poisoned = w.map(|_, t| t.clone().mul_scalar(f32::NAN));
+    let poisoned = w.weights.map(|_, t| t.clone().mul_scalar(f32::NAN));
     session.send(Command::LoadWeights(Box::new(poisoned)));
     session.send(Command::Start);
     let events = wait_for(&session, |e| matches!(e, Event::Error(_)));

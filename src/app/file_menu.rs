@@ -223,11 +223,7 @@ impl super::ExplorerApp {
         self.ui.message = match kind {
             DialogKind::OpenNetwork => self.open_network.chosen(&self.ctx, path),
             DialogKind::ExportWeights => {
-                // An imported network written as NIR takes its own neurons along.
-                let command = match self.open_network.export(&path) {
-                    Some(command) => command,
-                    None => self.weights.export(path),
-                };
+                let command = self.weights.export(path);
                 self.send(command);
                 return;
             }

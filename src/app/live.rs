@@ -44,7 +44,7 @@ pub enum Absorbed {
     Nothing,
     /// A network was (re)built with this configuration.
     Ready(Box<Config>),
-    Weights(Box<crate::snn::network::Weights>),
+    Network(Box<crate::train::trainer::HeldNetwork>),
     /// The trainer runs an imported network now; what was mapped, in one line.
     NetworkReplaced(String),
 }
@@ -124,7 +124,7 @@ impl Live {
                 self.snapshot = Some(s);
             }
             Event::Inspection(i) => self.inspection = Some(i),
-            Event::Weights(w) => return Absorbed::Weights(w),
+            Event::Network(n) => return Absorbed::Network(n),
             Event::NetworkReplaced(summary) => {
                 self.error = None;
                 return Absorbed::NetworkReplaced(summary);

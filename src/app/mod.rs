@@ -319,16 +319,12 @@ impl ExplorerApp {
                 Absorbed::NetworkReplaced(summary) => {
                     self.ui.message = Some(self.open_network.replaced(&summary));
                 }
-                Absorbed::Weights(w) => {
-                    let Err(w) = self.open_network.write(&self.ctx, w) else {
-                        continue;
-                    };
-                    let config = self.live.applied.clone().unwrap_or_default();
+                Absorbed::Network(held) => {
                     let summary = crate::io::weights::TrainingSummary {
                         epoch: self.live.last_epoch.as_ref().map(|e| e.epoch),
                         test_acc: self.live.last_epoch.as_ref().map(|e| e.test_acc),
                     };
-                    if let Some(m) = self.weights.write(&self.ctx, *w, config, summary) {
+                    if let Some(m) = self.weights.write(&self.ctx, *held, summary) {
                         self.ui.message = Some(m);
                     }
                 }

@@ -5,7 +5,8 @@
 //! is ours, and the discretisation its writer meant). The converted network goes to the
 //! trainer as one [`Command::ReplaceNetwork`]; the trainer refuses one that does not fit the
 //! data set and keeps its network. Once it answers, the mapping shows in one line above the
-//! plots, and a NIR export writes the network with its own neurons and conventions.
+//! plots, and every export (`weight_files.rs`) writes the network the trainer holds, with its
+//! own neurons and conventions.
 
 use std::path::{Path, PathBuf};
 
@@ -14,11 +15,9 @@ use eframe::egui;
 use super::Message;
 use super::task::{Poll, Task};
 use crate::nir::discrete::Discretisation;
-use crate::nir::export_network;
 use crate::nir::import::{self, Opened, Peek};
 use crate::nir::model::Conventions;
 use crate::snn::dynamics::NetworkDynamics;
-use crate::snn::network::Weights;
 use crate::train::Command;
 use crate::train::trainer::ImportedNetwork;
 
@@ -43,7 +42,6 @@ struct Form {
 enum Job {
     Peek(PathBuf, Task<Result<Peek, String>>),
     Open(PathBuf, Task<Result<Opened, String>>),
-    Export(Task<Message>),
 }
 
 #[derive(Default)]
@@ -53,10 +51,10 @@ pub struct OpenNetwork {
     /// Sent to the trainer; in use once it says so.
     waiting: Option<NetworkInUse>,
     pub in_use: Option<NetworkInUse>,
-    /// Where the weights asked of the trainer go, as NIR with the imported dynamics.
-    export_to: Option<PathBuf>,
     /// The Δt typed last, for graphs that do not store one.
     last_dt_ms: Option<f64>,
+    /// A failure to start reading, shown at the next poll.
+    failed: Option<Message>,
 }
 
 /// What `poll` answers when a graph could not be read: one line, nothing for the trainer.
@@ -113,48 +111,14 @@ impl OpenNetwork {
     }
 
     pub fn busy(&self) -> bool {
-        self.job.is_some() || self.form.is_some() || self.export_to.is_some()
-    }
-
-    /// For an export to `path`: the command asking the trainer for its weights, when the
-    /// network is an imported one written as NIR (its neurons and conventions go along).
-    pub fn export(&mut self, path: &Path) -> Option<Command> {
-        let nir = path
-            .extension()
-            .is_some_and(|e| e.eq_ignore_ascii_case("nir"));
-        (nir && self.in_use.is_some()).then(|| {
-            self.export_to = Some(path.to_path_buf());
-            Command::RequestWeights
-        })
-    }
-
-    /// Writes weights the trainer sent, if an export of ours asked for them (else they are
-    /// given back for the other exports).
-    pub fn write(
-        &mut self,
-        ctx: &egui::Context,
-        weights: Box<Weights>,
-    ) -> Result<(), Box<Weights>> {
-        let (Some(path), Some(n)) = (self.export_to.take(), self.in_use.clone()) else {
-            return Err(weights);
-        };
-        let task = Task::spawn("export-nir", ctx, move || {
-            match export_network::save(&path, &weights, &n.dynamics, &n.conventions) {
-                Ok(()) => Message {
-                    text: format!("exported the network to {}", path.display()),
-                    is_error: false,
-                },
-                Err(e) => error(format!("network not exported: {e}")),
-            }
-        });
-        if let Ok(task) = task {
-            self.job = Some(Job::Export(task));
-        }
-        Ok(())
+        self.job.is_some() || self.form.is_some() || self.failed.is_some()
     }
 
     /// Background work that finished this frame: a message, and a command for the trainer.
     pub fn poll(&mut self) -> (Option<Message>, Option<Command>) {
+        if let Some(m) = self.failed.take() {
+            return (Some(m), None);
+        }
         let Some(job) = self.job.take() else {
             return (None, None);
         };
@@ -170,16 +134,6 @@ impl OpenNetwork {
                 Poll::Done(Ok(opened)) => return (None, Some(self.send(&path, &opened))),
                 Poll::Done(Err(e)) => return not_opened(&e),
                 Poll::Lost => return not_opened("the reader crashed"),
-            },
-            Job::Export(task) => match task.poll() {
-                Poll::Pending => self.job = Some(Job::Export(task)),
-                Poll::Done(m) => return (Some(m), None),
-                Poll::Lost => {
-                    return (
-                        Some(error("network not exported: the writer crashed".into())),
-                        None,
-                    );
-                }
             },
         }
         (None, None)
@@ -266,8 +220,13 @@ impl OpenNetwork {
         let task = Task::spawn("open-nir", ctx, move || {
             import::open(&path, Some(dt_ms), Some(how), &device)
         });
-        if let Ok(task) = task {
-            self.job = Some(Job::Open(form.path, task));
+        match task {
+            Ok(task) => self.job = Some(Job::Open(form.path, task)),
+            Err(e) => {
+                self.failed = Some(error(format!(
+                    "network not opened: cannot start the reader: {e}"
+                )))
+            }
         }
     }
 }

@@ -1,7 +1,9 @@
-//! File → Export/Import weights. The weights live on the trainer's thread: an export asks the
-//! trainer for them and writes them, off the UI thread, when they arrive; an import reads the
-//! file and hands the weights to the trainer, which refuses shapes that differ from its network
-//! (the refusal arrives as an error event).
+//! File → Export/Import weights. The network lives on the trainer's thread: an export asks the
+//! trainer for what it holds (the weights as trained, the settings, the imported network if
+//! one runs) and writes it, off the UI thread, in the format the file's extension names
+//! (`io::weights::export`: safetensors, or NIR in the flavour chosen); every failure is a
+//! message. An import reads the file and hands the weights to the trainer, which refuses
+//! shapes that differ from its network (the refusal arrives as an error event).
 
 use std::path::{Path, PathBuf};
 
@@ -9,11 +11,10 @@ use eframe::egui;
 
 use super::Message;
 use super::task::{Poll, Task};
-use crate::config::Config;
 use crate::io::weights::{self, TrainingSummary};
 use crate::nir::flavour::Flavour;
-use crate::snn::network::Weights;
 use crate::train::Command;
+use crate::train::trainer::HeldNetwork;
 
 #[derive(Default)]
 pub struct WeightFiles {
@@ -25,36 +26,33 @@ pub struct WeightFiles {
 }
 
 impl WeightFiles {
-    /// Remembers `path` for the weights the returned command asks the trainer for.
+    /// Remembers `path` for the network the returned command asks the trainer for.
     pub fn export(&mut self, path: PathBuf) -> Command {
         self.export_to = Some(path);
-        Command::RequestWeights
+        Command::RequestNetwork
     }
 
-    /// Starts writing weights the trainer sent to the file the user chose.
+    /// Starts writing what the trainer sent to the file the user chose.
     pub fn write(
         &mut self,
         ctx: &egui::Context,
-        weights: Weights,
-        config: Config,
+        held: HeldNetwork,
         summary: TrainingSummary,
     ) -> Option<Message> {
         let path = self.export_to.take()?;
         let flavour = self.flavour;
-        let task = Task::spawn(
-            "export-weights",
-            ctx,
-            move || match weights::save_by_extension(&path, &weights, &config, &summary, flavour) {
-                Ok(()) => Message {
-                    text: format!("exported weights to {}", path.display()),
+        let task = Task::spawn("export-weights", ctx, move || {
+            match weights::export(&path, &held, &summary, flavour) {
+                Ok(text) => Message {
+                    text,
                     is_error: false,
                 },
                 Err(e) => Message {
                     text: format!("weights not exported: {e}"),
                     is_error: true,
                 },
-            },
-        );
+            }
+        });
         match task {
             Ok(task) => {
                 self.writing = Some(task);

@@ -6,9 +6,7 @@ use super::args::TrainArgs;
 use super::{CliError, flag_edits};
 use crate::config::Config;
 use crate::io::weights::{self, TrainingSummary};
-use crate::nir::export_network;
 use crate::nir::flavour::Flavour;
-use crate::nir::model::Conventions;
 use crate::train::{TrainError, Trainer};
 
 /// Runs a headless training; returns the process exit status (1 when the loss diverged or
@@ -20,15 +18,12 @@ pub fn run(args: TrainArgs) -> Result<i32, CliError> {
     if let Some(path) = &args.init_weights {
         load_weights_into(&mut trainer, path)?;
     }
-    // The conventions an imported graph was opened with are those its export is written in.
-    let imported = match &args.init_nir {
-        Some(path) => {
-            let opened = args.step.open(path, &trainer.weights().readout.device())?;
-            super::nir::import_into(&mut trainer, &opened, path)?;
-            Some(opened.conventions)
-        }
-        None => None,
-    };
+    // The trainer keeps the imported network's Δt and discretisation: its export is
+    // written in them.
+    if let Some(path) = &args.init_nir {
+        let opened = args.step.open(path, &trainer.weights().readout.device())?;
+        super::nir::import_into(&mut trainer, &opened, path)?;
+    }
     let epochs = trainer.config().optim.epochs;
     let mut summary = TrainingSummary::default();
     if !args.json {
@@ -69,7 +64,7 @@ pub fn run(args: TrainArgs) -> Result<i32, CliError> {
             );
         }
     }
-    Ok(save_outputs(&trainer, &args, &summary, imported.as_ref()))
+    Ok(save_outputs(&trainer, &args, &summary))
 }
 
 /// Exit status of a run that training itself stopped (README, "Command line").
@@ -137,12 +132,8 @@ fn describe(trainer: &Trainer) -> String {
     )
 }
 
-fn save_outputs(
-    trainer: &Trainer,
-    args: &TrainArgs,
-    summary: &TrainingSummary,
-    imported: Option<&Conventions>,
-) -> i32 {
+fn save_outputs(trainer: &Trainer, args: &TrainArgs, summary: &TrainingSummary) -> i32 {
+    let imported = trainer.imported();
     let mut status = 0;
     if let Some(path) = &args.save_weights {
         match weights::save_safetensors(path, trainer.weights(), trainer.config(), summary) {
@@ -160,20 +151,7 @@ fn save_outputs(
     }
     if let Some(path) = &args.save_nir {
         let flavour = Flavour::from_key(&args.flavour).unwrap_or_default();
-        let saved = match (imported, trainer.imported()) {
-            // An imported network keeps its own neurons, biases and conventions; the
-            // flavours rewrite only the paper's dynamics.
-            (Some(conv), Some(n)) => {
-                if flavour != Flavour::Generic {
-                    eprintln!(
-                        "note: --flavour {flavour} applies to the paper's dynamics; an imported network is written as generic NIR with its own conventions"
-                    );
-                }
-                export_network::save(path, trainer.weights(), &n.dynamics, conv)
-                    .map(|()| eprintln!("NIR graph written to {}", path.display()))
-            }
-            _ => super::weights::save_nir(path, trainer.weights(), trainer.config(), flavour),
-        };
+        let saved = super::weights::save_nir(path, &trainer.held(), flavour);
         if let Err(e) = saved {
             eprintln!("error: {e}");
             status = 1;

@@ -10,7 +10,7 @@ use crate::io::weights::{self, WeightFile};
 use crate::nir::flavour::{self, Flavour};
 use crate::snn::network::Weights;
 use crate::train::Trainer;
-use crate::train::config::TrainingConfig;
+use crate::train::trainer::HeldNetwork;
 
 fn load(path: &Path) -> Result<WeightFile, CliError> {
     weights::load_safetensors(path).map_err(|e| CliError::Weights(e.to_string()))
@@ -102,8 +102,8 @@ pub fn export(args: ExportArgs) -> Result<i32, CliError> {
         None,
     );
     let loaded = fit(&template, &file, &args.weights, &device)?;
-    save_nir(&args.nir, &loaded, &config, parse_flavour(&args.flavour)?)
-        .map_err(CliError::Weights)?;
+    let held = HeldNetwork::built(loaded, config.into());
+    save_nir(&args.nir, &held, parse_flavour(&args.flavour)?).map_err(CliError::Weights)?;
     Ok(0)
 }
 
@@ -117,16 +117,11 @@ pub fn parse_flavour(key: &str) -> Result<Flavour, CliError> {
 
 /// Writes the NIR graph in `flavour` and says on stderr what its library still computes
 /// differently for this network.
-pub fn save_nir(
-    path: &Path,
-    weights: &Weights,
-    config: &TrainingConfig,
-    flavour: Flavour,
-) -> Result<(), String> {
-    weights::save_nir_flavour(path, weights, config, flavour).map_err(|e| e.to_string())?;
+pub fn save_nir(path: &Path, held: &HeldNetwork, flavour: Flavour) -> Result<(), String> {
+    weights::save_held_nir(path, held, flavour).map_err(|e| e.to_string())?;
     eprintln!("NIR graph ({flavour}) written to {}", path.display());
-    let recurrent = weights.recurrent.iter().any(Option::is_some);
-    for line in flavour::deviations(flavour, &config.model, recurrent) {
+    let recurrent = held.weights.recurrent.iter().any(Option::is_some);
+    for line in flavour::deviations(flavour, &held.model(), recurrent) {
         eprintln!("note: {line}");
     }
     Ok(())

@@ -21,10 +21,13 @@ use super::error::WeightsError;
 use super::safetensors::{NamedTensor, decode, encode};
 use crate::atomic::write_atomic;
 use crate::config::Config;
-use crate::nir::flavour::{self, Flavour};
-use crate::nir::graph::Meta;
-use crate::snn::network::{ParamRole, Weights};
+use crate::nir::export::{self, TimeBase, TrainedWith};
+use crate::nir::flavour::Flavour;
+use crate::snn::dynamics::{Discretisation, NetworkDynamics};
+use crate::snn::lif::Dynamics;
+use crate::snn::network::{ParamRole, Weights, transposed};
 use crate::train::config::TrainingConfig;
+use crate::train::trainer::HeldNetwork;
 
 pub const FORMAT: &str = "surrogate-lab weights v1";
 
@@ -51,17 +54,6 @@ fn host(t: &Tensor<2>) -> (Vec<usize>, Vec<f32>) {
     )
 }
 
-/// [rows, cols] row-major → its transpose.
-fn transpose(rows: usize, cols: usize, data: &[f32]) -> Vec<f32> {
-    let mut out = vec![0f32; data.len()];
-    for r in 0..rows {
-        for c in 0..cols {
-            out[c * rows + r] = data[r * cols + c];
-        }
-    }
-    out
-}
-
 /// Each weight matrix in PyTorch orientation (out, in), with its file name.
 fn torch_tensors(weights: &Weights) -> Vec<NamedTensor> {
     weights
@@ -74,7 +66,7 @@ fn torch_tensors(weights: &Weights) -> Vec<NamedTensor> {
             NamedTensor {
                 name: role.name(),
                 shape: vec![cols, rows],
-                data: transpose(rows, cols, &data),
+                data: transposed(rows, cols, &data),
             }
         })
         .collect()
@@ -144,7 +136,7 @@ pub fn decode_weight_file(bytes: &[u8]) -> Result<WeightFile, WeightsError> {
                 value: t.data[at],
             });
         }
-        by_name.insert(t.name, (vec![inp, out], transpose(out, inp, &t.data)));
+        by_name.insert(t.name, (vec![inp, out], transposed(out, inp, &t.data)));
     }
     let config = match meta.get("config") {
         Some(json) => {
@@ -256,25 +248,57 @@ pub fn weights_from_file(file: &WeightFile, device: &Device) -> Result<Weights, 
     Ok(weights)
 }
 
-/// The NIR graph of a network (the generic flavour), as an HDF5 file in the layout
-/// `nir.read` expects: Input → Affine → CubaLIF (→ Affine back to itself when recurrent) → …
-/// → Affine → CubaLI → Output.
+/// The NIR graph of a network built from `config` (the generic flavour), as an HDF5 file in
+/// the layout `nir.read` expects: Input → Affine → CubaLIF (→ Affine back to itself when
+/// recurrent) → … → Affine → CubaLI → Output.
 pub fn encode_nir(weights: &Weights, config: &TrainingConfig) -> Result<Vec<u8>, WeightsError> {
     encode_nir_flavour(weights, config, Flavour::Generic)
 }
 
-/// The NIR graph of a network in `flavour` (`nir::flavour`: generic, or shaped for
-/// snnTorch's or Norse's importer).
+/// The NIR graph of a network built from `config` in `flavour` (`nir::flavour`: generic, or
+/// shaped for snnTorch's or Norse's importer).
 pub fn encode_nir_flavour(
     weights: &Weights,
     config: &TrainingConfig,
     flavour: Flavour,
 ) -> Result<Vec<u8>, WeightsError> {
-    let mut graph = flavour::graph(weights, &config.model, &config.surrogate, flavour);
-    graph
-        .metadata
-        .insert("source".into(), Meta::Text(FORMAT.into()));
-    crate::nir::write::encode(&graph).map_err(WeightsError::Nir)
+    encode_held(
+        &HeldNetwork::built(weights.clone(), config.clone()),
+        flavour,
+    )
+}
+
+/// What the trainer holds as NIR in `flavour`: the imported network with its own neurons,
+/// biases, Δt and discretisation, else the settings' network (its τ's for forward Euler, as
+/// the libraries read them).
+fn encode_held(held: &HeldNetwork, flavour: Flavour) -> Result<Vec<u8>, WeightsError> {
+    let config = &held.config;
+    let (dynamics, time) = match &held.imported {
+        Some(n) => (
+            n.dynamics.clone(),
+            TimeBase {
+                dt_s: n.dt_ms / 1000.0,
+                discretisation: n.discretisation,
+            },
+        ),
+        None => (
+            NetworkDynamics::paper(
+                &Dynamics::new(&config.model),
+                &held.weights.widths(),
+                held.weights.outputs(),
+            ),
+            TimeBase {
+                dt_s: config.model.dt_ms / 1000.0,
+                discretisation: Discretisation::Euler,
+            },
+        ),
+    };
+    let trained = TrainedWith {
+        surrogate: &config.surrogate,
+        loss: config.model.loss,
+    };
+    export::encode(&held.weights, &dynamics, time, flavour, Some(trained))
+        .map_err(WeightsError::Nir)
 }
 
 pub fn save_nir(
@@ -291,25 +315,82 @@ pub fn save_nir_flavour(
     config: &TrainingConfig,
     flavour: Flavour,
 ) -> Result<(), WeightsError> {
-    let bytes = encode_nir_flavour(weights, config, flavour).map_err(|e| e.in_file(path))?;
+    save_held_nir(
+        path,
+        &HeldNetwork::built(weights.clone(), config.clone()),
+        flavour,
+    )
+}
+
+/// Writes what the trainer holds as NIR in `flavour`, whatever the file's extension.
+pub fn save_held_nir(
+    path: &Path,
+    held: &HeldNetwork,
+    flavour: Flavour,
+) -> Result<(), WeightsError> {
+    let bytes = encode_held(held, flavour).map_err(|e| e.in_file(path))?;
     Ok(write_atomic(path, &bytes)?)
 }
 
-/// Saves in the format the extension names: `.nir`/`.h5` → NIR in `flavour`, anything else →
-/// safetensors.
-pub fn save_by_extension(
+/// The extensions of a NIR file (HDF5), for the export rule and the dialogs' filters.
+pub const NIR_EXTENSIONS: [&str; 3] = ["nir", "h5", "hdf5"];
+
+/// The file formats an export writes, named by the file's extension.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// `.nir`, `.h5`, `.hdf5`: a NIR graph (HDF5).
+    Nir,
+    /// Anything else: safetensors, the weights and the experiment in its metadata.
+    Safetensors,
+}
+
+impl Format {
+    /// The one extension rule, for the window's export, the command line and the readers.
+    pub fn of(path: &Path) -> Format {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if NIR_EXTENSIONS.contains(&ext.as_str()) {
+            Format::Nir
+        } else {
+            Format::Safetensors
+        }
+    }
+}
+
+/// Writes what the trainer holds in the format `path`'s extension names (NIR in `flavour`);
+/// the answer is the line to show. Safetensors hold the weights and the settings only: for an
+/// imported network the line says that its neurons go with a NIR export.
+pub fn export(
     path: &Path,
-    weights: &Weights,
-    config: &TrainingConfig,
+    held: &HeldNetwork,
     summary: &TrainingSummary,
     flavour: Flavour,
-) -> Result<(), WeightsError> {
-    let ext = path
-        .extension()
-        .map(|e| e.to_string_lossy().to_lowercase())
-        .unwrap_or_default();
-    match ext.as_str() {
-        "nir" | "h5" | "hdf5" => save_nir_flavour(path, weights, config, flavour),
-        _ => save_safetensors(path, weights, config, summary),
+) -> Result<String, WeightsError> {
+    match Format::of(path) {
+        Format::Nir => {
+            save_held_nir(path, held, flavour)?;
+            let what = if held.imported.is_some() {
+                "the imported network"
+            } else {
+                "the network"
+            };
+            Ok(format!(
+                "exported {what} to {} (NIR, {flavour})",
+                path.display()
+            ))
+        }
+        Format::Safetensors => {
+            save_safetensors(path, &held.weights, &held.config, summary)?;
+            Ok(match held.imported {
+                Some(_) => format!(
+                    "exported the weights to {} (the imported neurons, biases and conventions \
+                     go with a .nir export)",
+                    path.display()
+                ),
+                None => format!("exported weights to {}", path.display()),
+            })
+        }
     }
 }

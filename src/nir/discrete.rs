@@ -13,46 +13,9 @@
 
 use super::stack::Neurons;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Discretisation {
-    /// d(τ) = exp(−Δt/τ).
-    Exact,
-    /// d(τ) = 1 − Δt/τ.
-    Euler,
-}
-
-impl Discretisation {
-    pub fn decay(self, dt: f64, tau: f64) -> f64 {
-        match self {
-            Discretisation::Exact => (-dt / tau).exp(),
-            Discretisation::Euler => 1.0 - dt / tau,
-        }
-    }
-
-    /// The τ whose decay over `dt` is `decay` (the inverse of [`Self::decay`]).
-    pub fn tau(self, dt: f64, decay: f64) -> f64 {
-        match self {
-            Discretisation::Exact => -dt / decay.ln(),
-            Discretisation::Euler => dt / (1.0 - decay),
-        }
-    }
-
-    pub fn key(self) -> &'static str {
-        match self {
-            Discretisation::Exact => "exact",
-            Discretisation::Euler => "euler",
-        }
-    }
-
-    pub fn from_key(key: &str) -> Option<Self> {
-        match key {
-            "exact" => Some(Discretisation::Exact),
-            "euler" => Some(Discretisation::Euler),
-            _ => None,
-        }
-    }
-}
+// The model's concept (how a τ becomes a per-step decay); here because NIR is where the user
+// names it.
+pub use crate::snn::dynamics::Discretisation;
 
 /// One layer's per-step constants, one value per neuron.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,4 +1,4 @@
-//! Our network as a NIR graph in one of three flavours: `generic` (NIR's own meaning of
+//! The three flavours a network is written in (`export.rs` writes the graph): `generic` (NIR's own meaning of
 //! every field), or shaped so that `snntorch.import_nir.import_from_nir` (snnTorch 1.0) or
 //! `norse.torch.from_nir` (Norse 1.1) computes what we compute.
 //!
@@ -24,12 +24,9 @@
 
 use std::fmt;
 
-use super::graph::{Array, Graph, Meta, Node};
 use crate::snn::dynamics::{CurrentTiming, ResetTiming};
-use crate::snn::lif::{Dynamics, ResetMode};
+use crate::snn::lif::ResetMode;
 use crate::snn::model::ModelConfig;
-use crate::snn::network::{ParamRole, Weights};
-use crate::snn::surrogate::SurrogateConfig;
 
 /// The time step snnTorch 1.0's importer assumes for every graph (it stores none).
 pub const SNNTORCH_DT_S: f64 = 1e-4;
@@ -126,9 +123,7 @@ pub fn fold(
 /// layer that takes the previous step's current answers a step later, one that reads its
 /// spike before integrating another (0 in the libraries' own conventions).
 pub fn readout_lead_steps(model: &ModelConfig) -> usize {
-    let previous = usize::from(model.current == CurrentTiming::Previous);
-    let next = usize::from(model.reset_timing == ResetTiming::Next);
-    model.hidden.len() * (previous + next) + previous
+    super::export::readout_lead_steps(model.hidden.len(), model.current, model.reset_timing)
 }
 
 /// Whether the network steps as Norse and snnTorch do: this step's current, reset in the
@@ -184,145 +179,4 @@ pub fn deviations(flavour: Flavour, model: &ModelConfig, recurrent: bool) -> Vec
         )),
     }
     out
-}
-
-/// (out, in) rows of our [in, out] matrix, times `scale`.
-fn torch_matrix(t: &burn::tensor::Tensor<2>, scale: f64) -> Array {
-    let [rows, cols] = t.dims();
-    let data: Vec<f32> = t.clone().into_data().iter::<f32>().collect();
-    let mut out = vec![0f64; data.len()];
-    for r in 0..rows {
-        for c in 0..cols {
-            out[c * rows + r] = f64::from(data[r * cols + c]) * scale;
-        }
-    }
-    Array::matrix(cols, rows, out)
-}
-
-fn neuron(n: usize, f: &Folded) -> Node {
-    let v = |x: f64| Array::vector(vec![x; n]);
-    let node = Node::new(if f.v_threshold.is_some() {
-        "CubaLIF"
-    } else {
-        "CubaLI"
-    })
-    .with("tau_syn", v(f.tau_syn))
-    .with("tau_mem", v(f.tau_mem))
-    .with("r", v(f.r))
-    .with("v_leak", v(0.0))
-    .with("w_in", v(f.w_in));
-    match f.v_threshold {
-        Some(t) => node.with("v_reset", v(0.0)).with("v_threshold", v(t)),
-        None => node,
-    }
-}
-
-/// The graph of a network: Input → Affine → CubaLIF (↺ Affine when recurrent) → … →
-/// Affine → readout → Output, with the metadata our importer reads back.
-pub fn graph(
-    weights: &Weights,
-    model: &ModelConfig,
-    surrogate: &SurrogateConfig,
-    flavour: Flavour,
-) -> Graph {
-    let dy = Dynamics::new(model);
-    let dt_s = model.dt_ms / 1000.0;
-    let (alpha, threshold) = (f64::from(dy.alpha), model.threshold);
-    let hidden = fold(
-        flavour,
-        dt_s,
-        alpha,
-        f64::from(dy.beta_mem),
-        f64::from(dy.input_scale),
-        Some(threshold),
-    );
-    let readout = fold(
-        flavour,
-        dt_s,
-        alpha,
-        f64::from(dy.beta_out),
-        f64::from(dy.out_input_scale),
-        None,
-    );
-    let mut g = Graph::default();
-    let shape = |n: usize| Node::new("Input").with("shape", Array::vector(vec![n as f64]));
-    g.add("input", shape(weights.inputs()));
-    let mut previous = "input".to_string();
-    for (role, t) in weights.params() {
-        let width = t.dims()[1];
-        let affine = |scale: f64| {
-            Node::new("Affine")
-                .with("weight", torch_matrix(t, scale))
-                .with("bias", Array::vector(vec![0.0; width]))
-        };
-        match role {
-            ParamRole::FeedForward(l) => {
-                let (fc, lif) = (format!("fc{l}"), format!("lif{l}"));
-                g.add(&fc, affine(hidden.weight_scale));
-                g.add(&lif, neuron(width, &hidden));
-                g.connect(&previous, &fc);
-                g.connect(&fc, &lif);
-                previous = lif;
-            }
-            ParamRole::Recurrent(l) => {
-                let (rec, lif) = (format!("rec{l}"), format!("lif{l}"));
-                g.add(&rec, affine(hidden.weight_scale));
-                g.connect(&lif, &rec);
-                g.connect(&rec, &lif);
-            }
-            ParamRole::Readout => {
-                let out = if readout.v_threshold.is_some() {
-                    "lif_out"
-                } else {
-                    "li_out"
-                };
-                g.add("fc_out", affine(readout.weight_scale));
-                g.add(out, neuron(width, &readout));
-                g.add(
-                    "output",
-                    Node::new("Output").with("shape", Array::vector(vec![width as f64])),
-                );
-                g.connect(&previous, "fc_out");
-                g.connect("fc_out", out);
-                g.connect(out, "output");
-            }
-        }
-    }
-    let text = |s: &str| Meta::Text(s.to_string());
-    let loss = serde_json::to_value(model.loss)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default();
-    let meta = [
-        ("dt", Meta::Number(flavour.dt_s(dt_s))),
-        ("dt_trained", Meta::Number(dt_s)),
-        ("flavour", text(flavour.key())),
-        ("reset", text(model.reset.key())),
-        (
-            "reset_detached",
-            text(if model.reset_detached {
-                "true"
-            } else {
-                "false"
-            }),
-        ),
-        ("surrogate", text(surrogate.shape.key())),
-        ("surrogate_beta", Meta::Number(surrogate.beta)),
-        ("loss", text(&loss)),
-        ("current", text(model.current.key())),
-        ("reset_timing", text(model.reset_timing.key())),
-        // How many steps the library's readout runs ahead of ours.
-        (
-            "readout_lead_steps",
-            Meta::Number(if flavour == Flavour::Generic {
-                0.0
-            } else {
-                readout_lead_steps(model) as f64
-            }),
-        ),
-    ];
-    for (k, v) in meta {
-        g.metadata.insert(k.to_string(), v);
-    }
-    g
 }

@@ -46,7 +46,8 @@ impl From<&Opened> for crate::train::trainer::ImportedNetwork {
         Self {
             weights: opened.weights.clone(),
             dynamics: opened.dynamics.clone(),
-            dt_ms: (opened.conventions.dt_s * 1000.0) as f32,
+            dt_ms: opened.conventions.dt_s * 1000.0,
+            discretisation: opened.conventions.discretisation,
             summary: opened.summary.clone(),
         }
     }

@@ -4,10 +4,11 @@
 //! `read` parses a file into a [`graph::Graph`] (nodes, parameter arrays, edges), `write`
 //! encodes one, and `map` turns a graph into the layered (recurrent) stack this program
 //! runs, or says in one line why it cannot. `import` opens a file as a network in one call;
-//! `export_network` writes any network (an imported one, trained further) back.
+//! `export` writes any network (built from the settings, or imported and trained further) back,
+//! in a flavour.
 
 pub mod discrete;
-pub mod export_network;
+pub mod export;
 pub mod flavour;
 pub mod graph;
 pub mod import;

@@ -9,7 +9,7 @@ use super::flavour::NEVER_FIRES;
 use super::stack::{Layer, ResetKind, Stack};
 use crate::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
 use crate::snn::lif::ResetMode;
-use crate::snn::network::Weights;
+use crate::snn::network::{Weights, transposed};
 
 /// How to read a graph's continuous-time neurons as discrete steps.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -50,22 +50,17 @@ impl Conventions {
     }
 }
 
-/// [rows, cols] row-major → its transpose.
-fn transpose(rows: usize, cols: usize, data: &[f64]) -> Vec<f32> {
-    let mut out = vec![0f32; data.len()];
-    for r in 0..rows {
-        for c in 0..cols {
-            out[c * rows + r] = data[r * cols + c] as f32;
-        }
-    }
-    out
-}
-
 /// NIR's (out, in) weight as our [in, out] tensor.
 fn ours(shape: &[usize], data: &[f64], device: &Device) -> Tensor<2> {
     let (out, inp) = (shape[0], shape[1]);
     Tensor::from_data(
-        TensorData::new(transpose(out, inp, data), [inp, out]),
+        TensorData::new(
+            transposed(out, inp, data)
+                .into_iter()
+                .map(|x| x as f32)
+                .collect(),
+            [inp, out],
+        ),
         device,
     )
 }

@@ -158,6 +158,49 @@ impl LayerDynamics {
     }
 }
 
+/// How a continuous-time τ becomes a per-step decay d(τ) over Δt: how the constants of a
+/// network read from a NIR file were made, and how they are written back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discretisation {
+    /// d(τ) = exp(−Δt/τ).
+    Exact,
+    /// d(τ) = 1 − Δt/τ.
+    Euler,
+}
+
+impl Discretisation {
+    pub fn decay(self, dt: f64, tau: f64) -> f64 {
+        match self {
+            Discretisation::Exact => (-dt / tau).exp(),
+            Discretisation::Euler => 1.0 - dt / tau,
+        }
+    }
+
+    /// The τ whose decay over `dt` is `decay` (the inverse of [`Self::decay`]).
+    pub fn tau(self, dt: f64, decay: f64) -> f64 {
+        match self {
+            Discretisation::Exact => -dt / decay.ln(),
+            Discretisation::Euler => dt / (1.0 - decay),
+        }
+    }
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Discretisation::Exact => "exact",
+            Discretisation::Euler => "euler",
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        match key {
+            "exact" => Some(Discretisation::Exact),
+            "euler" => Some(Discretisation::Euler),
+            _ => None,
+        }
+    }
+}
+
 /// Every layer's dynamics and the fixed biases of a network.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkDynamics {

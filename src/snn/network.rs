@@ -13,8 +13,17 @@ use super::sparse_input::sparse_project;
 use super::surrogate::SurrogateConfig;
 use crate::data::batch::SparseBatch;
 
+/// A [rows, cols] row-major matrix as its transpose: our [in, out] as the (out, in) that
+/// PyTorch and NIR store, and back. The one place the orientation turns.
+pub fn transposed<T: Copy>(rows: usize, cols: usize, data: &[T]) -> Vec<T> {
+    debug_assert_eq!(rows * cols, data.len());
+    (0..cols)
+        .flat_map(|c| (0..rows).map(move |r| data[r * cols + c]))
+        .collect()
+}
+
 /// Every trainable matrix, stored input-major ([in, out]) so a layer is one `x.matmul(w)`.
-/// Exporters transpose to PyTorch's (out, in).
+/// Exporters transpose to PyTorch's (out, in) ([`transposed`]).
 #[derive(Clone, Debug)]
 pub struct Weights {
     /// Feed-forward weights of hidden layer l, [in, width_l].

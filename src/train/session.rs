@@ -19,7 +19,7 @@ use crate::clock::Instant;
 use super::config::TrainingConfig;
 use super::live::LiveSettings;
 use super::metrics::{BatchMetrics, EpochMetrics, Inspection, NeuronRef, Snapshot};
-use super::trainer::{ImportedNetwork, Trainer};
+use super::trainer::{HeldNetwork, ImportedNetwork, Trainer};
 use crate::snn::network::Weights;
 
 #[derive(Clone, Debug)]
@@ -42,8 +42,8 @@ pub enum Command {
     /// The neuron the inspector follows (answered with [`Event::Inspection`] beside every
     /// snapshot and after every live edit), or none.
     Inspect(Option<NeuronRef>),
-    /// Ask for the current weights (answered with [`Event::Weights`]).
-    RequestWeights,
+    /// Ask for the network as it stands, for an export (answered with [`Event::Network`]).
+    RequestNetwork,
     /// Replace the weights (imported from a file); refused unless every shape matches.
     LoadWeights(Box<Weights>),
     /// Replace the whole network (weights and dynamics, e.g. read from a NIR file); refused,
@@ -77,7 +77,8 @@ pub enum Event {
     Epoch(EpochMetrics),
     Snapshot(Box<Snapshot>),
     Inspection(Box<Inspection>),
-    Weights(Box<Weights>),
+    /// The weights as trained, the settings and the imported network, if one runs.
+    Network(Box<HeldNetwork>),
     /// The network was replaced ([`Command::ReplaceNetwork`]); what was mapped, in one line.
     NetworkReplaced(String),
     /// Something went wrong; the run is paused and nothing was lost.
@@ -486,9 +487,9 @@ impl Worker {
                 self.inspected = at;
                 self.send_inspection();
             }
-            Command::RequestWeights => {
+            Command::RequestNetwork => {
                 if let Some(t) = self.trainer() {
-                    self.emit(Event::Weights(Box::new(t.weights().clone())));
+                    self.emit(Event::Network(Box::new(t.held())));
                 }
             }
             Command::LoadWeights(weights) => {

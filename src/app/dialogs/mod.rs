@@ -18,6 +18,8 @@ use std::sync::{Arc, Mutex};
 
 use eframe::egui;
 
+use crate::io::weights::NIR_EXTENSIONS;
+
 #[cfg(not(target_arch = "wasm32"))]
 pub use builtin::FileChooser;
 #[cfg(not(target_arch = "wasm32"))]
@@ -76,11 +78,12 @@ impl DialogKind {
                 ("Experiment (JSON)", &["json"]),
             ],
             DialogKind::OpenLesson => &[("Lesson (TOML)", &["toml"])],
-            DialogKind::ExportWeights => {
-                &[("safetensors", &["safetensors"]), ("NIR (HDF5)", &["nir"])]
-            }
+            DialogKind::ExportWeights => &[
+                ("safetensors", &["safetensors"]),
+                ("NIR (HDF5)", &NIR_EXTENSIONS),
+            ],
             DialogKind::ImportWeights => &[("safetensors", &["safetensors"])],
-            DialogKind::OpenNetwork => &[("NIR (HDF5)", &["nir", "h5", "hdf5"])],
+            DialogKind::OpenNetwork => &[("NIR (HDF5)", &NIR_EXTENSIONS)],
             DialogKind::SavePng => &[("PNG image", &["png"])],
             DialogKind::DataFolder => &[],
             DialogKind::ShdTrain | DialogKind::ShdTest => &[("HDF5", &["h5", "hdf5"])],

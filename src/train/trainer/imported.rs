@@ -8,18 +8,58 @@
 //! evaluation, snapshots and export.
 
 use super::Trainer;
-use crate::snn::dynamics::NetworkDynamics;
+use crate::snn::dynamics::{Discretisation, NetworkDynamics};
 use crate::snn::lif::Dynamics;
+use crate::snn::model::ModelConfig;
 use crate::snn::network::Weights;
+use crate::train::config::TrainingConfig;
 use crate::train::optim::Optimizer;
+
+/// What the trainer holds of its network, for an export: the weights as trained, the
+/// settings, and the network read from a file when one runs instead of the settings' one.
+#[derive(Clone, Debug)]
+pub struct HeldNetwork {
+    pub weights: Weights,
+    pub config: TrainingConfig,
+    pub imported: Option<ImportedNetwork>,
+}
+
+impl HeldNetwork {
+    /// A network built from `config`.
+    pub fn built(weights: Weights, config: TrainingConfig) -> Self {
+        Self {
+            weights,
+            config,
+            imported: None,
+        }
+    }
+
+    /// The model as it runs: the settings', with an imported network's layer count and update
+    /// conventions (what an export's notes about a library's differences are computed from).
+    pub fn model(&self) -> ModelConfig {
+        let mut model = self.config.model.clone();
+        if let Some(n) = &self.imported {
+            let first = n.dynamics.hidden.first().unwrap_or(&n.dynamics.readout);
+            model.hidden = n.dynamics.hidden.iter().map(|l| l.width()).collect();
+            model.current = first.current;
+            model.reset_timing = first.reset_timing;
+            model.reset = first.reset;
+            model.reset_detached = first.reset_detached;
+        }
+        model
+    }
+}
 
 /// Everything the trainer needs to run a network it did not build.
 #[derive(Clone, Debug)]
 pub struct ImportedNetwork {
     pub weights: Weights,
     pub dynamics: NetworkDynamics,
-    /// The time step the file's constants were discretised with (rates are per second).
-    pub dt_ms: f32,
+    /// The time step the file's constants were discretised with (rates are per second), as
+    /// the file or the user gave it (an export writes it back unrounded).
+    pub dt_ms: f64,
+    /// How the file's τ's became the per-step decays (and how an export writes them back).
+    pub discretisation: Discretisation,
     /// What was mapped, in one line (`12 → 38 recurrent CubaLIF → 7 CubaLIF, Δt 0.1 ms`).
     pub summary: String,
 }
@@ -75,10 +115,19 @@ impl Trainer {
         }
     }
 
+    /// What an export writes: the weights as trained, the settings, the imported network.
+    pub fn held(&self) -> HeldNetwork {
+        HeldNetwork {
+            weights: self.weights.clone(),
+            config: self.config.clone(),
+            imported: self.imported.clone(),
+        }
+    }
+
     /// The time step in milliseconds.
     pub fn dt_ms(&self) -> f32 {
         self.imported
             .as_ref()
-            .map_or(self.config.model.dt_ms as f32, |n| n.dt_ms)
+            .map_or(self.config.model.dt_ms as f32, |n| n.dt_ms as f32)
     }
 }

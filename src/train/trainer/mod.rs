@@ -8,7 +8,7 @@ mod imported;
 mod inspect;
 mod snapshot;
 
-pub use imported::ImportedNetwork;
+pub use imported::{HeldNetwork, ImportedNetwork};
 
 use crate::clock::Instant;
 use std::sync::Arc;
