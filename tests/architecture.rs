@@ -1,17 +1,36 @@
-//! The layers stay layers: read every `src/**/*.rs`, collect each `crate::X` reference per
-//! top-level module, and check that the model, the data and the trainer import nothing from
-//! the layers above them, and that no two top-level modules import each other, however
-//! indirectly. A failure names the file and line of every offending reference.
+//! What the crate graph cannot say. The workspace keeps the engine (`crates/engine`) from
+//! knowing the files and studies (`crates/files`), and both from knowing the window: cargo
+//! refuses such an import. Inside each crate the layers are ordered, and this test keeps them
+//! so: it reads every `crate::X` reference in each crate's `src/`, and fails, naming file and
+//! line, when a module imports one listed after it (or one not listed: a new module must take
+//! its place in the order), or when the modules close a cycle. It also checks that the window
+//! never holds the trainer (it speaks to it through `Session`'s channels), and that
+//! ARCHITECTURE.md's file map lists every source file with its first doc line
+//! (`UPDATE_MAP=1 cargo test --test architecture` rewrites the map).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-/// Layers that must not know the files, the experiment, the sweeps or the window.
-const LOWER: [&str; 3] = ["snn", "data", "train"];
-const UPPER: [&str; 6] = ["io", "nir", "app", "cli", "sweep", "config"];
-/// Known references that still close a cycle, each with the work that removes it. An entry
-/// whose reference is gone fails `exceptions_are_not_stale`: delete it then.
-const PENDING: [(&str, &str, &str); 0] = [];
+/// Each crate's source folder and its top-level modules, lowest first: a module may import
+/// only those before it. Modules of the crates below, re-exported under their own names, are
+/// outside the order (cargo keeps those edges one-way).
+const CRATES: [(&str, &[&str]); 3] = [
+    (
+        "crates/engine/src",
+        // The leaves; then the data sets; the model, which consumes the data's batches
+        // (`SparseBatch`); the trainer.
+        &[
+            "vfs", "atomic", "backend", "bounds", "clock", "memory", "rng", "data", "snn", "train",
+        ],
+    ),
+    (
+        "crates/files/src",
+        // NIR graphs and the experiment know only the engine; weight files write both; the
+        // sweeps run experiments and read weight files; `untrusted` reaches every reader.
+        &["nir", "config", "io", "sweep", "untrusted"],
+    ),
+    ("src", &["app", "cli", "web"]),
+];
 
 /// One `crate::to` reference in module `from`.
 #[derive(Clone, Debug, PartialEq)]
@@ -108,11 +127,15 @@ fn edges_of(file: &str, from: &str, text: &str, modules: &BTreeSet<String>) -> V
     out
 }
 
-/// The references a lower layer makes to an upper one.
-fn forbidden(edges: &[Edge]) -> Vec<&Edge> {
+/// The references to a module listed after the importer (or not listed at all).
+fn out_of_order<'a>(edges: &'a [Edge], order: &[&str]) -> Vec<&'a Edge> {
+    let rank = |m: &str| order.iter().position(|o| *o == m);
     edges
         .iter()
-        .filter(|e| LOWER.contains(&e.from.as_str()) && UPPER.contains(&e.to.as_str()))
+        .filter(|e| match (rank(&e.from), rank(&e.to)) {
+            (Some(from), Some(to)) => to > from,
+            _ => true,
+        })
         .collect()
 }
 
@@ -176,67 +199,174 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Every reference between top-level modules in `src/`.
-fn crate_edges() -> Vec<Edge> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Every source file under `src` (relative to the repository), sorted.
+fn sources(src: &str) -> Vec<PathBuf> {
     let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    rust_files(&root().join(src), &mut files);
     files.sort();
+    files
+}
+
+/// Every reference between the top-level modules of the crate whose sources are in `src`.
+fn crate_edges(src: &str) -> (BTreeSet<String>, Vec<Edge>) {
+    let base = root().join(src);
+    let files = sources(src);
     let modules: BTreeSet<String> = files
         .iter()
-        .filter_map(|f| top_module(f.strip_prefix(&src).ok()?))
+        .filter_map(|f| top_module(f.strip_prefix(&base).ok()?))
         .collect();
     let mut edges = Vec::new();
     for path in &files {
-        let relative = path.strip_prefix(&src).expect("under src");
+        let relative = path.strip_prefix(&base).expect("under src");
         let Some(from) = top_module(relative) else {
             continue;
         };
         let text = std::fs::read_to_string(path).expect("readable source");
-        let shown = format!("src/{}", relative.display());
+        let shown = format!("{src}/{}", relative.display());
         edges.extend(edges_of(&shown, &from, &text, &modules));
     }
-    edges
+    (modules, edges)
 }
 
 #[test]
-fn model_data_and_trainer_import_no_upper_layer() {
-    let edges = crate_edges();
-    assert!(
-        edges.iter().any(|e| e.from == "train" && e.to == "snn"),
-        "the scan found no train → snn reference: it is not reading the sources"
-    );
-    let bad: Vec<String> = forbidden(&edges).iter().map(|e| e.to_string()).collect();
-    assert!(bad.is_empty(), "forbidden imports:\n{}", bad.join("\n"));
-}
-
-fn is_pending(e: &Edge) -> bool {
-    PENDING
-        .iter()
-        .any(|&(from, to, _)| e.from == from && e.to == to)
-}
-
-#[test]
-fn top_level_modules_form_no_cycle() {
-    let edges: Vec<Edge> = crate_edges()
-        .into_iter()
-        .filter(|e| !is_pending(e))
-        .collect();
-    if let Some(cycle) = find_cycle(&edges) {
-        let lines: Vec<String> = cycle.iter().map(|e| e.to_string()).collect();
-        panic!("import cycle:\n{}", lines.join("\n"));
-    }
-}
-
-#[test]
-fn exceptions_are_not_stale() {
-    let edges = crate_edges();
-    for (from, to, why) in PENDING {
+fn each_crate_imports_down_its_order_only() {
+    let mut seen = 0;
+    for (src, order) in CRATES {
+        let (modules, edges) = crate_edges(src);
+        let unlisted: Vec<&String> = modules
+            .iter()
+            .filter(|m| !order.contains(&m.as_str()))
+            .collect();
         assert!(
-            edges.iter().any(|e| e.from == from && e.to == to),
-            "{from} → {to} is gone ({why}): remove it from PENDING"
+            unlisted.is_empty(),
+            "{src}: modules without a place in the order: {unlisted:?}"
         );
+        let bad: Vec<String> = out_of_order(&edges, order)
+            .iter()
+            .map(|e| e.to_string())
+            .collect();
+        assert!(
+            bad.is_empty(),
+            "{src}: imports up the order:\n{}",
+            bad.join("\n")
+        );
+        if let Some(cycle) = find_cycle(&edges) {
+            let lines: Vec<String> = cycle.iter().map(|e| e.to_string()).collect();
+            panic!("{src}: import cycle:\n{}", lines.join("\n"));
+        }
+        seen += edges.len();
     }
+    assert!(
+        seen > 50,
+        "the scan found {seen} references: it is not reading the sources"
+    );
+}
+
+#[test]
+fn the_window_speaks_to_the_trainer_only_through_its_channel() {
+    let mut found = Vec::new();
+    for path in sources("src/app") {
+        let text = std::fs::read_to_string(&path).expect("readable source");
+        for (i, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let holds = code
+                .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                .any(|w| w == "Trainer");
+            if holds {
+                found.push(format!("{}:{}", path.display(), i + 1));
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "the window names the Trainer (use Session's Command/Event):\n{}",
+        found.join("\n")
+    );
+}
+
+/// The file map: every source file of the three crates with the first line of its module
+/// documentation (`//!`), as ARCHITECTURE.md shows it between its markers.
+fn file_map() -> String {
+    let mut out = String::from("```text\n");
+    for (src, _) in CRATES {
+        for path in sources(src) {
+            let text = std::fs::read_to_string(&path).expect("readable source");
+            let doc = text
+                .lines()
+                .find_map(|l| l.trim_start().strip_prefix("//!"))
+                .map(str::trim)
+                .unwrap_or("");
+            let shown = path.strip_prefix(root()).expect("in the repository");
+            out += &format!("{:<44} {doc}\n", shown.display());
+        }
+    }
+    out + "```\n"
+}
+
+const MAP_START: &str = "<!-- file map: tests/architecture.rs writes it -->\n";
+const MAP_END: &str = "<!-- end of the file map -->\n";
+
+#[test]
+fn the_map_lists_every_source_file() {
+    let path = root().join("ARCHITECTURE.md");
+    let text = std::fs::read_to_string(&path).expect("ARCHITECTURE.md");
+    let (Some(start), Some(end)) = (text.find(MAP_START), text.find(MAP_END)) else {
+        panic!("ARCHITECTURE.md has no file map between {MAP_START:?} and {MAP_END:?}");
+    };
+    let shown = &text[start + MAP_START.len()..end];
+    let expected = file_map();
+    if shown == expected {
+        return;
+    }
+    if std::env::var_os("UPDATE_MAP").is_some() {
+        let updated = format!("{}{MAP_START}{expected}{}", &text[..start], &text[end..]);
+        std::fs::write(&path, updated).expect("writes ARCHITECTURE.md");
+        return;
+    }
+    let listed: BTreeSet<&str> = shown.lines().collect();
+    let wanted: BTreeSet<&str> = expected.lines().collect();
+    let missing: Vec<&&str> = wanted.difference(&listed).collect();
+    let stale: Vec<&&str> = listed.difference(&wanted).collect();
+    panic!(
+        "ARCHITECTURE.md's file map differs from the tree (UPDATE_MAP=1 cargo test --test architecture rewrites it)\nmissing or changed:\n{missing:#?}\nno longer so:\n{stale:#?}"
+    );
+}
+
+/// README's Layout names every folder of the repository (those .gitignore leaves out aside).
+#[test]
+fn the_readme_layout_names_every_folder() {
+    let readme = std::fs::read_to_string(root().join("README.md")).expect("README.md");
+    let layout = readme
+        .split("## Layout")
+        .nth(1)
+        .and_then(|rest| rest.split("\n## ").next())
+        .expect("README has a Layout section");
+    let ignored = std::fs::read_to_string(root().join(".gitignore")).unwrap_or_default();
+    let mut missing = Vec::new();
+    for entry in std::fs::read_dir(root()).expect("the repository") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if !path.is_dir()
+            || name.starts_with('.')
+            || ignored.lines().any(|l| l.trim() == format!("/{name}"))
+        {
+            continue;
+        }
+        if !layout.contains(&format!("    {name}/")) {
+            missing.push(name);
+        }
+    }
+    assert!(
+        missing.is_empty(),
+        "README's Layout does not name: {missing:?}"
+    );
 }
 
 #[test]
@@ -254,9 +384,16 @@ fn the_checks_catch_what_they_look_for() {
         [("rng", 2), ("io", 3), ("train", 3)],
         "a doc comment is no import; a grouped `use` names each module"
     );
-    let bad = forbidden(&edges);
-    assert_eq!(bad.len(), 1);
-    assert_eq!(bad[0].to_string(), "snn → io (src/snn/lif.rs:3)");
+    let bad = out_of_order(&edges, &["rng", "snn", "train"]);
+    let shown: Vec<String> = bad.iter().map(|e| e.to_string()).collect();
+    assert_eq!(
+        shown,
+        [
+            "snn → io (src/snn/lif.rs:3)",
+            "snn → train (src/snn/lif.rs:3)"
+        ],
+        "an unlisted module and one later in the order are both refused"
+    );
     assert!(find_cycle(&edges).is_none());
 
     let io = "fn f() { crate::snn::lif::step(); }\n";

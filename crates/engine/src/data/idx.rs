@@ -37,19 +37,19 @@ pub const FILE_NAMES: [&str; 4] = [
 const BUNDLED: [(&str, &[u8]); 4] = [
     (
         "train-images-idx3-ubyte.gz",
-        include_bytes!("../../assets/mnist-5k/train-images-idx3-ubyte.gz"),
+        include_bytes!("../../../../assets/mnist-5k/train-images-idx3-ubyte.gz"),
     ),
     (
         "train-labels-idx1-ubyte.gz",
-        include_bytes!("../../assets/mnist-5k/train-labels-idx1-ubyte.gz"),
+        include_bytes!("../../../../assets/mnist-5k/train-labels-idx1-ubyte.gz"),
     ),
     (
         "t10k-images-idx3-ubyte.gz",
-        include_bytes!("../../assets/mnist-5k/t10k-images-idx3-ubyte.gz"),
+        include_bytes!("../../../../assets/mnist-5k/t10k-images-idx3-ubyte.gz"),
     ),
     (
         "t10k-labels-idx1-ubyte.gz",
-        include_bytes!("../../assets/mnist-5k/t10k-labels-idx1-ubyte.gz"),
+        include_bytes!("../../../../assets/mnist-5k/t10k-labels-idx1-ubyte.gz"),
     ),
 ];
 

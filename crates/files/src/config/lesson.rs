@@ -53,13 +53,19 @@ const STEP_KEYS: [&str; 2] = ["text", "point_at"];
 
 /// The lessons shipped in `assets/lessons/`, by name (the file's stem).
 pub const BUILT_IN: [(&str, &str); 4] = [
-    ("beta", include_str!("../../assets/lessons/beta.toml")),
-    ("shape", include_str!("../../assets/lessons/shape.toml")),
+    ("beta", include_str!("../../../../assets/lessons/beta.toml")),
+    (
+        "shape",
+        include_str!("../../../../assets/lessons/shape.toml"),
+    ),
     (
         "asymptotic",
-        include_str!("../../assets/lessons/asymptotic.toml"),
+        include_str!("../../../../assets/lessons/asymptotic.toml"),
     ),
-    ("sparse", include_str!("../../assets/lessons/sparse.toml")),
+    (
+        "sparse",
+        include_str!("../../../../assets/lessons/sparse.toml"),
+    ),
 ];
 
 #[derive(Clone, Debug, PartialEq)]
