@@ -501,7 +501,7 @@ fn burn_side(spec: &Spec, case: &Case, path: Path) -> (f64, Vec<Vec<f32>>) {
         shape: case.shape,
         beta: SURROGATE_BETA,
     };
-    let out = forward_with(&weights, input, &spec.dynamics, &surrogate, path, false);
+    let out = forward_with(&weights, input, &spec.dynamics, &surrogate, path);
     let l = cross_entropy(
         class_scores(out.readout, LossKind::MaxOverTime),
         &spec.labels,
@@ -698,7 +698,7 @@ fn the_paper_model_built_from_its_config_matches_the_oracle() {
         shape: case.shape,
         beta: SURROGATE_BETA,
     };
-    let out = forward(&weights, x, &dy, &surrogate, Path::Fused, false);
+    let out = forward(&weights, x, &dy, &surrogate, Path::Fused);
     let l = cross_entropy(
         class_scores(out.readout, LossKind::MaxOverTime),
         &spec.labels,
@@ -753,7 +753,7 @@ fn burn_grads(detach_recurrence: bool, path: Path) -> (Vec<f32>, Vec<f32>) {
         .collect();
     let x = Tensor::<3>::from_data(TensorData::new(flat, [steps, batch, n_in]), &ad);
     let surrogate = SurrogateConfig::default();
-    let out = forward(&weights, x, &dy, &surrogate, path, false);
+    let out = forward(&weights, x, &dy, &surrogate, path);
     let spikes: f32 = to_vec(out.layers[0].spikes.clone().inner()).iter().sum();
     assert!(spikes > 10.0, "the net must spike ({spikes})");
     let l = cross_entropy(class_scores(out.readout, LossKind::MaxOverTime), &[0, 1, 0]);

@@ -39,7 +39,7 @@ fn engine_weight_grads(trainer: &Trainer, sample: usize) -> Vec<Vec<f32>> {
         .map(|_, w| w.clone().autodiff().require_grad());
     let input = split.dense_batch(&[sample], &device).autodiff();
     let dy = Dynamics::new(&c.model);
-    let out = forward(&tracked, input, &dy, &c.surrogate, Path::Fused, false);
+    let out = forward(&tracked, input, &dy, &c.surrogate, Path::Fused);
     let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
     let ce = cross_entropy(
         class_scores(out.readout, c.model.loss),

@@ -92,14 +92,7 @@ fn run_as_norse(graph: Graph, x: &Tensor<3>, device: &Device) -> Forward {
     let conv = Conventions::norse(stack.dt_s.expect("Δt"));
     let (imported, dynamics) = to_network(&stack, &conv, device).expect("converts");
     let surrogate = SurrogateConfig::default();
-    forward_with(
-        &imported,
-        x.clone(),
-        &dynamics,
-        &surrogate,
-        Path::PerStep,
-        false,
-    )
+    forward_with(&imported, x.clone(), &dynamics, &surrogate, Path::PerStep)
 }
 
 #[test]
@@ -116,7 +109,7 @@ fn every_flavour_reads_back_as_our_network() {
         let config = config(hidden, recurrent, reset);
         let w = weights(&config, &device);
         let dy = Dynamics::new(&config.model);
-        let ours = forward(&w, x.clone(), &dy, &surrogate, Path::Fused, false);
+        let ours = forward(&w, x.clone(), &dy, &surrogate, Path::Fused);
         let spikes: f32 = to_vec(ours.layers[0].spikes.clone()).iter().sum();
         assert!(spikes > 20.0, "{name}: only {spikes} spikes");
         let ours = loss(ours);
@@ -144,7 +137,6 @@ fn every_flavour_reads_back_as_our_network() {
                     &dynamics,
                     &surrogate,
                     path,
-                    false,
                 ));
                 assert!(
                     (after - ours).abs() <= tolerance,
@@ -278,7 +270,6 @@ fn library_conventions_run_our_readout_lead_steps_early() {
                 &Dynamics::new(&config.model),
                 &surrogate,
                 Path::PerStep,
-                false,
             );
             let graph = graph_of(&w, &config, Flavour::Norse);
             let lead = number(&graph, "readout_lead_steps") as usize;
@@ -328,7 +319,7 @@ fn a_network_in_library_conventions_exports_exactly() {
         config.model.reset_timing = ResetTiming::Same;
         let w = weights(&config, &device);
         let dy = Dynamics::new(&config.model);
-        let ours = forward(&w, x.clone(), &dy, &surrogate, Path::Fused, false);
+        let ours = forward(&w, x.clone(), &dy, &surrogate, Path::Fused);
         let our_spikes: Vec<Vec<f32>> = ours
             .layers
             .iter()
@@ -392,7 +383,6 @@ fn a_network_in_library_conventions_exports_exactly() {
                 &opened.dynamics,
                 &surrogate,
                 Path::Fused,
-                false,
             ));
             let tolerance = if flavour == Flavour::Snntorch {
                 2e-5

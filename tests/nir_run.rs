@@ -11,7 +11,7 @@ use common::to_vec;
 use surrogate_lab::nir::discrete::Discretisation;
 use surrogate_lab::nir::model::{Conventions, to_network};
 use surrogate_lab::nir::{map, read};
-use surrogate_lab::snn::network::{Forward, Path, forward_with};
+use surrogate_lab::snn::network::{Forward, ForwardOptions, Path, forward_with};
 use surrogate_lab::snn::surrogate::SurrogateConfig;
 
 fn fixture(name: &str) -> PathBuf {
@@ -41,8 +41,7 @@ fn run(name: &str, conv: &Conventions, input: &[Vec<f64>], path: Path) -> Forwar
         x,
         &dynamics,
         &SurrogateConfig::default(),
-        path,
-        path == Path::PerStep,
+        ForwardOptions::on(path).recording_if(path == Path::PerStep),
     )
 }
 
@@ -262,7 +261,7 @@ fn our_networks_survive_nir_and_back_with_the_same_loss() {
             f64::from(to_vec(l)[0])
         };
 
-        let before = forward(&weights, x.clone(), &dy, &surrogate, Path::Fused, false);
+        let before = forward(&weights, x.clone(), &dy, &surrogate, Path::Fused);
         let spikes: f32 = to_vec(before.layers[0].spikes.clone()).iter().sum();
         assert!(spikes > 20.0, "{name}: only {spikes} spikes");
         let before = loss(before);
@@ -279,7 +278,6 @@ fn our_networks_survive_nir_and_back_with_the_same_loss() {
                 &dynamics,
                 &surrogate,
                 path,
-                false,
             ));
             assert!(
                 (after - before).abs() <= 1e-6,

@@ -66,7 +66,6 @@ fn per_step_loss_and_accuracy(t: &Trainer) -> (f64, f64) {
         &net,
         &t.config().surrogate,
         RunPath::PerStep,
-        false,
     );
     let [steps, batch, outputs] = out.readout.dims();
     let r = to_vec(out.readout);

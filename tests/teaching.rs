@@ -14,7 +14,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
 use surrogate_lab::app::{ExplorerApp, glyph_safe};
-use surrogate_lab::config::lesson::BUILT_IN;
+use surrogate_lab::config::lesson::{BUILT_IN, Control};
 use surrogate_lab::config::{Config, Lesson};
 use surrogate_lab::train::metrics::NeuronRef;
 
@@ -69,7 +69,7 @@ fn every_built_in_lesson_opens_from_the_lessons_menu() {
         for (control, header) in HEADERS {
             assert_eq!(
                 h.query_all_by_label(header).next().is_none(),
-                lesson.hides(control),
+                lesson.hides(Control::from_key(control).expect("a control")),
                 "{name}: {header}"
             );
         }

@@ -5,6 +5,7 @@ use eframe::egui;
 
 use super::Action;
 use crate::config::Lesson;
+use crate::config::lesson::{Control, Target};
 
 /// A lesson and the step the student is on.
 #[derive(Clone, Debug)]
@@ -19,21 +20,18 @@ impl OpenLesson {
     }
 
     /// What the step on screen points at (a control section or a plot), if anything.
-    pub fn pointed(&self) -> Option<&str> {
-        self.lesson
-            .steps
-            .get(self.step)
-            .and_then(|s| s.point_at.as_deref())
+    pub fn pointed(&self) -> Option<Target> {
+        self.lesson.steps.get(self.step).and_then(|s| s.point_at)
     }
 }
 
 /// Whether `control` is hidden by the lesson open, if any.
-pub fn hides(lesson: Option<&OpenLesson>, control: &str) -> bool {
+pub fn hides(lesson: Option<&OpenLesson>, control: Control) -> bool {
     lesson.is_some_and(|l| l.lesson.hides(control))
 }
 
 /// Whether the lesson's current step points at `target`.
-pub fn points_at(lesson: Option<&OpenLesson>, target: &str) -> bool {
+pub fn points_at(lesson: Option<&OpenLesson>, target: Target) -> bool {
     lesson.and_then(OpenLesson::pointed) == Some(target)
 }
 
@@ -73,10 +71,10 @@ pub fn show(ui: &mut egui::Ui, open: &OpenLesson) -> Vec<Action> {
     egui::ScrollArea::vertical().show(ui, |ui| {
         if let Some(step) = open.lesson.steps.get(open.step) {
             ui.label(super::glyph_safe(&step.text));
-            if let Some(target) = &step.point_at {
+            if let Some(target) = step.point_at {
                 ui.add_space(6.0);
                 ui.label(
-                    egui::RichText::new(format!("Look at: {}", target.replace('_', " ")))
+                    egui::RichText::new(format!("Look at: {}", target.key().replace('_', " ")))
                         .color(POINTER),
                 );
             }
@@ -85,7 +83,12 @@ pub fn show(ui: &mut egui::Ui, open: &OpenLesson) -> Vec<Action> {
         if !open.lesson.hidden.is_empty() {
             ui.weak(format!(
                 "Hidden in this lesson: {}",
-                open.lesson.hidden.join(", ")
+                open.lesson
+                    .hidden
+                    .iter()
+                    .map(|c| c.key())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ));
         }
         if ui.button("✖ Close lesson").clicked() {

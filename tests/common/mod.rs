@@ -71,9 +71,7 @@ pub fn loss_and_grads_of(
     use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
     use surrogate_lab::snn::regularizer::{RegConfig, activity_penalty};
     let tracked = weights.map(|_, w| w.clone().autodiff().require_grad());
-    let out = surrogate_lab::snn::network::forward_with(
-        &tracked, input, dynamics, surrogate, path, false,
-    );
+    let out = surrogate_lab::snn::network::forward_with(&tracked, input, dynamics, surrogate, path);
     let spikes: Vec<burn::tensor::Tensor<3>> =
         out.layers.iter().map(|l| l.spikes.clone()).collect();
     let total_spikes = spikes

@@ -14,6 +14,7 @@ use super::history::RunHistory;
 use super::lesson_panel::{self, OpenLesson};
 use super::live::Live;
 use super::{Action, UiState};
+use crate::config::lesson::{Control, Target};
 
 pub fn show(
     ui: &mut egui::Ui,
@@ -29,7 +30,7 @@ pub fn show(
     section(
         ui,
         lesson,
-        "surrogate",
+        Control::Surrogate,
         "Surrogate gradient (live)",
         true,
         |ui| {
@@ -40,15 +41,15 @@ pub fn show(
     section(
         ui,
         lesson,
-        "regularizer",
+        Control::Regularizer,
         "Activity regularization (live)",
         true,
         |ui| regularizer::show(ui, &mut draft.reg),
     );
-    section(ui, lesson, "optimizer", "Optimizer", true, |ui| {
+    section(ui, lesson, Control::Optimizer, "Optimizer", true, |ui| {
         optimizer::show(ui, draft)
     });
-    section(ui, lesson, "network", "Network", true, |ui| {
+    section(ui, lesson, Control::Network, "Network", true, |ui| {
         if let Some(summary) = imported {
             // The settings below no longer describe what trains; say so where they are.
             ui.colored_label(
@@ -61,13 +62,18 @@ pub fn show(
         network::show(ui, &mut draft.model, in_force);
     });
     let data_title = format!("Data: {}", draft.data.kind.label());
-    section(ui, lesson, "data", &data_title, false, |ui| {
+    section(ui, lesson, Control::Data, &data_title, false, |ui| {
         actions.extend(data::show(ui, &mut draft.data, live))
     });
-    section(ui, lesson, "backend", "Compute backend", false, |ui| {
-        optimizer::backend(ui, draft, &state.wgpu)
-    });
-    section(ui, lesson, "runs", "Runs", false, |ui| {
+    section(
+        ui,
+        lesson,
+        Control::Backend,
+        "Compute backend",
+        false,
+        |ui| optimizer::backend(ui, draft, &state.wgpu),
+    );
+    section(ui, lesson, Control::Runs, "Runs", false, |ui| {
         runs(ui, history, draft)
     });
     actions
@@ -78,7 +84,7 @@ pub fn show(
 fn section(
     ui: &mut egui::Ui,
     lesson: Option<&OpenLesson>,
-    name: &str,
+    name: Control,
     title: &str,
     open: bool,
     add: impl FnOnce(&mut egui::Ui),
@@ -86,7 +92,7 @@ fn section(
     if lesson_panel::hides(lesson, name) {
         return;
     }
-    let pointed = lesson_panel::points_at(lesson, name);
+    let pointed = lesson_panel::points_at(lesson, Target::Control(name));
     let r = egui::CollapsingHeader::new(egui::RichText::new(title).strong())
         // The data header's text names the data set; its open state must survive a change.
         .id_salt(title.split(':').next().unwrap_or(title))

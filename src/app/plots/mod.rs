@@ -21,6 +21,7 @@ use super::history::RunHistory;
 use super::lesson_panel;
 use super::live::Live;
 use super::{Action, UiState};
+use crate::config::lesson::{Plot, Target};
 
 /// One colour per layer, the same in every plot: hidden layers 1–4, then the readout.
 pub const LAYER_COLORS: [Color32; 5] = [
@@ -66,17 +67,16 @@ const MIN_CELL_WIDTH: f32 = 300.0;
 /// Lowest a row may get before the grid scrolls.
 const MIN_ROW_HEIGHT: f32 = 190.0;
 
-/// The plots in reading order, by the name lessons point at them with, and their width in
-/// columns.
-const CELLS: [(&str, usize); 8] = [
-    ("loss", 1),
-    ("accuracy", 1),
-    ("gradients", 1),
-    ("rates", 1),
-    ("rate_histogram", 1),
-    ("membrane", 1),
-    ("raster", 2),
-    ("readout", 1),
+/// The plots in reading order and their width in columns.
+const CELLS: [(Plot, usize); 8] = [
+    (Plot::Loss, 1),
+    (Plot::Accuracy, 1),
+    (Plot::Gradients, 1),
+    (Plot::Rates, 1),
+    (Plot::RateHistogram, 1),
+    (Plot::Membrane, 1),
+    (Plot::Raster, 2),
+    (Plot::Readout, 1),
 ];
 
 pub fn show(ui: &mut egui::Ui, live: &Live, history: &RunHistory, state: &UiState) -> Vec<Action> {
@@ -115,10 +115,10 @@ pub fn show(ui: &mut egui::Ui, live: &Live, history: &RunHistory, state: &UiStat
                     ),
                     vec2(col_w * span as f32 + gap * (span - 1) as f32, row_h),
                 );
-                in_cell(ui, rect, name, |ui| {
+                in_cell(ui, rect, name.key(), |ui| {
                     actions.extend(cell(ui, name, live, history, state));
                 });
-                if lesson_panel::points_at(state.lesson.as_ref(), name) {
+                if lesson_panel::points_at(state.lesson.as_ref(), Target::Plot(name)) {
                     lesson_panel::mark(ui, rect);
                 }
             }
@@ -129,21 +129,21 @@ pub fn show(ui: &mut egui::Ui, live: &Live, history: &RunHistory, state: &UiStat
 
 fn cell(
     ui: &mut egui::Ui,
-    name: &str,
+    plot: Plot,
     live: &Live,
     history: &RunHistory,
     state: &UiState,
 ) -> Vec<Action> {
     let reference = &state.draft;
-    match name {
-        "loss" => curves::loss(ui, history, reference),
-        "accuracy" => curves::accuracy(ui, history, reference),
-        "gradients" => gradients::show(ui, history, reference),
-        "rates" => rates::over_training(ui, history, reference),
-        "rate_histogram" => return rates::histogram(ui, live, state),
-        "membrane" => return traces::membrane(ui, live, state),
-        "raster" => return raster::show(ui, live, state),
-        _ => return traces::readout(ui, live, state),
+    match plot {
+        Plot::Loss => curves::loss(ui, history, reference),
+        Plot::Accuracy => curves::accuracy(ui, history, reference),
+        Plot::Gradients => gradients::show(ui, history, reference),
+        Plot::Rates => rates::over_training(ui, history, reference),
+        Plot::RateHistogram => return rates::histogram(ui, live, state),
+        Plot::Membrane => return traces::membrane(ui, live, state),
+        Plot::Raster => return raster::show(ui, live, state),
+        Plot::Readout => return traces::readout(ui, live, state),
     }
     Vec::new()
 }

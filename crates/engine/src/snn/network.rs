@@ -173,17 +173,68 @@ impl From<Tensor<3>> for Input {
     }
 }
 
-/// Runs the paper's network over its input. Recording membranes takes the per-step path.
+/// How a forward pass runs: which path, whether it keeps the membranes, and a probe.
+#[derive(Clone, Debug)]
+pub struct ForwardOptions {
+    /// Fused ops where a layer's case allows them, else the per-step graph.
+    pub path: Path,
+    /// Keep every layer's membrane (the plots): takes the per-step path.
+    pub record_membrane: bool,
+    /// A zero tensor added to one hidden layer's membrane, whose gradient is then ∂L/∂U
+    /// ([`lif_layer_probed`], the inspector): that layer takes the per-step path.
+    pub probe: Option<Probe>,
+}
+
+/// The membrane probe of [`ForwardOptions`]: `added` is [T, batch, width] of `layer`.
+#[derive(Clone, Debug)]
+pub struct Probe {
+    pub layer: usize,
+    pub added: Tensor<3>,
+}
+
+impl ForwardOptions {
+    /// On `path`, keeping no membrane, probing nothing.
+    pub fn on(path: Path) -> Self {
+        Self {
+            path,
+            record_membrane: false,
+            probe: None,
+        }
+    }
+
+    /// Keeping every layer's membrane.
+    pub fn recording(self) -> Self {
+        self.recording_if(true)
+    }
+
+    pub fn recording_if(mut self, record: bool) -> Self {
+        self.record_membrane = record;
+        self
+    }
+
+    /// With `added` on hidden layer `layer`'s membrane.
+    pub fn probing(mut self, layer: usize, added: Tensor<3>) -> Self {
+        self.probe = Some(Probe { layer, added });
+        self
+    }
+}
+
+impl From<Path> for ForwardOptions {
+    fn from(path: Path) -> Self {
+        Self::on(path)
+    }
+}
+
+/// Runs the paper's network over its input.
 pub fn forward(
     weights: &Weights,
     input: impl Into<Input>,
     dy: &Dynamics,
     surrogate: &SurrogateConfig,
-    path: Path,
-    record_membrane: bool,
+    options: impl Into<ForwardOptions>,
 ) -> Forward {
     let dynamics = NetworkDynamics::paper(dy, &weights.widths(), weights.outputs());
-    forward_with(weights, input, &dynamics, surrogate, path, record_membrane)
+    forward_with(weights, input, &dynamics, surrogate, options)
 }
 
 /// Runs a network with any per-layer dynamics and biases (`dynamics.rs`).
@@ -192,37 +243,19 @@ pub fn forward_with(
     input: impl Into<Input>,
     dynamics: &NetworkDynamics,
     surrogate: &SurrogateConfig,
-    path: Path,
-    record_membrane: bool,
+    options: impl Into<ForwardOptions>,
 ) -> Forward {
-    forward_probed(
-        weights,
-        input,
-        dynamics,
-        surrogate,
+    let ForwardOptions {
         path,
         record_membrane,
-        None,
-    )
-}
-
-/// [`forward_with`], with a zero probe added to one hidden layer's membrane (see
-/// [`lif_layer_probed`]): `(layer, probe)`. A probed layer takes the per-step path.
-pub fn forward_probed(
-    weights: &Weights,
-    input: impl Into<Input>,
-    dynamics: &NetworkDynamics,
-    surrogate: &SurrogateConfig,
-    path: Path,
-    record_membrane: bool,
-    mut probe: Option<(usize, Tensor<3>)>,
-) -> Forward {
+        mut probe,
+    } = options.into();
     let fused = path == Path::Fused && !record_membrane;
     let mut x = input.into();
     let mut layers = Vec::with_capacity(weights.hidden.len());
     for (l, (w, v)) in weights.hidden.iter().zip(&weights.recurrent).enumerate() {
         let layer = &dynamics.hidden[l];
-        let probed = probe.take_if(|(at, _)| *at == l).map(|(_, p)| p);
+        let probed = probe.take_if(|p| p.layer == l).map(|p| p.added);
         let unbiased = dynamics.bias[l].is_none() && dynamics.recurrent_bias[l].is_none();
         if fused
             && probed.is_none()

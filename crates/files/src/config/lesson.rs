@@ -18,35 +18,91 @@ use std::path::Path;
 use super::keys::value_leaves;
 use super::{Config, ConfigError, known_keys};
 
-/// The left panel's sections a lesson can show or hide, by the name a lesson file uses.
-pub const CONTROLS: [&str; 7] = [
-    "surrogate",
-    "regularizer",
-    "optimizer",
-    "network",
-    "data",
-    "backend",
-    "runs",
-];
+/// Names read from a lesson file, parsed once there: a typo is refused with the list of
+/// names, never carried to the window as a string.
+macro_rules! named {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident = $key:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($variant),+
+        }
+
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant),+];
+
+            /// The name a lesson file uses.
+            pub fn key(self) -> &'static str {
+                match self {
+                    $($name::$variant => $key),+
+                }
+            }
+
+            pub fn from_key(key: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.key() == key)
+            }
+
+            /// Every name, for a refusal's list.
+            pub fn keys() -> String {
+                Self::ALL.iter().map(|v| v.key()).collect::<Vec<_>>().join(", ")
+            }
+        }
+    };
+}
+
+named! {
+    /// The left panel's sections a lesson can show or hide.
+    Control {
+        Surrogate = "surrogate",
+        Regularizer = "regularizer",
+        Optimizer = "optimizer",
+        Network = "network",
+        Data = "data",
+        Backend = "backend",
+        Runs = "runs",
+    }
+}
+
+named! {
+    /// The live plots, in reading order.
+    Plot {
+        Loss = "loss",
+        Accuracy = "accuracy",
+        Gradients = "gradients",
+        Rates = "rates",
+        RateHistogram = "rate_histogram",
+        Membrane = "membrane",
+        Raster = "raster",
+        Readout = "readout",
+    }
+}
 
 /// What a step can point at: a control section or a plot.
-pub const TARGETS: [&str; 15] = [
-    "surrogate",
-    "regularizer",
-    "optimizer",
-    "network",
-    "data",
-    "backend",
-    "runs",
-    "loss",
-    "accuracy",
-    "gradients",
-    "rates",
-    "rate_histogram",
-    "membrane",
-    "raster",
-    "readout",
-];
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Control(Control),
+    Plot(Plot),
+}
+
+impl Target {
+    pub fn key(self) -> &'static str {
+        match self {
+            Target::Control(c) => c.key(),
+            Target::Plot(p) => p.key(),
+        }
+    }
+
+    pub fn from_key(key: &str) -> Option<Self> {
+        Control::from_key(key)
+            .map(Target::Control)
+            .or_else(|| Plot::from_key(key).map(Target::Plot))
+    }
+
+    /// Every name, for a refusal's list.
+    pub fn keys() -> String {
+        format!("{}, {}", Control::keys(), Plot::keys())
+    }
+}
 
 const TOP_KEYS: [&str; 5] = ["title", "experiment", "show", "hide", "step"];
 const STEP_KEYS: [&str; 2] = ["text", "point_at"];
@@ -73,15 +129,14 @@ pub struct Lesson {
     pub title: String,
     pub experiment: Config,
     /// Control sections hidden while the lesson is open.
-    pub hidden: Vec<String>,
+    pub hidden: Vec<Control>,
     pub steps: Vec<Step>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Step {
     pub text: String,
-    /// A name from [`TARGETS`].
-    pub point_at: Option<String>,
+    pub point_at: Option<Target>,
 }
 
 /// A refused lesson: `{origin}: {key}: {why}`, the key empty for a file that does not parse.
@@ -165,17 +220,18 @@ impl Lesson {
             }
             None => Config::default(),
         };
-        let names = |key: &str, v: toml::Value| -> Result<Vec<String>, LessonError> {
+        let names = |key: &str, v: toml::Value| -> Result<Vec<Control>, LessonError> {
             let list = v
                 .as_array()
                 .ok_or_else(|| fail(key, "expected a list of control names".into()))?;
             list.iter()
-                .map(|n| match n.as_str() {
-                    Some(s) if CONTROLS.contains(&s) => Ok(s.to_string()),
-                    _ => Err(fail(
-                        key,
-                        format!("{n} is not a control; controls: {}", CONTROLS.join(", ")),
-                    )),
+                .map(|n| {
+                    n.as_str().and_then(Control::from_key).ok_or_else(|| {
+                        fail(
+                            key,
+                            format!("{n} is not a control; controls: {}", Control::keys()),
+                        )
+                    })
                 })
                 .collect()
         };
@@ -185,10 +241,10 @@ impl Lesson {
             }
             (Some(show), None) => {
                 let shown = names("show", show)?;
-                CONTROLS
+                Control::ALL
                     .iter()
-                    .filter(|c| !shown.iter().any(|s| s == *c))
-                    .map(|c| c.to_string())
+                    .copied()
+                    .filter(|c| !shown.contains(c))
                     .collect()
             }
             (None, Some(hide)) => names("hide", hide)?,
@@ -216,8 +272,8 @@ impl Lesson {
         })
     }
 
-    pub fn hides(&self, control: &str) -> bool {
-        self.hidden.iter().any(|h| h == control)
+    pub fn hides(&self, control: Control) -> bool {
+        self.hidden.contains(&control)
     }
 }
 
@@ -238,13 +294,15 @@ fn step(value: toml::Value, n: usize) -> Result<Step, (String, String)> {
     };
     let point_at = match t.remove("point_at") {
         None => None,
-        Some(toml::Value::String(s)) if TARGETS.contains(&s.as_str()) => Some(s),
-        Some(other) => {
-            return Err((
-                key("point_at"),
-                format!("{other} is not a target; targets: {}", TARGETS.join(", ")),
-            ));
-        }
+        Some(other) => match other.as_str().and_then(Target::from_key) {
+            Some(target) => Some(target),
+            None => {
+                return Err((
+                    key("point_at"),
+                    format!("{other} is not a target; targets: {}", Target::keys()),
+                ));
+            }
+        },
     };
     Ok(Step { text, point_at })
 }
@@ -304,17 +362,17 @@ text = "two"
         assert_eq!(l.experiment.surrogate.beta, 1000.0);
         assert_eq!(l.experiment.model.hidden, vec![32]);
         assert_eq!(l.experiment.optim.lr, Config::default().optim.lr);
-        assert_eq!(l.hidden, vec!["network", "data"]);
+        assert_eq!(l.hidden, vec![Control::Network, Control::Data]);
         assert_eq!(l.steps.len(), 2);
-        assert_eq!(l.steps[0].point_at.as_deref(), Some("gradients"));
+        assert_eq!(l.steps[0].point_at, Some(Target::Plot(Plot::Gradients)));
     }
 
     #[test]
     fn show_hides_every_other_control() {
         let text = GOOD.replace("hide = [\"network\", \"data\"]", "show = [\"surrogate\"]");
         let l = Lesson::parse(&text, "x.toml").expect("valid");
-        assert_eq!(l.hidden.len(), CONTROLS.len() - 1);
-        assert!(!l.hides("surrogate") && l.hides("network"));
+        assert_eq!(l.hidden.len(), Control::ALL.len() - 1);
+        assert!(!l.hides(Control::Surrogate) && l.hides(Control::Network));
     }
 
     fn refusal(text: &str) -> String {

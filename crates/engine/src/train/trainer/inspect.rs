@@ -6,7 +6,7 @@ use burn::tensor::Tensor;
 use super::Trainer;
 use crate::backend::scalar;
 use crate::snn::loss::{class_scores, cross_entropy};
-use crate::snn::network::{Path, forward_probed};
+use crate::snn::network::{ForwardOptions, Path, forward_with};
 use crate::snn::regularizer::activity_penalty;
 use crate::train::metrics::{Inspection, NeuronRef};
 
@@ -37,15 +37,10 @@ impl Trainer {
             .require_grad();
         let weights = self.weights.map(|_, w| w.clone().autodiff());
         let input = split.dense_batch(&[sample], &self.device).autodiff();
-        let out = forward_probed(
-            &weights,
-            input,
-            &dynamics,
-            &surrogate,
-            Path::PerStep,
-            true,
-            Some((at.layer, probe.clone())),
-        );
+        let options = ForwardOptions::on(Path::PerStep)
+            .recording()
+            .probing(at.layer, probe.clone());
+        let out = forward_with(&weights, input, &dynamics, &surrogate, options);
         let layer = out.layers.get(at.layer)?;
         let membrane_all: Vec<f32> = layer
             .membrane

@@ -275,7 +275,7 @@ impl Trainer {
         // Forward through the tracked weights.
         let tracked = self.weights.map(|_, w| w.clone().autodiff().require_grad());
         let input = self.batch_input(train, &indices, true);
-        let out = forward_with(&tracked, input, &net, &surrogate, self.path(), false);
+        let out = forward_with(&tracked, input, &net, &surrogate, self.path());
         let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
         let scores = class_scores(out.readout, self.config.model.loss);
 
@@ -425,7 +425,6 @@ impl Trainer {
             net,
             &self.config.surrogate,
             self.path(),
-            false,
         )
     }
 

@@ -4,7 +4,7 @@
 use super::Trainer;
 use crate::snn::dynamics::LayerDynamics;
 use crate::snn::loss::{class_scores, predictions};
-use crate::snn::network::{Path, forward_with};
+use crate::snn::network::{ForwardOptions, Path, forward_with};
 use crate::train::metrics::{Histogram, Raster, Snapshot};
 
 /// Samples whose membranes fill the snapshot's histogram.
@@ -31,8 +31,7 @@ impl Trainer {
             input,
             &net,
             &self.config.surrogate,
-            Path::PerStep,
-            true,
+            ForwardOptions::on(Path::PerStep).recording(),
         );
         let steps = split.steps;
         let batch = indices.len();
