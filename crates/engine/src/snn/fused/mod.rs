@@ -14,7 +14,7 @@
 //! ```
 //!
 //! Those are the paper's conventions; the loop runs every convention of `dynamics.rs` with
-//! per-neuron constants (tests/conventions.rs holds it to burn's autodiff of `lif.rs`).
+//! per-neuron constants (crates/engine/tests/engine/conventions.rs holds it to burn's autodiff of `lif.rs`).
 //!
 //! CPU backends only (flex, ndarray): the loops run on host memory in parallel over samples.
 

@@ -9,7 +9,7 @@
 //!
 //! It runs every convention the CPU fused op runs — per-neuron constants, both current
 //! timings, both reset timings, the three resets, detached or live reset and recurrence, every
-//! surrogate shape — and tests/fused_wgpu.rs holds it to the CPU fused op's loss and
+//! surrogate shape — and crates/engine/tests/engine/fused_wgpu.rs holds it to the CPU fused op's loss and
 //! gradients. Layers wider than [`MAX_WIDTH`] run the per-step graph (see
 //! [`supports`]).
 

@@ -2,13 +2,11 @@
 //! of U_out, i.e. the sum over time scaled by 1/T) and `last_step` (cross-entropy of U_out at the
 //! last step), value and gradient against a plain f64 computation.
 
-mod common;
-
+use crate::common::{close, to_vec};
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, to_vec};
-use surrogate_lab::rng::Rng;
-use surrogate_lab::snn::loss::LossKind;
-use surrogate_lab::snn::loss::{class_scores, count_correct, cross_entropy};
+use surrogate_engine::rng::Rng;
+use surrogate_engine::snn::loss::LossKind;
+use surrogate_engine::snn::loss::{class_scores, count_correct, cross_entropy};
 
 const STEPS: usize = 9;
 const BATCH: usize = 4;

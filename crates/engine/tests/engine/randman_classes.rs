@@ -4,9 +4,9 @@
 //! centroid summarizes it poorly (about 3× chance), while the nearest training sample finds the
 //! right manifold almost always.
 
-use surrogate_lab::data::SpikeDataset;
-use surrogate_lab::data::randman::RandmanConfig;
-use surrogate_lab::data::randman::generate;
+use surrogate_engine::data::SpikeDataset;
+use surrogate_engine::data::randman::RandmanConfig;
+use surrogate_engine::data::randman::generate;
 
 /// One sample as a vector of spike times, one coordinate per (unit, spike).
 fn features(d: &SpikeDataset, i: usize, units: usize, spikes: usize) -> Vec<f64> {

@@ -1,13 +1,11 @@
 //! Activity regularization against a plain f64 computation from the spike counts: every norm
 //! (L1, L2), scope (per neuron, population) and bound (lower, upper), value and gradient.
 
-mod common;
-
+use crate::common::{close, to_vec};
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, to_vec};
-use surrogate_lab::rng::Rng;
-use surrogate_lab::snn::regularizer::activity_penalty;
-use surrogate_lab::snn::regularizer::{BoundConfig, Norm, RegConfig, RegScope};
+use surrogate_engine::rng::Rng;
+use surrogate_engine::snn::regularizer::activity_penalty;
+use surrogate_engine::snn::regularizer::{BoundConfig, Norm, RegConfig, RegScope};
 
 const STEPS: usize = 12;
 const BATCH: usize = 5;

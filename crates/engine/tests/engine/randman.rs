@@ -1,6 +1,6 @@
 //! Randman: deterministic, one spike per unit per sample, balanced classes.
 
-use surrogate_lab::data::randman::{RandmanConfig, generate};
+use surrogate_engine::data::randman::{RandmanConfig, generate};
 
 fn small() -> RandmanConfig {
     RandmanConfig {
@@ -9,7 +9,7 @@ fn small() -> RandmanConfig {
     }
 }
 
-fn all_events(d: &surrogate_lab::data::SpikeDataset) -> Vec<(usize, Vec<(u32, u32)>)> {
+fn all_events(d: &surrogate_engine::data::SpikeDataset) -> Vec<(usize, Vec<(u32, u32)>)> {
     (0..d.len())
         .map(|i| (d.label(i), d.events(i).collect()))
         .collect()

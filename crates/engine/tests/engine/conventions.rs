@@ -2,17 +2,15 @@
 //! current, reset in the same or the next step, per-neuron constants, leak, reset value,
 //! biases, spiking readouts): the fused op's hand-written BPTT against burn's autodiff of
 //! the per-step path, loss and every weight's gradient, for every combination (the same
-//! check tests/fused.rs makes for the paper's options).
+//! check crates/engine/tests/engine/fused.rs makes for the paper's options).
 
-mod common;
-
+use crate::common::{close, loss_and_grads, matrix};
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, loss_and_grads, matrix};
-use surrogate_lab::rng::Rng;
-use surrogate_lab::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
-use surrogate_lab::snn::lif::ResetMode;
-use surrogate_lab::snn::network::{Path, Weights};
-use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
+use surrogate_engine::rng::Rng;
+use surrogate_engine::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
+use surrogate_engine::snn::lif::ResetMode;
+use surrogate_engine::snn::network::{Path, Weights};
+use surrogate_engine::snn::surrogate::{SurrogateConfig, SurrogateShape};
 
 fn spread(rng: &mut Rng, n: usize, lo: f64, hi: f64) -> Vec<f32> {
     (0..n)
@@ -164,7 +162,7 @@ fn fused_bptt_matches_per_step_autodiff_for_every_convention() {
 /// step, recurrence, biases, per-neuron constants and a spiking readout.
 #[test]
 fn wgpu_per_step_matches_the_cpu_for_norse_conventions() {
-    let gpu = match surrogate_lab::backend::device("wgpu") {
+    let gpu = match surrogate_engine::backend::device("wgpu") {
         Ok(d) => d,
         Err(why) => {
             eprintln!("skipped: wgpu cannot run here: {why}");

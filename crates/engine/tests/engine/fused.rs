@@ -2,16 +2,14 @@
 //! option, with and without recurrence (propagated or detached), for 1–3 layers; and with its
 //! input as events (the input weights inside the op) and the readout's weights inside its op.
 
-mod common;
-
+use crate::common::{close, loss_and_grads, loss_and_grads_of, matrix, to_vec};
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, loss_and_grads, loss_and_grads_of, matrix, to_vec};
-use surrogate_lab::rng::Rng;
-use surrogate_lab::snn::dynamics::NetworkDynamics;
-use surrogate_lab::snn::lif::{Dynamics, ResetMode};
-use surrogate_lab::snn::model::{ModelConfig, PerLayer};
-use surrogate_lab::snn::network::{Path, Weights};
-use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
+use surrogate_engine::rng::Rng;
+use surrogate_engine::snn::dynamics::NetworkDynamics;
+use surrogate_engine::snn::lif::{Dynamics, ResetMode};
+use surrogate_engine::snn::model::{ModelConfig, PerLayer};
+use surrogate_engine::snn::network::{Path, Weights};
+use surrogate_engine::snn::surrogate::{SurrogateConfig, SurrogateShape};
 
 /// The same loss and gradients, bit for bit.
 fn assert_same_bits(a: (f32, &[Vec<f32>]), b: (f32, &[Vec<f32>]), what: &str) {
@@ -183,9 +181,9 @@ fn fused_path_splits_wide_batches_without_changing_results() {
 
 #[test]
 fn sparse_input_projection_matches_dense_matmul() {
-    use surrogate_lab::data::SpikeDataset;
-    use surrogate_lab::snn::network::project;
-    use surrogate_lab::snn::sparse_input::sparse_project;
+    use surrogate_engine::data::SpikeDataset;
+    use surrogate_engine::snn::network::project;
+    use surrogate_engine::snn::sparse_input::sparse_project;
 
     let device = Device::flex();
     let ad = device.clone().autodiff();
@@ -236,8 +234,8 @@ fn sparse_input_projection_matches_dense_matmul() {
 /// current's timing; the same bits on one thread and on two.
 #[test]
 fn events_and_readout_weights_inside_the_ops_match_per_step() {
-    use surrogate_lab::snn::dynamics::CurrentTiming;
-    use surrogate_lab::snn::network::Input;
+    use surrogate_engine::snn::dynamics::CurrentTiming;
+    use surrogate_engine::snn::network::Input;
 
     let device = Device::flex();
     let (inputs, steps, batch, classes, width) = (14, 20, 150, 3, 11);
@@ -276,7 +274,7 @@ fn events_and_readout_weights_inside_the_ops_match_per_step() {
             let x: Vec<f32> = (0..steps * batch * inputs)
                 .map(|_| if rng.uniform() < 0.2 { 1.0 } else { 0.0 })
                 .collect();
-            let events = common::events_of(&x, steps, batch, inputs);
+            let events = crate::common::events_of(&x, steps, batch, inputs);
             let dense = Tensor::<3>::from_data(TensorData::new(x, [steps, batch, inputs]), &device);
             let labels: Vec<usize> = (0..batch).map(|b| b % classes).collect();
             let mut dynamics = NetworkDynamics::paper(&dy, &weights.widths(), weights.outputs());
@@ -351,8 +349,8 @@ fn events_and_readout_weights_inside_the_ops_match_per_step() {
 /// gradients non-finite.
 #[test]
 fn a_nan_weight_shows_on_the_event_driven_paths_as_on_the_dense_one() {
-    use surrogate_lab::data::batch::SparseBatch;
-    use surrogate_lab::snn::network::Input;
+    use surrogate_engine::data::batch::SparseBatch;
+    use surrogate_engine::snn::network::Input;
 
     let device = Device::flex();
     let model = ModelConfig {
@@ -433,5 +431,5 @@ fn a_nan_weight_shows_on_the_event_driven_paths_as_on_the_dense_one() {
 /// trainer trained on.)
 #[test]
 fn a_nan_in_v_of_a_silent_neuron_stops_both_paths_with_the_recurrence_detached() {
-    common::nan_in_v_stops_training("flex");
+    crate::common::nan_in_v_stops_training("flex");
 }

@@ -1,5 +1,5 @@
 //! The fused LIF kernel on wgpu (`snn/gpu/`) against the CPU fused op (`snn/fused/`, itself
-//! held to the per-step graph by tests/fused.rs and tests/conventions.rs): the same loss and
+//! held to the per-step graph by crates/engine/tests/engine/fused.rs and crates/engine/tests/engine/conventions.rs): the same loss and
 //! every weight's gradient, for every reset option, detached or live reset and recurrence,
 //! every surrogate shape, both input factors, and every update convention with per-neuron
 //! constants and biases. Runs wherever wgpu finds an adapter (in CI: Mesa's lavapipe); skipped,
@@ -10,21 +10,18 @@
 //! gradient element.
 
 // The GPU path is compiled only with the `wgpu` feature (CI runs these with it).
-#![cfg(feature = "wgpu")]
 
-mod common;
-
+use crate::common::{close, loss_and_grads, matrix};
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, loss_and_grads, matrix};
-use surrogate_lab::backend;
-use surrogate_lab::config::Config;
-use surrogate_lab::rng::Rng;
-use surrogate_lab::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
-use surrogate_lab::snn::lif::{Dynamics, ResetMode};
-use surrogate_lab::snn::model::{ModelConfig, PerLayer};
-use surrogate_lab::snn::network::{Path, Weights};
-use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
-use surrogate_lab::train::Trainer;
+use surrogate_engine::backend;
+use surrogate_engine::rng::Rng;
+use surrogate_engine::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
+use surrogate_engine::snn::lif::{Dynamics, ResetMode};
+use surrogate_engine::snn::model::{ModelConfig, PerLayer};
+use surrogate_engine::snn::network::{Path, Weights};
+use surrogate_engine::snn::surrogate::{SurrogateConfig, SurrogateShape};
+use surrogate_engine::train::Trainer;
+use surrogate_engine::train::config::TrainingConfig;
 
 const LOSS_TOL: f64 = 1e-4;
 const GRAD_TOL: f32 = 1e-3;
@@ -85,7 +82,7 @@ fn assert_same(
         loss_and_grads(weights, input, &labels, dynamics, surrogate, Path::Fused);
     // The kernel, not a fallback: the layers are narrow enough and the tensors on a cube device.
     assert!(
-        surrogate_lab::snn::gpu::on_cube(gpu),
+        surrogate_engine::snn::gpu::on_cube(gpu),
         "{case}: wgpu is a CubeCL device"
     );
     let weights_gpu = weights.map(|_, w| on(gpu, w));
@@ -238,17 +235,17 @@ fn wgpu_fused_matches_cpu_fused_for_every_update_convention() {
 }
 
 /// The kernel's recurrent sum multiplies every term, silent neurons' too, so a NaN in V of a
-/// neuron that never fires shows as on the dense per-step graph (see tests/fused.rs).
+/// neuron that never fires shows as on the dense per-step graph (see crates/engine/tests/engine/fused.rs).
 #[test]
 fn wgpu_a_nan_in_v_of_a_silent_neuron_stops_both_paths() {
     if gpu().is_some() {
-        common::nan_in_v_stops_training("wgpu");
+        crate::common::nan_in_v_stops_training("wgpu");
     }
 }
 
 #[test]
 fn wgpu_trains_fused_by_default_and_model_fused_false_forces_the_per_step_graph() {
-    let mut c = Config::default();
+    let mut c = TrainingConfig::default();
     c.data.randman.samples_per_class = 4;
     c.data.steps = 20;
     c.optim.batch_size = 8;

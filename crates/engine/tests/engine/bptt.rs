@@ -11,17 +11,15 @@
 //! of that matrix). The floor is for entries that are sums cancelling towards zero, whose f32
 //! rounding error scales with the terms rather than with the sum.
 
-mod common;
-
+use crate::common::{close, to_vec};
 use burn::tensor::{Device, Tensor, TensorData};
-use common::{close, to_vec};
-use surrogate_lab::rng::Rng;
-use surrogate_lab::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
-use surrogate_lab::snn::lif::{Dynamics, ResetMode};
-use surrogate_lab::snn::loss::{LossKind, class_scores, cross_entropy};
-use surrogate_lab::snn::model::{ModelConfig, PerLayer};
-use surrogate_lab::snn::network::{Input, Path, Weights, forward, forward_with};
-use surrogate_lab::snn::surrogate::{SurrogateConfig, SurrogateShape};
+use surrogate_engine::rng::Rng;
+use surrogate_engine::snn::dynamics::{CurrentTiming, LayerDynamics, NetworkDynamics, ResetTiming};
+use surrogate_engine::snn::lif::{Dynamics, ResetMode};
+use surrogate_engine::snn::loss::{LossKind, class_scores, cross_entropy};
+use surrogate_engine::snn::model::{ModelConfig, PerLayer};
+use surrogate_engine::snn::network::{Input, Path, Weights, forward, forward_with};
+use surrogate_engine::snn::surrogate::{SurrogateConfig, SurrogateShape};
 
 /// A minimal reverse-mode tape over f64 scalars; the spike node's local derivative is σ'.
 #[derive(Default)]
@@ -489,7 +487,7 @@ fn burn_side(spec: &Spec, case: &Case, path: Path) -> (f64, Vec<Vec<f32>>) {
         readout: mat(&spec.w_out, fan_in, OUTPUTS),
     };
     let input = if case.events {
-        Input::Sparse(common::events_of(&spec.input, STEPS, BATCH, INPUTS))
+        Input::Sparse(crate::common::events_of(&spec.input, STEPS, BATCH, INPUTS))
     } else {
         let x = Tensor::<3>::from_data(
             TensorData::new(spec.input.clone(), [STEPS, BATCH, INPUTS]),

@@ -1,11 +1,9 @@
 //! The custom spike op: Heaviside forward, surrogate backward, on every compiled backend.
 
-mod common;
-
+use crate::common::{close, devices, to_vec};
 use burn::tensor::{Tensor, TensorData};
-use common::{close, devices, to_vec};
-use surrogate_lab::snn::spike_op::spike;
-use surrogate_lab::snn::surrogate::SurrogateShape;
+use surrogate_engine::snn::spike_op::spike;
+use surrogate_engine::snn::surrogate::SurrogateShape;
 
 fn points() -> Vec<f32> {
     let mut xs: Vec<f32> = (-120..=120).map(|i| i as f32 * 0.025 + 0.0007).collect();

@@ -2,16 +2,14 @@
 //! membrane's standard deviation at its target (measured by a plain f64 simulation of the
 //! network), and the two fixed rules draw the spread they promise.
 
-mod common;
-
+use crate::common::to_vec;
 use burn::tensor::{Device, Tensor};
-use common::to_vec;
-use surrogate_lab::data::randman::RandmanConfig;
-use surrogate_lab::data::randman::generate;
-use surrogate_lab::snn::init::InitKind;
-use surrogate_lab::snn::init::init_weights;
-use surrogate_lab::snn::lif::Dynamics;
-use surrogate_lab::snn::model::{ModelConfig, PerLayer};
+use surrogate_engine::data::randman::RandmanConfig;
+use surrogate_engine::data::randman::generate;
+use surrogate_engine::snn::init::InitKind;
+use surrogate_engine::snn::init::init_weights;
+use surrogate_engine::snn::lif::Dynamics;
+use surrogate_engine::snn::model::{ModelConfig, PerLayer};
 
 const STEPS: usize = 100;
 
@@ -116,7 +114,7 @@ fn lif_spikes(x: &Raster, w: &Matrix, v: &Matrix, dy: &Dynamics) -> Raster {
     }
 }
 
-fn randman() -> surrogate_lab::data::DataSplits {
+fn randman() -> surrogate_engine::data::DataSplits {
     generate(
         &RandmanConfig {
             samples_per_class: 40,
