@@ -36,6 +36,17 @@ fn braille_sized() -> Config {
     .fold(Config::default(), |c, kv| c.set(kv).expect("valid edit"))
 }
 
+/// The window on `braille_sized` data, its network built, files answered by `dialogs`.
+fn window(dialogs: FakeDialogs) -> Harness<'static, ExplorerApp> {
+    let mut h = Harness::builder()
+        .with_size([1440.0, 900.0])
+        .build_eframe(move |cc| ExplorerApp::new(&cc.egui_ctx, braille_sized(), Box::new(dialogs)));
+    step_until(&mut h, "the network", |a| {
+        a.live().has_network() && !a.live().building
+    });
+    h
+}
+
 fn open_network(h: &mut Harness<'_, ExplorerApp>) {
     click(h, "File");
     click(h, "Open network…");
@@ -81,12 +92,7 @@ fn a_network_opened_through_the_dialog_shows_its_mapping_and_a_bad_one_changes_n
     let too_narrow = fixture("lif_norse.nir");
     let dialogs = FakeDialogs::new([Some(braille.clone()), Some(not_nir), Some(too_narrow)]);
     let asked = dialogs.clone();
-    let mut h = Harness::builder()
-        .with_size([1440.0, 900.0])
-        .build_eframe(move |cc| ExplorerApp::new(&cc.egui_ctx, braille_sized(), Box::new(dialogs)));
-    step_until(&mut h, "the network", |a| {
-        a.live().has_network() && !a.live().building
-    });
+    let mut h = window(dialogs);
 
     open_network(&mut h);
     assert_eq!(asked.asked(), vec![DialogKind::OpenNetwork]);
@@ -162,12 +168,7 @@ fn an_imported_network_exports_with_its_own_neurons_in_the_flavour_chosen() {
     let (h5, nir) = (dir.join("imported.h5"), dir.join("imported.nir"));
     let braille = fixture("braille_noDelay_bias_zero.nir");
     let dialogs = FakeDialogs::new([Some(braille), Some(h5.clone()), Some(nir.clone())]);
-    let mut h = Harness::builder()
-        .with_size([1440.0, 900.0])
-        .build_eframe(move |cc| ExplorerApp::new(&cc.egui_ctx, braille_sized(), Box::new(dialogs)));
-    step_until(&mut h, "the network", |a| {
-        a.live().has_network() && !a.live().building
-    });
+    let mut h = window(dialogs);
     open_network(&mut h);
     wait_for_form(&mut h);
     // The Braille networks were trained at Δt = 0.1 ms (at the proposed 1 ms their decays
