@@ -97,6 +97,51 @@ fn runs_choose_their_epoch_on_validation_and_report_test_there() {
     eprintln!("{chosen_before_last} of 4 runs chose an epoch before the last");
 }
 
+/// The stopping rule (`optim.patience`): a run ends once that many epochs have passed without
+/// a better validation accuracy, and keeps its best epoch. Checked against the same runs
+/// trained here for every epoch: where the rule stops, the row says so and its choice is the
+/// one the full run had made by then; a run that kept improving trains to the cap.
+#[test]
+fn a_run_stops_when_validation_has_not_improved_for_patience_epochs() {
+    use surrogate_lab::train::Trainer;
+    let (cap, patience) = (12, 2);
+    let mut base = tiny();
+    base.optim.epochs = cap;
+    base.optim.patience = patience;
+    let sweep = Sweep::new(base, axes(), 1, Shard::default()).unwrap();
+    let summary = sweep::run(&sweep, &RunOptions::default(), |_| {}).unwrap();
+    let mut stopped_early = 0;
+    for row in &summary.rows {
+        let mut config = sweep.points()[row.point].config.clone();
+        config.seed = row.seed;
+        config.optim.patience = 0;
+        let mut trainer = Trainer::new(config).unwrap();
+        let vals: Vec<f32> = (0..cap)
+            .map(|_| trainer.run_epoch().unwrap().valid_acc.expect("validation"))
+            .collect();
+        // The oracle: walk the epochs, keep the first best, stop `patience` epochs after it.
+        let (mut best, mut chosen, mut stop) = (f32::MIN, 0, cap);
+        for (i, &v) in vals.iter().enumerate() {
+            let epoch = i + 1;
+            if v > best {
+                (best, chosen) = (v, epoch);
+            }
+            if epoch >= chosen + patience {
+                stop = epoch;
+                break;
+            }
+        }
+        assert_eq!(row.epochs, stop, "{row:?} vs {vals:?}");
+        assert_eq!(row.chosen_epoch, chosen, "{row:?} vs {vals:?}");
+        assert_eq!(row.val_acc.to_bits(), best.to_bits(), "{row:?}");
+        stopped_early += usize::from(stop < cap);
+    }
+    assert!(
+        stopped_early > 0,
+        "no run of {cap} epochs plateaued: the rule was not exercised"
+    );
+}
+
 /// Results of format v1 (chosen on the maximum test accuracy) still open, labelled as chosen
 /// on test; a sweep refuses to add validation-selected rows to them.
 #[test]

@@ -20,6 +20,9 @@ pub struct OptimConfig {
     pub lr: f64,
     pub batch_size: usize,
     pub epochs: usize,
+    /// Sweeps and studies stop a run once this many epochs have passed without a better
+    /// validation accuracy (the run keeps its best epoch); 0: every run trains all `epochs`.
+    pub patience: usize,
     /// Adam's β₁, β₂ (paper and PyTorch defaults).
     pub adam_betas: [f64; 2],
 }
@@ -31,6 +34,7 @@ impl Default for OptimConfig {
             lr: 0.02,
             batch_size: 250,
             epochs: 20,
+            patience: 0,
             adam_betas: [0.9, 0.999],
         }
     }
@@ -41,6 +45,7 @@ impl OptimConfig {
         check_learning_rate(self.lr)?;
         check_count("optim.batch_size", self.batch_size, 1, 100_000, "")?;
         check_count("optim.epochs", self.epochs, 0, 1_000_000, "")?;
+        check_count("optim.patience", self.patience, 0, 1_000_000, "0: off")?;
         for (i, &b) in self.adam_betas.iter().enumerate() {
             check_range(
                 &format!("optim.adam_betas[{i}]"),

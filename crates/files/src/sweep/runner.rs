@@ -337,7 +337,14 @@ pub fn run(
     })
 }
 
-/// Trains one point with one seed for `optim.epochs` epochs; `None` when cancelled.
+/// The stopping rule: with a validation split and `patience` > 0, a run ends once `patience`
+/// epochs have passed since its chosen (best validation) epoch.
+fn plateaued(patience: usize, validated: bool, chosen_epoch: usize, epoch: usize) -> bool {
+    patience > 0 && validated && epoch >= chosen_epoch + patience
+}
+
+/// Trains one point with one seed for `optim.epochs` epochs, or until validation plateaus
+/// (`optim.patience`); `None` when cancelled.
 fn train_one(
     point: &Point,
     seed: u64,
@@ -348,7 +355,7 @@ fn train_one(
     let started = Instant::now();
     let mut config = point.config.clone();
     config.seed = seed;
-    let epochs = config.optim.epochs;
+    let (epochs, patience) = (config.optim.epochs, config.optim.patience);
     let mut trainer = Trainer::with_data(config, data).map_err(|error| PointFailure::Setup {
         point: point.index,
         seed,
@@ -395,6 +402,9 @@ fn train_one(
                 progress.seconds = started.elapsed().as_secs_f64();
                 progress.status = "running".into();
                 let _ = tx.send(Msg::Epoch(Box::new(progress)));
+                if plateaued(patience, m.valid_acc.is_some(), row.chosen_epoch, m.epoch) {
+                    break;
+                }
             }
             Err(e) => {
                 row.status = format!("{}@{epoch}", e.kind());
