@@ -23,8 +23,7 @@ use crate::atomic::write_atomic;
 use crate::config::Config;
 use crate::nir::export::{self, TimeBase, TrainedWith};
 use crate::nir::flavour::Flavour;
-use crate::snn::dynamics::{Discretisation, NetworkDynamics};
-use crate::snn::lif::Dynamics;
+use crate::snn::dynamics::Discretisation;
 use crate::snn::network::{ParamRole, Weights, transposed};
 use crate::train::config::TrainingConfig;
 use crate::train::trainer::HeldNetwork;
@@ -273,26 +272,17 @@ pub fn encode_nir_flavour(
 /// the libraries read them).
 fn encode_held(held: &HeldNetwork, flavour: Flavour) -> Result<Vec<u8>, WeightsError> {
     let config = &held.config;
-    let (dynamics, time) = match &held.imported {
-        Some(n) => (
-            n.dynamics.clone(),
-            TimeBase {
-                dt_s: n.dt_ms / 1000.0,
-                discretisation: n.discretisation,
-            },
-        ),
-        None => (
-            NetworkDynamics::paper(
-                &Dynamics::new(&config.model),
-                &held.weights.widths(),
-                held.weights.outputs(),
-            ),
-            TimeBase {
-                dt_s: config.model.dt_ms / 1000.0,
-                discretisation: Discretisation::Euler,
-            },
-        ),
+    let time = match &held.imported {
+        Some(n) => TimeBase {
+            dt_s: n.dt_ms / 1000.0,
+            discretisation: n.discretisation,
+        },
+        None => TimeBase {
+            dt_s: config.model.dt_ms / 1000.0,
+            discretisation: Discretisation::Euler,
+        },
     };
+    let dynamics = held.dynamics();
     let trained = TrainedWith {
         surrogate: &config.surrogate,
         loss: config.model.loss,

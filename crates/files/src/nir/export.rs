@@ -80,11 +80,7 @@ fn neurons(
             "{name}: a membrane decay outside (0, 1) has no NIR time constant"
         ));
     }
-    // The libraries step forward Euler at their own Δt; the generic graph keeps ours.
-    let how = match flavour {
-        Flavour::Generic => time.discretisation,
-        Flavour::Snntorch | Flavour::Norse => Discretisation::Euler,
-    };
+    let how = flavour.discretisation(time.discretisation);
     let dt = flavour.dt_s(time.dt_s);
     let folded: Vec<_> = (0..layer.width())
         .map(|n| {
@@ -197,10 +193,7 @@ pub fn to_graph(
     g.connect(out, "output");
 
     let first = dynamics.hidden.first().unwrap_or(&dynamics.readout);
-    let how = match flavour {
-        Flavour::Generic => time.discretisation,
-        Flavour::Snntorch | Flavour::Norse => Discretisation::Euler,
-    };
+    let how = flavour.discretisation(time.discretisation);
     let lead = match flavour {
         Flavour::Generic => 0,
         Flavour::Snntorch | Flavour::Norse => {

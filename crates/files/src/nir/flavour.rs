@@ -24,7 +24,7 @@
 
 use std::fmt;
 
-use crate::snn::dynamics::{CurrentTiming, ResetTiming};
+use crate::snn::dynamics::{CurrentTiming, Discretisation, ResetTiming};
 use crate::snn::lif::ResetMode;
 use crate::snn::model::ModelConfig;
 
@@ -65,6 +65,15 @@ impl Flavour {
         match self {
             Flavour::Snntorch => SNNTORCH_DT_S,
             Flavour::Generic | Flavour::Norse => dt_s,
+        }
+    }
+
+    /// How the file's τ's are meant, ours being `ours`: the libraries step forward Euler, the
+    /// generic graph keeps ours.
+    pub fn discretisation(self, ours: Discretisation) -> Discretisation {
+        match self {
+            Flavour::Generic => ours,
+            Flavour::Snntorch | Flavour::Norse => Discretisation::Euler,
         }
     }
 }

@@ -15,6 +15,23 @@ use crate::snn::network::Weights;
 use crate::train::config::TrainingConfig;
 use crate::train::optim::Optimizer;
 
+/// The imported network's dynamics, else the paper's for `weights`' widths in `config`'s
+/// conventions: what the trainer runs, and what an export of it writes.
+fn dynamics_of(
+    imported: Option<&ImportedNetwork>,
+    config: &TrainingConfig,
+    weights: &Weights,
+) -> NetworkDynamics {
+    match imported {
+        Some(n) => n.dynamics.clone(),
+        None => NetworkDynamics::paper(
+            &Dynamics::new(&config.model),
+            &weights.widths(),
+            weights.outputs(),
+        ),
+    }
+}
+
 /// What the trainer holds of its network, for an export: the weights as trained, the
 /// settings, and the network read from a file when one runs instead of the settings' one.
 #[derive(Clone, Debug)]
@@ -32,6 +49,11 @@ impl HeldNetwork {
             config,
             imported: None,
         }
+    }
+
+    /// The dynamics the network runs (the trainer's [`Trainer::network_dynamics`]).
+    pub fn dynamics(&self) -> NetworkDynamics {
+        dynamics_of(self.imported.as_ref(), &self.config, &self.weights)
     }
 
     /// The model as it runs: the settings', with an imported network's layer count and update
@@ -105,14 +127,7 @@ impl Trainer {
 
     /// The dynamics every forward pass runs: the imported network's, else the paper's.
     pub fn network_dynamics(&self) -> NetworkDynamics {
-        match &self.imported {
-            Some(n) => n.dynamics.clone(),
-            None => NetworkDynamics::paper(
-                &Dynamics::new(&self.config.model),
-                &self.weights.widths(),
-                self.weights.outputs(),
-            ),
-        }
+        dynamics_of(self.imported.as_ref(), &self.config, &self.weights)
     }
 
     /// What an export writes: the weights as trained, the settings, the imported network.
