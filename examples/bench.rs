@@ -7,7 +7,9 @@
 //! Options: `--backend flex|ndarray|wgpu`, `--per-step` (the per-step graph instead of the
 //! fused op), `--batches N` (timed batches; default 12 for Randman, 4 for SHD-sized),
 //! `--per-class N` (Randman samples per class, default 1000: fewer make the data quicker to
-//! generate, for profiling under valgrind; they must still hold batches + 1 training batches).
+//! generate, for profiling under valgrind; they must still hold batches + 1 training batches),
+//! `--phases` (also print where a batch's time went: input, forward, loss, backward,
+//! gradients, optimizer, metrics; the trainer's own stopwatch).
 //!
 //! Each configuration runs in its own process so that its peak memory (VmHWM) is its own.
 
@@ -66,6 +68,7 @@ fn measure(
     per_step: bool,
     batches: Option<usize>,
     per_class: Option<usize>,
+    phases: bool,
 ) {
     let mut config = Config::from(TrainingConfig {
         backend: backend.into(),
@@ -99,6 +102,7 @@ fn measure(
     };
     // One warm-up batch (allocator, shader compilation on wgpu) is not timed.
     trainer.train_batch().expect("trains");
+    let warm = trainer.phase_times().clone();
     let start = Instant::now();
     for _ in 0..batches {
         if trainer.train_batch().expect("trains").epoch_done {
@@ -115,6 +119,22 @@ fn measure(
         (batches * samples_per_batch) as f64 / secs,
         peak_rss_mib()
     );
+    if phases {
+        let now = trainer.phase_times();
+        let batches = (now.batches - warm.batches).max(1) as f64;
+        let spent: Vec<(&str, f64)> = now
+            .named()
+            .iter()
+            .zip(warm.named())
+            .map(|((name, t), (_, t0))| (*name, (*t - t0).as_secs_f64() * 1e3 / batches))
+            .collect();
+        let total: f64 = spent.iter().map(|(_, ms)| ms).sum();
+        let parts: Vec<String> = spent
+            .iter()
+            .map(|(name, ms)| format!("{name} {ms:.2} ms ({:.0} %)", 100.0 * ms / total.max(1e-12)))
+            .collect();
+        println!("{which:8} per batch {total:.2} ms: {}", parts.join(", "));
+    }
 }
 
 fn main() {
@@ -137,8 +157,11 @@ fn main() {
         .position(|a| a == "--per-class")
         .and_then(|i| args.get(i + 1))
         .and_then(|n| n.parse().ok());
+    let phases = args.iter().any(|a| a == "--phases");
     match args.first().map(String::as_str) {
-        Some(which @ ("randman" | "shd")) => measure(which, &backend, per_step, batches, per_class),
+        Some(which @ ("randman" | "shd")) => {
+            measure(which, &backend, per_step, batches, per_class, phases)
+        }
         _ => {
             let exe = std::env::current_exe().expect("own path");
             for which in ["randman", "shd"] {
@@ -146,6 +169,9 @@ fn main() {
                 child.args([which, "--backend", &backend]);
                 if per_step {
                     child.arg("--per-step");
+                }
+                if phases {
+                    child.arg("--phases");
                 }
                 if let Some(n) = batches {
                     child.args(["--batches", &n.to_string()]);

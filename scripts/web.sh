@@ -73,7 +73,7 @@ build() {
     *) die "WEB_ROUTE must be rustup or debian, not $route" ;;
   esac
   echo "web.sh: building with the $route toolchain into $CARGO_TARGET_DIR" >&2
-  # WEB_DRY_RUN=1 names the route and the build command and stops (tests/cli.rs checks the
+  # WEB_DRY_RUN=1 names the route and the build command and stops (tests/runs/cli.rs checks the
   # route choice on a machine whose rustup has no wasm32 target).
   if [ -n "${WEB_DRY_RUN:-}" ]; then
     echo "route $route: $cargo ${args[*]}"

@@ -8,8 +8,8 @@ use std::path::Path;
 use eframe::egui;
 
 use super::dialogs::{DialogKind, Outcome};
+use super::file_jobs;
 use super::screenshot::ScreenshotSaver;
-use super::weight_files;
 use super::{Action, Message};
 use crate::config::lesson::BUILT_IN;
 use crate::config::{Config, Lesson};
@@ -151,37 +151,19 @@ pub fn show(
     actions
 }
 
-/// Finishes a dialog the user confirmed with `path`; the message says what happened.
-pub fn complete(
+/// Applies a dialog the user confirmed with `path` that needs no file read or written (a data
+/// folder, a PNG the next frame draws); the message says what happened.
+fn apply(
     kind: DialogKind,
     path: &Path,
     draft: &mut Config,
     saver: &mut ScreenshotSaver,
     ctx: &egui::Context,
 ) -> Option<Message> {
-    let shown = path.display();
-    let result = match kind {
-        DialogKind::OpenExperiment => Config::load(path)
-            .map_err(|e| format!("cannot open {e}"))
-            .map(|config| {
-                *draft = config;
-                format!("opened {shown}; live settings apply now, the rest at the next reset")
-            }),
-        DialogKind::SaveExperiment => draft
-            .save(path)
-            .map(|()| format!("saved {shown}"))
-            .map_err(|e| e.to_string()),
+    match kind {
         DialogKind::SavePng => {
             saver.request(ctx, path.to_path_buf());
-            return None;
-        }
-        // The weights live on the trainer's thread: the app asks for them and writes them when
-        // they arrive (see `weight_files`); a lesson also opens a panel (see `poll_dialogs`).
-        DialogKind::ExportWeights
-        | DialogKind::ImportWeights
-        | DialogKind::OpenLesson
-        | DialogKind::OpenNetwork => {
-            return None;
+            None
         }
         DialogKind::DataFolder | DialogKind::ShdTrain | DialogKind::ShdTest => {
             let text = path.to_string_lossy().into_owned();
@@ -190,19 +172,20 @@ pub fn complete(
             } else {
                 draft.data.path = text;
             }
-            Ok(format!("data: {shown}; reset to load it"))
+            Some(Message {
+                text: format!("data: {}; reset to load it", path.display()),
+                is_error: false,
+            })
         }
-    };
-    Some(match result {
-        Ok(text) => Message {
-            text,
-            is_error: false,
-        },
-        Err(text) => Message {
-            text,
-            is_error: true,
-        },
-    })
+        // Files are read and written by `file_jobs`, the network by `open_network`, weights to
+        // export by `weight_files` once the trainer sent them.
+        DialogKind::OpenExperiment
+        | DialogKind::SaveExperiment
+        | DialogKind::OpenLesson
+        | DialogKind::ImportWeights
+        | DialogKind::ExportWeights
+        | DialogKind::OpenNetwork => None,
+    }
 }
 
 impl super::ExplorerApp {
@@ -227,25 +210,40 @@ impl super::ExplorerApp {
                 self.send(command);
                 return;
             }
-            DialogKind::OpenLesson => match Lesson::load(&path) {
-                Ok(lesson) => {
-                    self.ui.message = None;
-                    self.open_lesson(lesson);
-                    return;
+            DialogKind::OpenExperiment
+            | DialogKind::SaveExperiment
+            | DialogKind::OpenLesson
+            | DialogKind::ImportWeights => {
+                match self.files.start(&self.ctx, kind, path, &self.ui.draft) {
+                    // Started: the outcome is a message at a later frame.
+                    None => return,
+                    failed => failed,
                 }
-                Err(e) => Some(Message {
-                    text: format!("cannot open lesson {e}"),
-                    is_error: true,
-                }),
-            },
-            DialogKind::ImportWeights => Some(match weight_files::import(&path) {
-                Ok((command, message)) => {
-                    self.send(command);
-                    message
-                }
-                Err(message) => message,
-            }),
-            _ => complete(kind, &path, &mut self.ui.draft, &mut self.saver, &self.ctx),
+            }
+            _ => apply(kind, &path, &mut self.ui.draft, &mut self.saver, &self.ctx),
+        };
+    }
+
+    /// Applies what a file job read or wrote.
+    pub(super) fn finish_file_job(&mut self, done: file_jobs::Done) {
+        self.ui.message = match done {
+            file_jobs::Done::Experiment(config, text) => {
+                self.ui.draft = config;
+                Some(Message {
+                    text,
+                    is_error: false,
+                })
+            }
+            file_jobs::Done::Lesson(lesson) => {
+                self.ui.message = None;
+                self.open_lesson(lesson);
+                return;
+            }
+            file_jobs::Done::Weights(command, message) => {
+                self.send(command);
+                Some(message)
+            }
+            file_jobs::Done::Said(message) => Some(message),
         };
     }
 }

@@ -31,7 +31,7 @@ pub struct Live {
     pub error: Option<String>,
     pub samples_per_sec: f64,
     pub seconds_per_batch: f64,
-    /// Epochs the trainer will stop after (it adds `optim.epochs` at each Start once finished).
+    /// Epochs the trainer will stop after, as it last said (`Ready`, then `EpochTarget`).
     pub target_epochs: usize,
     /// Every batch since the window opened: samples and the trainer's seconds for them, the
     /// same measure as the command line's per-epoch samples/s (`--frame-stats` prints it).
@@ -87,13 +87,8 @@ impl Live {
                 history.restart((*config).clone());
                 return Absorbed::Ready(config);
             }
-            Event::State(s) => {
-                if s == RunState::Running && self.state == Some(RunState::Finished) {
-                    self.target_epochs +=
-                        self.applied.as_ref().map_or(1, |c| c.optim.epochs.max(1));
-                }
-                self.state = Some(s);
-            }
+            Event::State(s) => self.state = Some(s),
+            Event::EpochTarget(epochs) => self.target_epochs = epochs,
             Event::Batch(m) => {
                 history.current.record_batch(&m);
                 if let Some(a) = &mut self.applied {

@@ -11,6 +11,7 @@ pub mod banners;
 pub mod controls;
 pub mod dialogs;
 pub mod edits;
+pub mod file_jobs;
 pub mod file_menu;
 pub mod fonts;
 pub mod frame_stats;
@@ -94,6 +95,7 @@ pub struct ExplorerApp {
     frame_stats: Option<FrameStats>,
     renderer: redraw::Renderer,
     weights: WeightFiles,
+    files: file_jobs::FileJobs,
     sweep: sweep_view::SweepView,
     open_network: open_network::OpenNetwork,
 }
@@ -126,6 +128,7 @@ impl ExplorerApp {
             frame_stats: None,
             renderer: redraw::Renderer::Unknown,
             weights: WeightFiles::default(),
+            files: file_jobs::FileJobs::default(),
             sweep: sweep_view::SweepView::default(),
             open_network: open_network::OpenNetwork::default(),
         }
@@ -342,6 +345,9 @@ impl ExplorerApp {
     }
 
     fn poll_background(&mut self) {
+        if let Some(done) = self.files.poll() {
+            self.finish_file_job(done);
+        }
         if let Some(m) = self.weights.poll() {
             self.ui.message = Some(m);
         }
@@ -388,7 +394,7 @@ impl eframe::App for ExplorerApp {
         };
 
         egui::Panel::top("menu").show(ui, |ui| {
-            let busy = self.dialogs.busy();
+            let busy = self.dialogs.busy() || self.files.busy();
             actions.extend(file_menu::show(
                 ui,
                 busy,

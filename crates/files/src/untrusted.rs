@@ -1,5 +1,5 @@
 //! Every reader of bytes a user can hand the program, by name, fed the way the program feeds
-//! them: the fuzz targets (`fuzz/`) and the corpus replay test (`tests/fuzz_corpus.rs`) call
+//! them: the fuzz targets (`fuzz/`) and the corpus replay test (`tests/files/fuzz_corpus.rs`) call
 //! these, so both exercise exactly the same code. A reader may refuse its input (that is its
 //! job); it must not panic, and what it accepts must survive being written and read back.
 

@@ -1,5 +1,7 @@
 //! What the trainer reports: per batch, per epoch, and snapshots of one sample.
 
+use std::time::{Duration, Instant};
+
 use serde::Serialize;
 
 use crate::snn::surrogate::SurrogateConfig;
@@ -173,5 +175,56 @@ impl Inspection {
             .filter(|&(_, &d)| self.surrogate_peak > 0.0 && d >= floor)
             .map(|(n, _)| n)
             .collect()
+    }
+}
+
+/// Where training batches' time went, summed since the trainer was built: what a benchmark
+/// reads to choose the next lever (`examples/bench.rs --phases`). Each phase ends when its
+/// results are on the host, so the phases add up to the batch's wall time.
+#[derive(Clone, Debug, Default)]
+pub struct PhaseTimes {
+    pub batches: u64,
+    /// Shuffling and gathering the batch's input spikes.
+    pub input: Duration,
+    /// The hidden layers and the readout.
+    pub forward: Duration,
+    /// Class scores, cross-entropy, the activity penalty and their values.
+    pub loss: Duration,
+    pub backward: Duration,
+    /// Reading each parameter's gradient, its norm and the finiteness check.
+    pub gradients: Duration,
+    pub optimizer: Duration,
+    /// Accuracy and spike rates for the batch's metrics.
+    pub metrics: Duration,
+}
+
+impl PhaseTimes {
+    /// The phases by name, in the order a batch runs them.
+    pub fn named(&self) -> [(&'static str, Duration); 7] {
+        [
+            ("input", self.input),
+            ("forward", self.forward),
+            ("loss", self.loss),
+            ("backward", self.backward),
+            ("gradients", self.gradients),
+            ("optimizer", self.optimizer),
+            ("metrics", self.metrics),
+        ]
+    }
+}
+
+/// A stopwatch read once per phase: each read is the time since the previous one.
+pub struct Lap(Instant);
+
+impl Lap {
+    pub fn start() -> Self {
+        Lap(Instant::now())
+    }
+
+    pub fn split(&mut self) -> Duration {
+        let now = Instant::now();
+        let lap = now - self.0;
+        self.0 = now;
+        lap
     }
 }

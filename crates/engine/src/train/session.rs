@@ -73,6 +73,9 @@ pub enum Event {
         config: Box<TrainingConfig>,
     },
     State(RunState),
+    /// A finished run was started again: it now stops after this many epochs in all (the
+    /// settings' `optim.epochs` more). Until this event, the target is `Ready`'s settings'.
+    EpochTarget(usize),
     Batch(BatchMetrics),
     Epoch(EpochMetrics),
     Snapshot(Box<Snapshot>),
@@ -432,6 +435,7 @@ impl Worker {
                     RunState::Stopped => self.rebuild(self.settings()),
                     RunState::Finished => {
                         self.target_epochs += self.settings().optim.epochs.max(1);
+                        self.emit(Event::EpochTarget(self.target_epochs));
                     }
                     _ => {}
                 }

@@ -18,7 +18,7 @@ use crate::snn::dynamics::{CurrentTiming, NetworkDynamics, ResetTiming};
 use crate::snn::network::Weights;
 
 /// The `source` metadata of graphs this program writes (equal to `io::weights::FORMAT`,
-/// checked by tests/nir_train.rs).
+/// checked by tests/files/nir_train.rs).
 pub const OURS: &str = "surrogate-lab weights v1";
 
 /// What a graph says of itself before any Δt is chosen: for prefilling the window's fields.

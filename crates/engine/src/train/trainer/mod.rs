@@ -17,7 +17,7 @@ use burn::tensor::{Device, Tensor};
 
 use super::config::{SettingsError, TrainingConfig};
 use super::live::LiveSettings;
-use super::metrics::{BatchMetrics, EpochMetrics, EvalMetrics};
+use super::metrics::{BatchMetrics, EpochMetrics, EvalMetrics, Lap, PhaseTimes};
 use super::optim::Optimizer;
 use crate::backend::{self, BackendError, scalar};
 use crate::data::error::LoadError;
@@ -134,6 +134,7 @@ pub struct Trainer {
     tally: EpochTally,
     /// A network read from a file (NIR), whose dynamics replace the paper's.
     imported: Option<ImportedNetwork>,
+    phases: PhaseTimes,
 }
 
 impl Trainer {
@@ -190,6 +191,7 @@ impl Trainer {
             global_step: 0,
             tally: EpochTally::default(),
             imported: None,
+            phases: PhaseTimes::default(),
         })
     }
 
@@ -259,6 +261,7 @@ impl Trainer {
     /// Trains on the next batch of the current epoch (shuffling at the start of each epoch).
     pub fn train_batch(&mut self) -> Result<BatchMetrics, TrainError> {
         let started = Instant::now();
+        let mut lap = Lap::start();
         if self.cursor == 0 {
             self.rng.shuffle(&mut self.order);
             self.tally = EpochTally::default();
@@ -275,7 +278,9 @@ impl Trainer {
         // Forward through the tracked weights.
         let tracked = self.weights.map(|_, w| w.clone().autodiff().require_grad());
         let input = self.batch_input(train, &indices, true);
+        self.phases.input += lap.split();
         let out = forward_with(&tracked, input, &net, &surrogate, self.path());
+        self.phases.forward += lap.split();
         let spikes: Vec<Tensor<3>> = out.layers.iter().map(|l| l.spikes.clone()).collect();
         let scores = class_scores(out.readout, self.config.model.loss);
 
@@ -289,6 +294,7 @@ impl Trainer {
             None => ce,
         };
         let loss_value = ce_value + reg_value;
+        self.phases.loss += lap.split();
         if !loss_value.is_finite() {
             // Leave everything as it was before this batch so the user can change course.
             return Err(TrainError::Diverged {
@@ -300,6 +306,7 @@ impl Trainer {
 
         // Backward, then gradients → optimizer.
         let grads = loss.backward();
+        self.phases.backward += lap.split();
         let hidden_layers = self.weights.hidden.len();
         let mut sq_norms = vec![0f64; hidden_layers + 1];
         let mut grad_list = Vec::new();
@@ -324,6 +331,7 @@ impl Trainer {
                 layer: layer_label(role),
             });
         }
+        self.phases.gradients += lap.split();
         let params: Vec<Tensor<2>> = self
             .weights
             .params()
@@ -332,6 +340,7 @@ impl Trainer {
             .collect();
         let updated = self.optimizer.step(params, grad_list, self.config.optim.lr);
         self.weights = self.weights.from_params(updated.into_iter());
+        self.phases.optimizer += lap.split();
 
         // Metrics.
         let correct = count_correct(scores.inner(), &labels);
@@ -339,6 +348,8 @@ impl Trainer {
             .into_iter()
             .map(|s| scalar(s.inner().mean()) * 1000.0 / self.dt_ms())
             .collect();
+        self.phases.metrics += lap.split();
+        self.phases.batches += 1;
         let n = indices.len();
         self.cursor = end;
         self.global_step += 1;
@@ -366,6 +377,11 @@ impl Trainer {
             epoch_done,
         };
         Ok(metrics)
+    }
+
+    /// Where the batches trained so far spent their time.
+    pub fn phase_times(&self) -> &PhaseTimes {
+        &self.phases
     }
 
     /// Closes the epoch whose last batch was just trained: evaluates and summarizes it.

@@ -1,7 +1,7 @@
 //! The explorer window driven headless through egui_kittest: what a user clicks reaches the
 //! trainer, and what the trainer says reaches the screen.
 
-mod common;
+use crate::common;
 use common::window::{click, harness, ready, small_config, step_until};
 
 use std::path::PathBuf;
@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use eframe::egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use surrogate_lab::app::dialogs::{DialogKind, FakeDialogs};
 use surrogate_lab::app::{ExplorerApp, WgpuCheck};
 use surrogate_lab::config::Config;
@@ -165,6 +165,9 @@ fn saved_experiment_opens_again() {
     h.step();
     click(&mut h, "File");
     click(&mut h, "Save experiment…");
+    step_until(&mut h, "the save", |a| {
+        a.message().is_some_and(|m| m.text.starts_with("saved"))
+    });
     let text = std::fs::read_to_string(&path).expect("experiment written");
     let saved = Config::from_str_format(&text, false).expect("valid experiment");
     assert_eq!(saved.surrogate.beta, 3.0);
@@ -174,7 +177,59 @@ fn saved_experiment_opens_again() {
     h.step();
     click(&mut h, "File");
     click(&mut h, "Open experiment…");
+    step_until(&mut h, "the opened experiment", |a| {
+        a.message().is_some_and(|m| m.text.starts_with("opened"))
+    });
     assert_eq!(h.state().draft().surrogate.beta, 3.0);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A file that is slow to read (a network folder, a disk waking up; here a FIFO nobody has
+/// written yet) does not freeze the window: frames keep coming, the File menu waits, and the
+/// experiment opens once its bytes arrive.
+#[test]
+fn a_slow_file_does_not_freeze_the_window() {
+    let dir = temp_dir("fifo");
+    let path = dir.join("slow.toml");
+    let made = std::process::Command::new("mkfifo").arg(&path).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    let dialogs = FakeDialogs::new([Some(path.clone())]);
+    let mut h = harness(small_config(), dialogs);
+    step_until(&mut h, "the network", ready);
+    // Whatever happens, the FIFO is written after a few seconds, so a window that reads on
+    // its own thread waits that long (and fails below) instead of hanging the test.
+    let writer = {
+        let path = path.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_secs(4));
+            std::fs::write(&path, "surrogate.beta = 9.0\n").expect("FIFO written");
+        })
+    };
+    click(&mut h, "File");
+    let started = Instant::now();
+    click(&mut h, "Open experiment…");
+    for _ in 0..5 {
+        h.step();
+    }
+    let waited = started.elapsed();
+    assert!(
+        waited < Duration::from_secs(2),
+        "seven frames took {waited:?}: the read blocked the window"
+    );
+    assert_ne!(h.state().draft().surrogate.beta, 9.0, "nothing read yet");
+    click(&mut h, "File");
+    assert!(
+        h.get_by_label("Save experiment…")
+            .accesskit_node()
+            .is_disabled(),
+        "the menu waits for the read"
+    );
+    click(&mut h, "File");
+    step_until(&mut h, "the experiment's bytes", |a| {
+        a.message().is_some_and(|m| m.text.starts_with("opened"))
+    });
+    assert_eq!(h.state().draft().surrogate.beta, 9.0);
+    writer.join().expect("writer");
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -189,6 +244,7 @@ fn failed_write_says_why_and_keeps_the_old_file() {
     step_until(&mut h, "the network", ready);
     click(&mut h, "File");
     click(&mut h, "Save experiment…");
+    step_until(&mut h, "the save's answer", |a| a.message().is_some());
     let m = h.state().message().cloned().expect("a message");
     assert!(m.is_error && m.text.contains("exp.toml"), "{m:?}");
     assert!(path.is_dir(), "what was there is untouched");

@@ -1,6 +1,6 @@
 //! Experiments and weights: files that reopen exactly, refusals that name what is wrong.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 

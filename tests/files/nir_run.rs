@@ -2,7 +2,7 @@
 //! against its Norse and exact traces, and the Braille and snnTorch networks step by step
 //! against Norse's golden outputs (tests/fixtures/nir-paper/README.md).
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 

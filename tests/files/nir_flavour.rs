@@ -3,7 +3,7 @@
 //! `snntorch/import_nir.py`), and the folded fields step a neuron as ours does under the
 //! libraries' forward Euler (decay 1 − Δt/τ).
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Device, Tensor, TensorData};
 use common::to_vec;

@@ -1,7 +1,7 @@
 //! The headless command line: JSON per epoch, one-line refusals of bad configurations and bad
 //! command lines, and a `--help` for every command.
 
-mod common;
+use crate::common;
 
 use std::process::Command;
 

@@ -7,7 +7,7 @@
 //! layer and the batch: in the trainer, through the session, in the window and on the command
 //! line.
 
-mod common;
+use crate::common;
 
 use std::process::Command as Process;
 use std::time::{Duration, Instant};

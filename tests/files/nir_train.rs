@@ -3,7 +3,7 @@
 //! lowers its loss with another surrogate, its export reopens as the same network, and the
 //! refusals are one line.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -3,7 +3,7 @@
 //! inspector (a click in the raster selects a neuron and opens it; hovering shows neuron, time
 //! and value and moves the shared time cursor; it follows β).
 
-mod common;
+use crate::common;
 use common::window::{click, harness, ready, small_config, step_until};
 
 use std::path::PathBuf;
@@ -136,6 +136,9 @@ fn a_lesson_file_opens_and_a_bad_one_is_refused_naming_the_key() {
     click(&mut h, "File");
     click(&mut h, "Open lesson…");
     assert_eq!(dialogs.asked(), vec![DialogKind::OpenLesson; 2]);
+    step_until(&mut h, "the refusal", |a| {
+        a.message().is_some_and(|m| m.is_error)
+    });
     let m = h.state().message().cloned().expect("a refusal");
     assert!(m.is_error, "{m:?}");
     assert!(

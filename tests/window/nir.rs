@@ -3,7 +3,7 @@
 //! a file that cannot be read, or a network that does not fit the data, leaves the network
 //! in use as it was.
 
-mod common;
+use crate::common;
 use common::window::{click, step_until};
 
 use std::path::{Path, PathBuf};

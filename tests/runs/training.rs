@@ -1,7 +1,7 @@
 //! Training end to end: Randman is learned, the true gradient teaches hidden layers nothing,
 //! live edits reach the next batch, divergence pauses with a message.
 
-mod common;
+use crate::common;
 
 use burn::tensor::{Tensor, TensorData};
 use common::{to_vec, wait_for};
@@ -203,6 +203,46 @@ fn session_start_pause_step_and_live_beta() {
     };
     assert_eq!(b.surrogate, beta, "the batch after the edit must use it");
     wait_for(&session, |e| matches!(e, Event::State(RunState::Paused)));
+}
+
+/// ▶ on a finished run trains `optim.epochs` more, and the trainer says the new target (the
+/// window shows it instead of working it out by the same rule).
+#[test]
+fn start_after_the_end_says_how_far_the_run_now_goes() {
+    let mut config = small_config();
+    config.optim.epochs = 2;
+    let session = Session::spawn(config);
+    wait_for(&session, |e| matches!(e, Event::Ready { .. }));
+    session.send(Command::Start);
+    let events = wait_for(&session, |e| matches!(e, Event::State(RunState::Finished)));
+    let epochs = events
+        .iter()
+        .filter(|e| matches!(e, Event::Epoch(_)))
+        .count();
+    assert_eq!(epochs, 2, "the run stops after optim.epochs");
+    assert!(
+        !events.iter().any(|e| matches!(e, Event::EpochTarget(_))),
+        "no new target before the run is extended"
+    );
+    session.send(Command::Start);
+    let events = wait_for(&session, |e| matches!(e, Event::State(RunState::Finished)));
+    let targets: Vec<usize> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::EpochTarget(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(targets, [4], "{targets:?}");
+    let last = events.iter().rev().find_map(|e| match e {
+        Event::Epoch(m) => Some(m.epoch),
+        _ => None,
+    });
+    assert_eq!(
+        last,
+        Some(4),
+        "the extended run stops at the target it announced"
+    );
 }
 
 #[test]

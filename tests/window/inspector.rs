@@ -2,7 +2,7 @@
 //! through the synapse by hand, it must give the neuron's input-weight gradient that the
 //! fused path (the trainer's own backward, a separate BPTT) computes for the same sample.
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
