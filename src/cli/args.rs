@@ -276,8 +276,12 @@ pub struct SweepMergeArgs {
 #[derive(Args, Debug)]
 pub struct StudyArgs {
     /// Which study
-    #[arg(value_enum)]
-    pub name: Study,
+    #[arg(value_enum, required_unless_present = "plan")]
+    pub name: Option<Study>,
+    /// Print the paper-size protocol (every grid, its axes and runs, from the studies'
+    /// definitions) as a markdown table, and train nothing
+    #[arg(long, conflicts_with_all = ["resume", "seeds"])]
+    pub plan: bool,
     /// Folder for the CSVs, the figure and the table (created if missing)
     #[arg(long, value_name = "DIR", default_value = "reproduction")]
     pub out_dir: PathBuf,

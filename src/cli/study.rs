@@ -1,17 +1,31 @@
-//! `study NAME`: one of the paper's three studies, its figure and its table.
+//! `study NAME`: one of the paper's studies, its figure and its table; `study --plan`: the
+//! paper-size protocol as a table.
 
 use super::args::StudyArgs;
-use crate::sweep::studies::{StudyOptions, run_study};
+use crate::sweep::studies::{StudyOptions, plan, run_study};
 
-/// Runs the study; returns the exit status (1 when it failed).
+/// Runs the study (or prints the protocol, `--plan`); returns the exit status (1 when it
+/// failed).
 pub fn run(args: StudyArgs) -> i32 {
+    let Some(name) = args.name.filter(|_| !args.plan) else {
+        return match plan::table() {
+            Ok(table) => {
+                print!("{table}");
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        };
+    };
     let options = StudyOptions {
         out_dir: args.out_dir,
         jobs: args.jobs,
-        seeds: args.seeds.unwrap_or(args.name.default_seeds()),
+        seeds: args.seeds.unwrap_or(name.default_seeds()),
         resume: args.resume,
     };
-    match run_study(args.name, &options) {
+    match run_study(name, &options) {
         Ok(r) => {
             for c in &r.csv {
                 eprintln!("results: {}", c.display());

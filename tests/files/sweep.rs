@@ -185,6 +185,59 @@ fn v1_results_open_as_selected_on_test_and_are_not_resumed() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// A results file opens on the grid its own header names, whatever grid the reader holds now
+/// (a study redefined after its results were committed), each row on the point it was run as;
+/// a header whose grid does not parse is refused in one line naming the file and the value.
+#[test]
+fn results_open_on_the_grid_their_file_names() {
+    use surrogate_lab::sweep::runner::{view_on_own_axes, view_results};
+    let dir = scratch("own-axes");
+    let out = dir.join("old.csv");
+    let old = Sweep::new(tiny(), axes(), 1, Shard::default()).unwrap();
+    let options = RunOptions {
+        out: Some(out.clone()),
+        ..RunOptions::default()
+    };
+    sweep::run(&old, &options, |_| {}).unwrap();
+    let redefined = Sweep::new(
+        tiny(),
+        vec![
+            GridAxis::parse("surrogate.beta=3,30,300").unwrap(),
+            GridAxis::parse("optim.lr=0.001,0.01").unwrap(),
+        ],
+        2,
+        Shard::default(),
+    )
+    .unwrap();
+    assert!(
+        view_results(&redefined, &out).is_err(),
+        "on the new grid the rows are foreign"
+    );
+    let (own, file) = view_on_own_axes(&redefined.base, &redefined, &out).unwrap();
+    let specs = |s: &Sweep| s.axes.iter().map(|a| a.spec()).collect::<Vec<_>>();
+    assert_eq!(specs(&own), specs(&old));
+    assert_eq!(own.seeds, 1);
+    assert_eq!(file.rows.len(), 4);
+    for row in &file.rows {
+        assert_eq!(own.points()[row.point].values, row.values);
+    }
+    // A file with no rows yet reads as the reader's grid.
+    let (empty, none) =
+        view_on_own_axes(&redefined.base, &redefined, &dir.join("missing.csv")).unwrap();
+    assert_eq!((specs(&empty), none.rows.len()), (specs(&redefined), 0));
+
+    let text = std::fs::read_to_string(&out).unwrap();
+    let bad = text.replace("# grid surrogate.beta=1,10", "# grid surrogate.beta=1,ten");
+    assert_ne!(bad, text, "the header names the grid");
+    std::fs::write(&out, bad).unwrap();
+    let err = view_on_own_axes(&redefined.base, &redefined, &out)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("old.csv") && err.contains("ten"), "{err}");
+    assert!(!err.contains('\n'), "{err}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
 #[test]
 fn results_csv_is_complete_and_resumes_where_it_stopped() {
     let dir = scratch("resume");

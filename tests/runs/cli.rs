@@ -175,6 +175,32 @@ fn study_help_lists_the_studies() {
     }
 }
 
+/// `study --plan` prints the paper-size protocol from the studies' definitions, and
+/// REPRODUCTION.md holds exactly that (so the text cannot drift from what `study` runs).
+#[test]
+fn the_protocol_in_reproduction_is_what_study_plan_prints() {
+    let out = run(&["study", "--plan"]);
+    assert_eq!(out.status.code(), Some(0));
+    let plan = String::from_utf8_lossy(&out.stdout).to_string();
+    let grids = Study::ALL.iter().filter(|s| s.is_paper_size()).count();
+    assert!(plan.matches("| `").count() >= grids, "{plan}");
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/REPRODUCTION.md"))
+        .expect("REPRODUCTION.md");
+    let open = "<!-- protocol: surrogate-lab study --plan writes it -->\n";
+    let block = doc
+        .split_once(open)
+        .and_then(|(_, rest)| rest.split_once("<!-- /protocol -->"))
+        .map(|(block, _)| block)
+        .expect("REPRODUCTION.md has the protocol block");
+    assert_eq!(
+        block, plan,
+        "REPRODUCTION.md's protocol differs from `surrogate-lab study --plan`: paste its output"
+    );
+    // Training nothing: a plan with a study to resume is refused.
+    let both = run(&["study", "--plan", "--resume"]);
+    assert_eq!(both.status.code(), Some(2));
+}
+
 #[test]
 fn bad_command_lines_exit_2_with_one_line_naming_the_problem() {
     let dir = std::env::temp_dir().join(format!("surrogate-lab-cli-bad-{}", std::process::id()));

@@ -156,7 +156,7 @@ fn picking_a_study_preset_fills_the_grid_base_and_results_file() {
         ]
     );
     assert_eq!(v.axes[0].values, "super_spike,asymptotic_super_spike");
-    assert_eq!(v.epochs, 30);
+    assert_eq!(v.epochs, surrogate_lab::sweep::paper::EPOCHS);
     assert_eq!(v.out, "reproduction/scale.csv");
     let base = v.preset_base.as_ref().expect("the study's base");
     assert_eq!(
@@ -239,6 +239,18 @@ fn a_preset_opens_its_committed_full_size_results_without_training() {
     let v = h.state();
     assert!(!v.is_running(), "opening results must not train");
     assert_eq!(v.rows().len(), runs, "{:?}", v.message());
+    // The file is shown on the grid it names, which need not be the study's grid today.
+    let file_grid: Vec<String> = committed
+        .lines()
+        .filter_map(|l| l.strip_prefix("# grid "))
+        .map(|g| g.trim().to_string())
+        .collect();
+    let shown: Vec<String> = v
+        .axes
+        .iter()
+        .map(|a| format!("{}={}", a.key, a.values))
+        .collect();
+    assert_eq!(shown, file_grid);
     // Committed before validation was recorded: said so where the count is shown.
     let (message, error) = v.message().expect("a message").clone();
     assert!(!error && message.contains("chosen on TEST"), "{message}");

@@ -37,8 +37,9 @@ impl SweepView {
         self.preset_base = None;
     }
 
-    /// Shows the results already in the preset's results file, without training; a missing
-    /// file or one of another grid is said in one line.
+    /// Shows the results already in the preset's results file, without training, on the
+    /// grid the file names; a missing file, or one whose rows are not its own grid's, is said
+    /// in one line.
     pub fn open_results(&mut self, base: &Config) {
         if self.running.is_some() {
             return;
@@ -58,8 +59,16 @@ impl SweepView {
             ));
             return;
         }
-        match runner::view_results(&sweep, &path) {
-            Ok(file) => {
+        // The file's own grid, which may differ from the editor's (a study redefined after
+        // its results were committed): the editor shows the grid the rows were run on.
+        match runner::view_on_own_axes(&sweep.base, &sweep, &path) {
+            Ok((sweep, file)) => {
+                self.axes = sweep
+                    .axes
+                    .iter()
+                    .map(|a| AxisEdit::new(&a.key, &a.values.join(",")))
+                    .collect();
+                self.seeds = sweep.seeds;
                 let chosen = match file.meta.selection {
                     Selection::Validation => "",
                     Selection::Test => {
@@ -107,7 +116,7 @@ impl SweepView {
             ui.label("Studies:");
             for study in Study::ALL {
                 let picked = self.preset == Some(study);
-                let [claim, size] = study.claim();
+                let (claim, size) = study.claim();
                 if ui
                     .selectable_label(picked, study.name())
                     .on_hover_text(format!("{claim}\n{size}"))
@@ -118,10 +127,10 @@ impl SweepView {
             }
         });
         if let Some(study) = self.preset {
-            let [claim, size] = study.claim();
+            let (claim, size) = study.claim();
             ui.label(crate::app::glyph_safe(claim));
             ui.horizontal(|ui| {
-                ui.weak(crate::app::glyph_safe(size));
+                ui.weak(crate::app::glyph_safe(&size));
                 if ui
                     .button("Open results")
                     .on_hover_text("show the rows in the results file, without training")

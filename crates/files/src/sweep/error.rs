@@ -203,6 +203,8 @@ pub enum Refusal {
         path.display()
     )]
     SelectedOnTest { path: PathBuf },
+    #[error("{}: its grid lines do not make a grid: {error}", path.display())]
+    FileGrid { path: PathBuf, error: GridError },
     /// The data layer's message.
     #[error("data of point {point}: {message}")]
     Data { point: usize, message: String },

@@ -14,7 +14,7 @@ use std::sync::{Arc, mpsc};
 
 use super::csv::{Meta, ResultsFile, Row, Selection};
 use super::error::{CsvError, PointFailure, Refusal};
-use super::grid::{Point, Sweep};
+use super::grid::{Point, Shard, Sweep};
 use crate::data::{self, DataSplits};
 use crate::train::Trainer;
 
@@ -114,6 +114,40 @@ pub fn view_results(sweep: &Sweep, path: &std::path::Path) -> Result<ResultsFile
     };
     rows_belong(sweep, &file, path)?;
     Ok(file)
+}
+
+/// Reads a results file on the grid its own `# grid` lines name, on `base`: the sweep it was
+/// run as and its rows, for a file whose grid the study or the editor has since changed (a
+/// study redefined after its results were committed). A missing or empty file, or one with no
+/// grid lines, is read as [`view_results`] reads it on `fallback`.
+pub fn view_on_own_axes(
+    base: &crate::config::Config,
+    fallback: &Sweep,
+    path: &std::path::Path,
+) -> Result<(Sweep, ResultsFile), Refusal> {
+    let Some(file) = read_results(path)? else {
+        return Ok((
+            fallback.clone(),
+            ResultsFile::new(Meta::of(fallback), fallback.keys()),
+        ));
+    };
+    if file.meta.grid.is_empty() {
+        rows_belong(fallback, &file, path)?;
+        return Ok((fallback.clone(), file));
+    }
+    let own = file
+        .meta
+        .grid
+        .iter()
+        .map(|spec| super::grid::GridAxis::parse(spec))
+        .collect::<Result<Vec<_>, _>>()
+        .and_then(|axes| Sweep::new(base.clone(), axes, file.meta.seeds.max(1), Shard::default()))
+        .map_err(|error| Refusal::FileGrid {
+            path: path.to_path_buf(),
+            error,
+        })?;
+    rows_belong(&own, &file, path)?;
+    Ok((own, file))
 }
 
 /// The file's results, or `None` when it is missing or empty.

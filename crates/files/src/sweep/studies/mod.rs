@@ -9,9 +9,11 @@
 //! regularizer) is the default.
 //!
 //! The enum and its metadata live here; `sweeps` builds each study's grids, `figures` draws
-//! and tabulates the results, `run` trains a study end to end.
+//! and tabulates the results, `run` trains a study end to end, `plan` writes the paper-size
+//! protocol from the definitions.
 
 mod figures;
+pub mod plan;
 mod run;
 mod sweeps;
 
@@ -39,15 +41,16 @@ pub enum Study {
     /// Paper size: normalised against asymptotic SuperSpike, reset detached against
     /// differentiable, (β, η) grid, mean ± sd of the 10 best points per variant.
     Scale,
-    /// Paper size: 1, 2, 3 hidden layers with the reset differentiable, normalised against
-    /// asymptotic SuperSpike: depth with the asymptotic shape at large β hurts.
+    /// Paper size: 1, 2, 3 hidden layers, normalised against asymptotic SuperSpike, the reset
+    /// differentiable and (the control) detached: depth with the asymptotic shape at large β
+    /// hurts.
     Depth,
     /// Paper size: a recurrent hidden layer, gradient through the recurrence propagated
     /// ("Prop") or detached ("Ctl"), normalised against asymptotic SuperSpike.
     Recurrent,
     /// The shape study on the bundled MNIST-5k: robustness across tasks.
     ShapeMnist,
-    /// Paper size: the sparsity study's λ grid on the paper's Randman, 30 epochs.
+    /// Paper size: the sparsity study's λ grid on the paper's Randman, stopped on validation.
     SparsityPaper,
 }
 
@@ -97,51 +100,67 @@ impl Study {
     }
 
     /// The claim the study tests and the size it runs at, in two lines (the window's presets).
-    pub fn claim(self) -> [&'static str; 2] {
+    pub fn claim(self) -> (&'static str, String) {
+        use crate::sweep::paper::{BEST_SEEDS, EPOCHS, PATIENCE};
+        let shrunk = |seeds: usize| {
+            format!("Shrunk: Randman 300/class, batch 100, 10 epochs, {seeds} seeds.")
+        };
+        let stop =
+            format!("stopped {PATIENCE} epochs after the best validation epoch (cap {EPOCHS})");
+        let best = format!("{} seeds at each variant's best point", BEST_SEEDS + 1);
         match self {
-            Study::Beta => [
+            Study::Beta => (
                 "Robust to the shape of σ′, sensitive to its scale β (SuperSpike, sigmoid′, Esser).",
-                "Shrunk: Randman 300/class, batch 100, 10 epochs, 2 seeds.",
-            ],
-            Study::Reset => [
+                shrunk(self.default_seeds()),
+            ),
+            Study::Reset => (
                 "Asymptotic SuperSpike with a differentiable reset fails at large β.",
-                "Shrunk: Randman 300/class, batch 100, 10 epochs, 2 seeds.",
-            ],
-            Study::Sparsity => [
+                shrunk(self.default_seeds()),
+            ),
+            Study::Sparsity => (
                 "Accuracy holds as the upper-bound regularizer lowers the rate, down to a critical rate.",
-                "Shrunk: Randman 300/class, batch 100, 10 epochs, 3 seeds.",
-            ],
-            Study::Shape => [
+                shrunk(self.default_seeds()),
+            ),
+            Study::Shape => (
                 "Any surrogate shape learns as well as any other, as long as it is not constant.",
-                "Paper size: Randman 1000/class, batch 250, 30 epochs; (β, η) grid, 3 seeds at the best.",
-            ],
-            Study::Scale => [
+                format!("Paper size: Randman 1000/class, batch 250, {stop}; (β, η) grid, {best}."),
+            ),
+            Study::Scale => (
                 "Asymptotic SuperSpike at large β with the reset differentiable is detrimental.",
-                "Paper size; mean ± sd of the 10 best (β, η) points per variant, 3 seeds at the best.",
-            ],
-            Study::Depth => [
-                "Asymptotic SuperSpike at large β hurts more with depth (1, 2, 3 layers, reset differentiable).",
-                "Paper size; (β, η) grid per depth and shape, 3 seeds at the best.",
-            ],
-            Study::Recurrent => [
+                format!(
+                    "Paper size, {stop}; mean ± sd of the 10 best (β, η) points per variant, {best}."
+                ),
+            ),
+            Study::Depth => (
+                "Asymptotic SuperSpike at large β hurts more with depth (1, 2, 3 layers).",
+                format!(
+                    "Paper size, {stop}; (β, η) grid per depth, shape and reset (differentiable, detached as control), {best}."
+                ),
+            ),
+            Study::Recurrent => (
                 "Asymptotic SuperSpike at large β hurts with the gradient through recurrence (Prop vs Ctl).",
-                "Paper size, one recurrent hidden layer; (β, η) grid, 3 seeds at the best.",
-            ],
-            Study::ShapeMnist => [
+                format!(
+                    "Paper size, one recurrent hidden layer, reset detached, {stop}; (β, η) grid, {best}."
+                ),
+            ),
+            Study::ShapeMnist => (
                 "The shape result holds on a second task: MNIST-5k (784 → 128 → 10).",
-                "Bundled MNIST-5k preset, 15 epochs; (β, η) grid, 3 seeds at the best.",
-            ],
-            Study::SparsityPaper => [
+                format!("Bundled MNIST-5k preset, {stop}; (β, η) grid, {best}."),
+            ),
+            Study::SparsityPaper => (
                 "Accuracy holds as the upper-bound regularizer lowers the rate, down to a critical rate.",
-                "Paper size: Randman 1000/class, batch 250, 30 epochs; 11 λ values, 1 seed each.",
-            ],
+                format!(
+                    "Paper size: Randman 1000/class, batch 250, {stop}; 11 λ values, {} seeds each.",
+                    self.default_seeds()
+                ),
+            ),
         }
     }
 
     pub fn default_seeds(self) -> usize {
         match self {
             Study::Beta | Study::Reset => 2,
-            Study::Sparsity => 3,
+            Study::Sparsity | Study::SparsityPaper => 3,
             _ => 1,
         }
     }

@@ -172,18 +172,26 @@ pub struct Committed {
 }
 
 impl Committed {
+    /// Each file is read on the grid its own header names (the study's definition may have
+    /// changed since it was run), so results committed under an earlier protocol still open.
     pub fn read(study: Study, dir: &Path) -> Result<Self, StudyError> {
-        let sweeps = study.sweeps(study.default_seeds())?;
+        let defined = study.sweeps(study.default_seeds())?;
+        let mut sweeps = Vec::new();
         let mut rows = Vec::new();
-        for s in &sweeps {
+        for s in defined {
             let path = dir.join(format!("{}.csv", s.name));
-            rows.push(read_rows(&s.sweep, &path)?);
+            let (sweep, r) = read_rows(&s.sweep, &path)?;
+            sweeps.push(StudySweep {
+                name: s.name,
+                sweep,
+            });
+            rows.push(r);
         }
         let mut best = Vec::new();
         if study.is_paper_size() {
             for (s, r) in sweeps.iter().zip(&rows) {
                 for (_, sweep, path) in best_points(s, r, dir)? {
-                    best.extend(read_rows(&sweep, &path)?);
+                    best.extend(read_rows(&sweep, &path)?.1);
                 }
             }
         }
@@ -196,10 +204,12 @@ impl Committed {
     }
 }
 
-fn read_rows(sweep: &Sweep, path: &Path) -> Result<Vec<Row>, StudyError> {
-    let file = crate::sweep::runner::view_results(sweep, path)
+/// The rows of the file at `path` and the grid they were run on (the file's own, or `sweep`'s
+/// for a file that names none).
+fn read_rows(sweep: &Sweep, path: &Path) -> Result<(Sweep, Vec<Row>), StudyError> {
+    let (own, file) = crate::sweep::runner::view_on_own_axes(&sweep.base, sweep, path)
         .map_err(crate::sweep::runner::RunError::from)?;
-    Ok(file.rows)
+    Ok((own, file.rows))
 }
 
 fn remove_if_present(path: &Path) -> Result<(), StudyError> {

@@ -103,14 +103,17 @@ impl Study {
                             axis(&format!("optim.lr={}", paper::LRS))?,
                         ],
                     )?],
+                    // The reset both ways: the claim is about the differentiable one, the
+                    // detached one is its control.
                     Study::Depth => vec![one(
                         "depth",
-                        set(p, "model.reset_detached=false")?,
+                        p,
                         vec![
                             axis("model.hidden=[100],[100,100],[100,100,100]")?,
                             normalised_vs_asymptotic()?,
+                            axis("model.reset_detached=true,false")?,
                             axis(&format!("surrogate.beta={}", paper::BETAS_COARSE))?,
-                            axis(&format!("optim.lr={}", paper::LRS_ONE))?,
+                            axis(&format!("optim.lr={}", paper::LRS))?,
                         ],
                     )?],
                     _ => vec![one(
@@ -120,7 +123,7 @@ impl Study {
                             axis("model.recurrent_detached=false,true")?,
                             normalised_vs_asymptotic()?,
                             axis(&format!("surrogate.beta={}", paper::BETAS_COARSE))?,
-                            axis(&format!("optim.lr={}", paper::LRS_ONE))?,
+                            axis(&format!("optim.lr={}", paper::LRS))?,
                         ],
                     )?],
                 }

@@ -1,0 +1,69 @@
+//! The paper-size protocol as a table, written from the studies' definitions (so the text in
+//! REPRODUCTION.md cannot drift from what `study` runs): every grid with its axes and points,
+//! and the best-point runs that follow it.
+
+use super::Study;
+use crate::sweep::error::GridError;
+use crate::sweep::grid::GridAxis;
+use crate::sweep::paper::{BEST_SEEDS, EPOCHS, PATIENCE};
+use crate::sweep::slices::{BETA, LR};
+
+/// Variants of a grid: every combination of its keys other than β and η.
+fn variants(axes: &[GridAxis]) -> usize {
+    axes.iter()
+        .filter(|a| a.key != BETA && a.key != LR)
+        .map(|a| a.values.len())
+        .product()
+}
+
+/// The studies at the paper's size, in the order REPRODUCTION.md runs them.
+pub const PAPER_SIZE: [Study; 6] = [
+    Study::Shape,
+    Study::Scale,
+    Study::Depth,
+    Study::Recurrent,
+    Study::ShapeMnist,
+    Study::SparsityPaper,
+];
+
+/// The protocol in markdown: the stopping rule and seeds in one line, then one row per grid
+/// and a total of runs.
+pub fn table() -> Result<String, GridError> {
+    let mut out = format!(
+        "Each run stops {PATIENCE} epochs after its best validation epoch, or at epoch {EPOCHS}. \
+         Grid points have one seed each (the sparsity grid {} per λ); each variant's best point \
+         gets {BEST_SEEDS} fresh seeds, {} runs there in all.\n\n",
+        Study::SparsityPaper.default_seeds(),
+        BEST_SEEDS + 1
+    );
+    out.push_str("| study | grid | axes | runs | best-point runs |\n");
+    out.push_str("| --- | --- | --- | ---: | ---: |\n");
+    let (mut grid_runs, mut best_runs) = (0, 0);
+    for study in PAPER_SIZE {
+        let seeds = study.default_seeds();
+        for s in study.sweeps(seeds)? {
+            let axes: Vec<String> = s
+                .sweep
+                .axes
+                .iter()
+                .map(|a| format!("{} ∈ {{{}}}", a.key, a.values.join(", ")))
+                .collect();
+            let runs = s.sweep.points().len() * seeds;
+            let best = if study.is_paper_size() {
+                variants(&s.sweep.axes) * BEST_SEEDS
+            } else {
+                0
+            };
+            grid_runs += runs;
+            best_runs += best;
+            out.push_str(&format!(
+                "| {} | `{}.csv` | {} | {runs} | {best} |\n",
+                study.name(),
+                s.name,
+                axes.join(" × ")
+            ));
+        }
+    }
+    out.push_str(&format!("| all | | | {grid_runs} | {best_runs} |\n"));
+    Ok(out)
+}
