@@ -244,6 +244,10 @@ pub struct SweepArgs {
     #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one,
           allow_negative_numbers = true)]
     pub jobs: usize,
+    /// Threads each job trains on, in a pool of its own [default: the jobs share
+    /// RAYON_NUM_THREADS threads, or one per core]
+    #[arg(long, value_name = "N", value_parser = at_least_one, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
     /// Run only every N-th point starting at K (0 ≤ K < N), e.g. one SLURM array task each;
     /// join the files with sweep-merge
     #[arg(long, value_name = "K/N")]
@@ -289,6 +293,10 @@ pub struct StudyArgs {
     #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one,
           allow_negative_numbers = true)]
     pub jobs: usize,
+    /// Threads each job trains on, in a pool of its own [default: the jobs share
+    /// RAYON_NUM_THREADS threads, or one per core]
+    #[arg(long, value_name = "N", value_parser = at_least_one, allow_negative_numbers = true)]
+    pub threads: Option<usize>,
     /// Seeds per point [default: 3 for sparsity, 2 for beta and reset, 1 for the paper-size
     /// grids]
     #[arg(long, value_name = "N", value_parser = at_least_one,

@@ -22,6 +22,7 @@ pub fn run(args: StudyArgs) -> i32 {
     let options = StudyOptions {
         out_dir: args.out_dir,
         jobs: args.jobs,
+        threads: args.threads,
         seeds: args.seeds.unwrap_or(name.default_seeds()),
         resume: args.resume,
     };

@@ -25,6 +25,7 @@ pub fn run(args: SweepArgs) -> Result<i32, CliError> {
     let sweep = Sweep::new(config, axes, args.seeds, shard)?;
     let options = RunOptions {
         jobs: args.jobs,
+        threads: args.threads,
         out: Some(args.out.clone()),
         cancel: None,
     };

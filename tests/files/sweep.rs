@@ -238,6 +238,30 @@ fn results_open_on_the_grid_their_file_names() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
+/// Two jobs on a one-thread pool each train the same runs, bit for bit, as one job on the
+/// shared pool: how a sweep is spread over threads changes its speed, never its rows.
+#[test]
+fn jobs_on_pools_of_their_own_give_the_same_rows() {
+    let sweep = Sweep::new(tiny(), axes(), 1, Shard::default()).unwrap();
+    let shared = sweep::run(&sweep, &RunOptions::default(), |_| {}).unwrap();
+    let own = RunOptions {
+        jobs: 2,
+        threads: Some(1),
+        ..RunOptions::default()
+    };
+    let pooled = sweep::run(&sweep, &own, |_| {}).unwrap();
+    let sorted = |mut rows: Vec<surrogate_lab::sweep::Row>| {
+        rows.sort_by_key(|r| (r.point, r.seed));
+        rows
+    };
+    let (a, b) = (sorted(shared.rows), sorted(pooled.rows));
+    assert_eq!(a.len(), 4);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert!(x.result_eq(y), "{x:?}\n  vs\n{y:?}");
+    }
+}
+
 #[test]
 fn results_csv_is_complete_and_resumes_where_it_stopped() {
     let dir = scratch("resume");
@@ -245,6 +269,7 @@ fn results_csv_is_complete_and_resumes_where_it_stopped() {
     let sweep = Sweep::new(tiny(), axes(), 2, Shard::default()).unwrap();
     let options = RunOptions {
         jobs: 1,
+        threads: None,
         out: Some(out.clone()),
         cancel: None,
     };
@@ -303,6 +328,7 @@ fn cancelled_sweep_leaves_a_complete_file_that_resumes() {
     let cancel = Arc::new(AtomicBool::new(false));
     let options = RunOptions {
         jobs: 1,
+        threads: None,
         out: Some(out.clone()),
         cancel: Some(cancel.clone()),
     };
@@ -329,6 +355,7 @@ fn results_of_another_sweep_are_not_resumed() {
     let out = dir.join("results.csv");
     let options = RunOptions {
         jobs: 1,
+        threads: None,
         out: Some(out.clone()),
         cancel: None,
     };
@@ -535,6 +562,7 @@ fn merge_refuses_shards_of_different_sweeps() {
         let out = dir.join(name);
         let options = RunOptions {
             jobs: 1,
+            threads: None,
             out: Some(out.clone()),
             cancel: None,
         };
@@ -618,6 +646,7 @@ fn bracketed_values_survive_the_csv_and_resume() {
     .unwrap();
     let options = RunOptions {
         jobs: 1,
+        threads: None,
         out: Some(out.clone()),
         cancel: None,
     };

@@ -177,6 +177,7 @@ impl SweepView {
         let cancel = Arc::new(AtomicBool::new(false));
         let options = RunOptions {
             jobs: self.jobs.max(1),
+            threads: None,
             out: (!self.out.trim().is_empty()).then(|| self.out.trim().into()),
             cancel: Some(cancel.clone()),
         };

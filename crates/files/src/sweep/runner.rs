@@ -23,6 +23,9 @@ use crate::train::Trainer;
 pub struct RunOptions {
     /// Worker threads (points trained at once); 0 counts as 1.
     pub jobs: usize,
+    /// Threads each worker's training runs on, in a pool of its own; `None` shares the
+    /// process's pool (`RAYON_NUM_THREADS`) among all workers.
+    pub threads: Option<usize>,
     /// The results file: rows already there are skipped, new ones are added as they finish.
     /// `None` keeps results in memory only.
     pub out: Option<PathBuf>,
@@ -321,7 +324,18 @@ pub fn run(
             for _ in 0..workers {
                 let tx = tx.clone();
                 let work = &work;
-                scope.spawn(move || work(tx));
+                let pool = options.threads.and_then(|n| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(n.max(1))
+                        .thread_name(|i| format!("sweep-worker-{i}"))
+                        .build()
+                        .ok()
+                });
+                scope.spawn(move || match pool {
+                    Some(pool) => pool.install(|| work(tx)),
+                    // No pool of its own (none asked for, or none could start): the shared one.
+                    None => work(tx),
+                });
             }
         }
         drop(tx);

@@ -18,6 +18,8 @@ pub struct StudyOptions {
     /// Folder for `<name>.csv`, `<study>.png` and `<study>.md` (created if missing).
     pub out_dir: PathBuf,
     pub jobs: usize,
+    /// Threads per job, in a pool of its own (`None`: the jobs share the process's).
+    pub threads: Option<usize>,
     pub seeds: usize,
     /// Keep rows already in the CSVs (resume) instead of training everything again.
     pub resume: bool,
@@ -78,6 +80,7 @@ fn run_logged(
     }
     let run_options = RunOptions {
         jobs: options.jobs,
+        threads: options.threads,
         out: Some(path.to_path_buf()),
         cancel: None,
     };
