@@ -240,9 +240,9 @@ pub struct SweepArgs {
     #[arg(long, value_name = "N", default_value_t = 1, allow_negative_numbers = true,
           value_parser = RangedU64ValueParser::<usize>::new().range(1..=10_000))]
     pub seeds: usize,
-    /// Points trained at once, on J threads
-    #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one,
-          allow_negative_numbers = true)]
+    /// Points trained at once, on J threads [default: 2, or 1 on a one-core machine]
+    #[arg(long, value_name = "J", default_value_t = crate::sweep::runner::default_jobs(),
+          hide_default_value = true, value_parser = at_least_one, allow_negative_numbers = true)]
     pub jobs: usize,
     /// Threads each job trains on, in a pool of its own [default: the jobs share
     /// RAYON_NUM_THREADS threads, or one per core]
@@ -289,9 +289,9 @@ pub struct StudyArgs {
     /// Folder for the CSVs, the figure and the table (created if missing)
     #[arg(long, value_name = "DIR", default_value = "reproduction")]
     pub out_dir: PathBuf,
-    /// Points trained at once, on J threads
-    #[arg(long, value_name = "J", default_value_t = 1, value_parser = at_least_one,
-          allow_negative_numbers = true)]
+    /// Points trained at once, on J threads [default: 2, or 1 on a one-core machine]
+    #[arg(long, value_name = "J", default_value_t = crate::sweep::runner::default_jobs(),
+          hide_default_value = true, value_parser = at_least_one, allow_negative_numbers = true)]
     pub jobs: usize,
     /// Threads each job trains on, in a pool of its own [default: the jobs share
     /// RAYON_NUM_THREADS threads, or one per core]

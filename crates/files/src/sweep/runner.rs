@@ -33,6 +33,15 @@ pub struct RunOptions {
     pub cancel: Option<Arc<AtomicBool>>,
 }
 
+/// Jobs a sweep runs at once by default: two where there are two cores or more. Measured on
+/// the paper-size Randman (BENCHMARKS.md, "Studies: jobs × threads"): two jobs finish a sweep
+/// about a quarter sooner than one, because one run alone leaves a core idle through its
+/// single-threaded parts (the loss, the evaluation after each epoch, the data); whether the
+/// two share one pool or have a thread each made no difference there.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get().min(2))
+}
+
 /// What happens during a sweep, in order.
 #[derive(Clone, Debug)]
 pub enum SweepEvent {
