@@ -288,6 +288,48 @@ fn the_window_speaks_to_the_trainer_only_through_its_channel() {
     );
 }
 
+/// `std::time::Instant::now` panics in the page (wasm32-unknown-unknown has no clock in std):
+/// every clock read outside tests goes through `clock::Instant` (web-time there). Only the
+/// browser test would catch this otherwise, after a 25-minute cold web build.
+#[test]
+fn code_that_runs_in_the_page_reads_the_clock_through_clock() {
+    let mut found = Vec::new();
+    for src in ["src", "crates/engine/src", "crates/files/src"] {
+        for path in sources(src) {
+            if path.ends_with("clock.rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("readable source");
+            // Unit tests never run in the page.
+            let code = text.split("#[cfg(test)]").next().unwrap_or("");
+            for (i, line) in code.lines().enumerate() {
+                if std_instant(line) {
+                    found.push(format!("{}:{}", path.display(), i + 1));
+                }
+            }
+        }
+    }
+    assert!(
+        found.is_empty(),
+        "std::time::Instant outside clock.rs (use crate::clock::Instant):\n{}",
+        found.join("\n")
+    );
+}
+
+/// A line of code that names std's `Instant` (`std::time::Instant`, or in a `std::time::{…}`
+/// import).
+fn std_instant(line: &str) -> bool {
+    let code = line.split("//").next().unwrap_or("");
+    code.split("std::time::").skip(1).any(|rest| {
+        let item = match rest.strip_prefix('{') {
+            Some(list) => list.split('}').next().unwrap_or(""),
+            None => rest,
+        };
+        item.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .any(|w| w == "Instant")
+    })
+}
+
 /// The file map: every source file of the three crates with the first line of its module
 /// documentation (`//!`), as ARCHITECTURE.md shows it between its markers.
 fn file_map() -> String {
@@ -371,6 +413,13 @@ fn the_readme_layout_names_every_folder() {
 
 #[test]
 fn the_checks_catch_what_they_look_for() {
+    assert!(std_instant("use std::time::{Duration, Instant};"));
+    assert!(std_instant("    let t = std::time::Instant::now();"));
+    assert!(!std_instant("use std::time::Duration;"));
+    assert!(!std_instant(
+        "use crate::clock::Instant; // not std::time::Instant"
+    ));
+
     let modules: BTreeSet<String> = ["snn", "io", "config", "train", "rng"]
         .map(String::from)
         .into();

@@ -1,6 +1,8 @@
 //! What the trainer reports: per batch, per epoch, and snapshots of one sample.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::clock::Instant;
 
 use serde::Serialize;
 
