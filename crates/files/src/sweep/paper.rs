@@ -81,7 +81,7 @@ pub fn grid(
 }
 
 /// Columns of `axes` that name a variant: every key but β and η.
-fn variant_columns(axes: &[GridAxis]) -> Vec<usize> {
+pub(crate) fn variant_columns(axes: &[GridAxis]) -> Vec<usize> {
     (0..axes.len())
         .filter(|&i| axes[i].key != BETA && axes[i].key != LR)
         .collect()

@@ -5,14 +5,13 @@
 use super::Study;
 use crate::sweep::error::GridError;
 use crate::sweep::grid::GridAxis;
-use crate::sweep::paper::{BEST_SEEDS, EPOCHS, PATIENCE};
-use crate::sweep::slices::{BETA, LR};
+use crate::sweep::paper::{self, BEST_SEEDS, EPOCHS, PATIENCE};
 
 /// Variants of a grid: every combination of its keys other than β and η.
 fn variants(axes: &[GridAxis]) -> usize {
-    axes.iter()
-        .filter(|a| a.key != BETA && a.key != LR)
-        .map(|a| a.values.len())
+    paper::variant_columns(axes)
+        .iter()
+        .map(|&c| axes[c].values.len())
         .product()
 }
 
