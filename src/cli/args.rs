@@ -284,8 +284,12 @@ pub struct StudyArgs {
     pub name: Option<Study>,
     /// Print the paper-size protocol (every grid, its axes and runs, from the studies'
     /// definitions) as a markdown table, and train nothing
-    #[arg(long, conflicts_with_all = ["resume", "seeds"])]
+    #[arg(long, conflicts_with_all = ["resume", "seeds", "redraw"])]
     pub plan: bool,
+    /// Draw the figure and write the table from the CSVs already in the out-dir (of any
+    /// protocol), and train nothing
+    #[arg(long, conflicts_with_all = ["resume", "seeds"])]
+    pub redraw: bool,
     /// Folder for the CSVs, the figure and the table (created if missing)
     #[arg(long, value_name = "DIR", default_value = "reproduction")]
     pub out_dir: PathBuf,

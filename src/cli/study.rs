@@ -1,8 +1,9 @@
-//! `study NAME`: one of the paper's studies, its figure and its table; `study --plan`: the
-//! paper-size protocol as a table.
+//! `study NAME`: one of the paper's studies, its figure and its table; `study NAME --redraw`:
+//! the figure and table from the results already there; `study --plan`: the paper-size
+//! protocol as a table.
 
 use super::args::StudyArgs;
-use crate::sweep::studies::{StudyOptions, plan, run_study};
+use crate::sweep::studies::{StudyOptions, plan, redraw, run_study};
 
 /// Runs the study (or prints the protocol, `--plan`); returns the exit status (1 when it
 /// failed).
@@ -19,6 +20,19 @@ pub fn run(args: StudyArgs) -> i32 {
             }
         };
     };
+    if args.redraw {
+        return match redraw(name, &args.out_dir) {
+            Ok((png, table)) => {
+                eprintln!("figure:  {}", png.display());
+                eprintln!("table:   {}", table.display());
+                0
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                1
+            }
+        };
+    }
     let options = StudyOptions {
         out_dir: args.out_dir,
         jobs: args.jobs,

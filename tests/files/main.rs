@@ -12,5 +12,6 @@ mod nir_flavour;
 mod nir_import;
 mod nir_run;
 mod nir_train;
+mod reproduction;
 mod sweep;
 mod weights;

@@ -8,6 +8,7 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use surrogate_lab::app::sweep_view::{AxisEdit, SweepView};
 use surrogate_lab::config::Config;
+use surrogate_lab::sweep::plot::Style;
 
 fn tiny() -> Config {
     let mut c = Config::default();
@@ -256,11 +257,19 @@ fn a_preset_opens_its_committed_full_size_results_without_training() {
     assert!(!error && message.contains("chosen on TEST"), "{message}");
     let chart = v.chart().expect("the study's figure");
     let names: Vec<&str> = chart.series.iter().map(|s| s.name.as_str()).collect();
-    // The committed best-point seeds (reproduction/recurrent_best_*.csv) are drawn too.
+    // The committed best-point seeds (reproduction/recurrent_best_*.csv) are drawn too, each
+    // run and their mean.
+    let seeds: usize = chart
+        .series
+        .iter()
+        .filter(|s| s.style == Style::Seeds)
+        .map(|s| s.points.len())
+        .sum();
     assert!(
-        names.iter().any(|n| n.contains("seeds at its best point")),
-        "{names:?}"
+        seeds >= 8,
+        "{seeds} seeds drawn, of four variants' two each"
     );
+    assert!(chart.series.iter().any(|s| s.style == Style::Interval));
     for switch in ["(Prop)", "(Ctl)"] {
         assert!(
             names.iter().any(|n| n.contains(switch)),

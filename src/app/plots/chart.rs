@@ -1,6 +1,6 @@
 //! A study's figure (`crate::sweep::plot::Chart`, the same one its PNG is drawn from) in the
-//! window, with egui_plot: lines, dashed lines, markers with their sd as a vertical bar, and
-//! reference levels as horizontal lines.
+//! window, with egui_plot: lines, dashed lines, markers with their sd as a vertical bar, each
+//! seed's run hollow beside its mean and 95 % interval, and reference levels as horizontal lines.
 
 use eframe::egui;
 use egui_plot::{HLine, Line, LineStyle, MarkerShape, Points};
@@ -68,6 +68,27 @@ pub fn show(ui: &mut egui::Ui, chart: &Chart, height: f32) {
                                 .color(c)
                                 .radius(3.0)
                                 .shape(MarkerShape::Circle),
+                        );
+                    }
+                    Style::Seeds => {
+                        plot.points(
+                            Points::new(name, pts)
+                                .color(c)
+                                .radius(3.0)
+                                .filled(false)
+                                .shape(MarkerShape::Circle),
+                        );
+                    }
+                    Style::Interval => {
+                        for p in s.points.iter().filter(|p| p.2 > 0.0) {
+                            let bar = vec![[x(p.0), p.1 - p.2], [x(p.0), p.1 + p.2]];
+                            plot.line(Line::new(name.clone(), bar).color(c).width(2.0));
+                        }
+                        plot.points(
+                            Points::new(name, pts)
+                                .color(c)
+                                .radius(4.0)
+                                .shape(MarkerShape::Square),
                         );
                     }
                     Style::Markers => {

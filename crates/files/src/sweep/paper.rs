@@ -28,11 +28,16 @@ use crate::data::config::DataKind;
 pub const EPOCHS: usize = 100;
 /// Epochs without a better validation accuracy after which a run stops.
 pub const PATIENCE: usize = 8;
-/// Fresh seeds at each variant's best point; with the grid's own run there, that point has
-/// five seeds, the fewest a verdict rests on.
-pub const BEST_SEEDS: usize = 4;
+/// Fresh seeds at each variant's best point, the fewest a verdict rests on. The grid's own run
+/// there is not counted with them: it was chosen for being best, so it is biased upward.
+pub const BEST_SEEDS: usize = 5;
 /// Grid points averaged per variant for the scale study's accuracy (the paper's "10 best").
 pub const TOP_POINTS: usize = 10;
+/// The β at which claim 2 is decided (a derivative whose peak grows with β fails through the
+/// reset, depth or recurrence). In the studies of that claim, each variant's η chosen on
+/// validation at this β gets [`BEST_SEEDS`] fresh seeds too: the failing points, not only the
+/// best ones, rest on five runs (v1 decided them on one).
+pub const DECISIVE_BETA: &str = "100";
 
 /// β grids: denser near the good range for the shape study, from 1 (where the two SuperSpikes
 /// coincide) for the scale study; half-decades 1 … 100 for depth and recurrence, where the
@@ -85,6 +90,11 @@ pub(crate) fn variant_columns(axes: &[GridAxis]) -> Vec<usize> {
     (0..axes.len())
         .filter(|&i| axes[i].key != BETA && axes[i].key != LR)
         .collect()
+}
+
+/// An axis that switches something on or off (its values are `true` and `false`).
+fn is_switch(axis: &GridAxis) -> bool {
+    axis.values.len() == 2 && axis.values.iter().all(|v| v == "true" || v == "false")
 }
 
 fn column(axes: &[GridAxis], key: &str) -> Option<usize> {
@@ -218,31 +228,59 @@ pub fn best_point_sweep(grid: &Sweep, best: &Row) -> Result<Sweep, super::GridEr
 }
 
 /// The figure of a paper-size study: for every grid, one best-η curve against β per variant
-/// (grids without β, the controls, as reference lines), and the best-point seeds as markers.
-pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row]) -> Chart {
+/// (grids without β, the controls, as reference lines); at every seeded point (the variant's
+/// best, and its decisive-β point where `decisive`) each run as a hollow marker and their mean
+/// with its 95 % interval, so the spread is seen and not summarised away.
+pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bool) -> Chart {
     let mut series = Vec::new();
     let mut color = 0;
     for (sweep, rows) in grids {
         let has_beta = column(&sweep.axes, BETA).is_some();
+        // A switch (reset or recurrence detached or not) is drawn solid or dashed, so colours
+        // name the rest of a variant and the palette's eight are not exceeded by depth's 12.
+        let switches: Vec<usize> = variant_columns(&sweep.axes)
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| is_switch(&sweep.axes[**c]))
+            .map(|(i, _)| i)
+            .collect();
+        let mut hues: Vec<Vec<String>> = Vec::new();
         for (values, vrows) in variants(&sweep.axes, rows) {
             let name = label(&sweep.axes, &values);
+            let hue: Vec<String> = values
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| !switches.contains(i))
+                .map(|(_, v)| v.clone())
+                .collect();
+            let color = color
+                + hues.iter().position(|h| *h == hue).unwrap_or_else(|| {
+                    hues.push(hue);
+                    hues.len() - 1
+                });
             if has_beta {
                 series.push(Series {
                     name: format!("{name} (best η)"),
                     points: best_eta_curve(&sweep.axes, &vrows),
-                    style: if values.iter().any(|v| v == "false") {
+                    style: if switches.iter().any(|&i| values[i] == "false") {
                         Style::Dashed
                     } else {
                         Style::Line
                     },
                     color,
                 });
-                let seeds = seeds_at_best(&sweep.axes, &vrows, best);
-                if !seeds.is_empty() {
+                let (runs, means) = seeded_points(&sweep.axes, &vrows, best, decisive);
+                if !runs.is_empty() {
                     series.push(Series {
-                        name: format!("{name}: mean ± sd of the seeds at its best point"),
-                        points: seeds,
-                        style: Style::Markers,
+                        name: String::new(),
+                        points: runs,
+                        style: Style::Seeds,
+                        color,
+                    });
+                    series.push(Series {
+                        name: String::new(),
+                        points: means,
+                        style: Style::Interval,
                         color,
                     });
                 }
@@ -254,8 +292,18 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row]) -> Chart {
                     color: [4, 7][color % 2],
                 });
             }
-            color += 1;
         }
+        color += hues.len();
+    }
+    if series.iter().any(|s| s.style == Style::Seeds) {
+        // One legend line for what every variant's seeded points mean.
+        series.push(Series {
+            name: "fresh seeds at a seeded point: each run (hollow) and their mean with its 95 % interval"
+                .into(),
+            points: Vec::new(),
+            style: Style::Seeds,
+            color: 6,
+        });
     }
     series.push(Series {
         name: "chance (10 classes)".into(),
@@ -263,10 +311,19 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row]) -> Chart {
         style: Style::Reference,
         color: 6,
     });
+    // Files of protocol v1 have no validation: their epoch and η were chosen on test.
+    let on_validation = grids
+        .iter()
+        .any(|(_, rows)| rows.iter().any(|r| r.val_acc.is_finite()));
     Chart {
         title: title.into(),
         x_label: "β (log scale)".into(),
-        y_label: "test accuracy (epoch and η chosen on validation)".into(),
+        y_label: if on_validation || grids.iter().all(|(_, rows)| rows.is_empty()) {
+            "test accuracy (epoch and η chosen on validation)"
+        } else {
+            "best test accuracy (epoch and η chosen on test: protocol v1)"
+        }
+        .into(),
         x_log: true,
         y_range: (0.0, 1.0),
         series,
@@ -275,63 +332,213 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row]) -> Chart {
 
 /// Every run at a variant's best point: the grid's own and the fresh seeds'.
 pub fn at_best<'a>(vrows: &[&'a Row], best: &'a [Row]) -> Vec<&'a Row> {
-    let Some(b) = best_row(vrows) else {
-        return Vec::new();
-    };
-    std::iter::once(b)
-        .chain(best.iter().filter(|r| r.values == b.values))
+    best_row(vrows).map_or_else(Vec::new, |b| runs_at(b, best))
+}
+
+/// The grid's run `point` and every fresh seed's run with its values.
+fn runs_at<'a>(point: &'a Row, fresh: &'a [Row]) -> Vec<&'a Row> {
+    std::iter::once(point)
+        .chain(fresh.iter().filter(|r| r.values == point.values))
         .collect()
 }
 
-/// (β, mean, sd) over the runs at a variant's best point, once fresh seeds are there.
-fn seeds_at_best(axes: &[GridAxis], vrows: &[&Row], best: &[Row]) -> Vec<(f64, f64, f64)> {
-    let runs = at_best(vrows, best);
-    let Some(bi) = column(axes, BETA) else {
-        return Vec::new();
-    };
-    if runs.len() < 2 {
-        return Vec::new();
+/// A variant's run chosen on validation among its runs at [`DECISIVE_BETA`].
+pub fn decisive_row<'a>(axes: &[GridAxis], vrows: &[&'a Row]) -> Option<&'a Row> {
+    let bi = column(axes, BETA)?;
+    let at: Vec<&Row> = vrows
+        .iter()
+        .copied()
+        .filter(|r| r.values[bi] == DECISIVE_BETA)
+        .collect();
+    best_row(&at)
+}
+
+/// The grid points of a variant that get fresh seeds: its best, and (where `decisive`) its
+/// decisive-β point when that is another point.
+pub fn seeded_rows<'a>(axes: &[GridAxis], vrows: &[&'a Row], decisive: bool) -> Vec<&'a Row> {
+    let mut out: Vec<&Row> = best_row(vrows).into_iter().collect();
+    if decisive
+        && let Some(d) = decisive_row(axes, vrows)
+        && out.iter().all(|b| b.values != d.values)
+    {
+        out.push(d);
     }
-    let Ok(beta) = runs[0].values[bi].parse::<f64>() else {
-        return Vec::new();
+    out
+}
+
+/// At each seeded point of a variant that has fresh seeds: every fresh run as (β, test, 0),
+/// and (β, mean, half-width of the 95 % interval) of those that finished.
+#[allow(clippy::type_complexity)]
+fn seeded_points(
+    axes: &[GridAxis],
+    vrows: &[&Row],
+    best: &[Row],
+    decisive: bool,
+) -> (Vec<(f64, f64, f64)>, Vec<(f64, f64, f64)>) {
+    let (mut runs, mut means) = (Vec::new(), Vec::new());
+    let Some(bi) = column(axes, BETA) else {
+        return (runs, means);
     };
-    let (m, s) = mean_std(runs.iter().map(|r| r.test_acc as f64));
-    vec![(beta, m, s)]
+    for point in seeded_rows(axes, vrows, decisive) {
+        let at: Vec<&Row> = best.iter().filter(|r| r.values == point.values).collect();
+        let Ok(beta) = point.values[bi].parse::<f64>() else {
+            continue;
+        };
+        if at.is_empty() {
+            continue;
+        }
+        let ok: Vec<f64> = at
+            .iter()
+            .filter(|r| r.status == "ok")
+            .map(|r| r.test_acc as f64)
+            .collect();
+        runs.extend(at.iter().map(|r| (beta, r.test_acc as f64, 0.0)));
+        let (m, _) = mean_std(ok.iter().copied());
+        let half = super::interval95(ok.iter().copied()).map_or(0.0, |(lo, hi)| (hi - lo) / 2.0);
+        if m.is_finite() {
+            means.push((beta, m, half));
+        }
+    }
+    (runs, means)
 }
 
 /// The table of a paper-size study: per variant, the grid point chosen on validation (its
 /// validation and test accuracy), the test mean ± sd of the ten points ranked best on
-/// validation, and the test mean ± sd of the fresh seeds at the chosen point. Rows without
-/// validation (v1 files) show "—" there: they were chosen on test.
-pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row]) -> String {
+/// validation, and the test summary of the fresh seeds at the chosen point; where `decisive`,
+/// a second table of each variant's point chosen at [`DECISIVE_BETA`] and its fresh seeds.
+/// Rows without validation (v1 files) show "—" there: they were chosen on test.
+pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bool) -> String {
     let mut out = String::from(
-        "| variant | grid points | chosen (β, η) | its val acc | its test acc | 10 best on val: test mean ± sd (n) | seeds at chosen: test mean ± sd, 95 % CI (n) | chosen epoch |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| variant | grid points | chosen (β, η) | its val acc | its test acc | 10 best on val: test mean ± sd (n) | fresh seeds at chosen: test mean ± sd, 95 % CI (n) | chosen epoch |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
+    let mut at_decisive = String::new();
+    let mut per_beta = String::new();
     for (sweep, rows) in grids {
+        if let Some(t) = beta_table(sweep, rows) {
+            per_beta.push_str(&t);
+            per_beta.push('\n');
+        }
         let (bi, li) = (column(&sweep.axes, BETA), column(&sweep.axes, LR));
         for (values, vrows) in variants(&sweep.axes, rows) {
             let Some(b) = best_row(&vrows) else { continue };
-            let at = |c: Option<usize>| c.map(|c| b.values[c].clone()).unwrap_or("—".into());
+            let at =
+                |r: &Row, c: Option<usize>| c.map(|c| r.values[c].clone()).unwrap_or("—".into());
             let (m, s, n) = top_mean(&vrows, TOP_POINTS);
-            let seeds: Vec<&Row> = best.iter().filter(|r| r.values == b.values).collect();
-            let fresh = seeds_summary(&seeds);
-            let val = if b.val_acc.is_finite() {
-                format!("{:.3}", b.val_acc)
-            } else {
-                "—".to_string()
+            let fresh = |p: &Row| {
+                let seeds: Vec<&Row> = best.iter().filter(|r| r.values == p.values).collect();
+                seeds_summary(&seeds)
             };
+            let name = label(&sweep.axes, &values);
             out.push_str(&format!(
-                "| {} | {} | ({}, {}) | {val} | {:.3} | {m:.3} ± {s:.3} ({n}) | {fresh} | {} |\n",
-                label(&sweep.axes, &values),
+                "| {name} | {} | ({}, {}) | {} | {:.3} | {m:.3} ± {s:.3} ({n}) | {} | {} |\n",
                 vrows.len(),
-                at(bi),
-                at(li),
+                at(b, bi),
+                at(b, li),
+                val_text(b),
                 b.test_acc,
+                fresh(b),
                 b.chosen_epoch
             ));
+            if decisive && let Some(d) = decisive_row(&sweep.axes, &vrows) {
+                at_decisive.push_str(&format!(
+                    "| {name} | {} | {} | {:.3} | {} | {} |\n",
+                    at(d, li),
+                    val_text(d),
+                    d.test_acc,
+                    fresh(d),
+                    d.chosen_epoch
+                ));
+            }
         }
     }
+    if !per_beta.is_empty() {
+        out = format!(
+            "Test accuracy at each β, at the η chosen on validation there:\n\n{per_beta}\
+             Per variant, the point chosen on validation:\n\n{out}"
+        );
+    }
+    if !at_decisive.is_empty() {
+        out.push_str(&format!(
+            "\nAt β = {DECISIVE_BETA}, where the claim about large β is decided:\n\n\
+             | variant | chosen η | its val acc | its test acc | fresh seeds there: test mean ± sd, 95 % CI (n) | chosen epoch |\n\
+             | --- | --- | --- | --- | --- | --- |\n{at_decisive}"
+        ));
+    }
     out
+}
+
+/// Per variant and β, the test accuracy at the η chosen on validation, with that η; a † marks
+/// an η on the grid's edge, where the optimum may lie outside. Then how many runs reached the
+/// epoch cap (still improving, or at least not stopped by the patience rule). `None` for a
+/// grid without β and η (the controls).
+pub fn beta_table(sweep: &Sweep, rows: &[Row]) -> Option<String> {
+    let (bi, li) = (column(&sweep.axes, BETA)?, column(&sweep.axes, LR)?);
+    let (betas, lrs) = (&sweep.axes[bi].values, &sweep.axes[li].values);
+    let edge =
+        |eta: &str| lrs.first().is_some_and(|f| f == eta) || lrs.last().is_some_and(|l| l == eta);
+    let mut out = format!(
+        "| variant | {} |\n|{}\n",
+        betas
+            .iter()
+            .map(|b| format!("β = {b}"))
+            .collect::<Vec<_>>()
+            .join(" | "),
+        " --- |".repeat(betas.len() + 1)
+    );
+    let (mut chosen_capped, mut edges) = (0, 0);
+    for (values, vrows) in variants(&sweep.axes, rows) {
+        let cells: Vec<String> = betas
+            .iter()
+            .map(|b| {
+                let at: Vec<&Row> = vrows
+                    .iter()
+                    .copied()
+                    .filter(|r| r.values[bi] == *b)
+                    .collect();
+                match best_row(&at) {
+                    Some(r) => {
+                        let eta = &r.values[li];
+                        let mark = if edge(eta) { "†" } else { "" };
+                        edges += usize::from(edge(eta));
+                        chosen_capped += usize::from(reached_cap(sweep, r));
+                        format!("{:.3} (η {eta}{mark})", r.test_acc)
+                    }
+                    None => "—".to_string(),
+                }
+            })
+            .collect();
+        out.push_str(&format!(
+            "| {} | {} |\n",
+            label(&sweep.axes, &values),
+            cells.join(" | ")
+        ));
+    }
+    out.push_str(&format!(
+        "\n† the chosen η is the grid's smallest or largest ({edges} cells)."
+    ));
+    if rows.iter().any(|r| r.val_acc.is_finite()) {
+        let capped = rows.iter().filter(|r| reached_cap(sweep, r)).count();
+        out.push_str(&format!(
+            " Runs that reached the cap of {} epochs: {capped} of {} ({chosen_capped} of the cells' chosen runs).",
+            sweep.base.optim.epochs,
+            rows.len()
+        ));
+    }
+    out.push('\n');
+    Some(out)
+}
+
+/// Whether a run trained to its epoch cap rather than stopping on its plateau.
+fn reached_cap(sweep: &Sweep, r: &Row) -> bool {
+    r.status == "ok" && r.val_acc.is_finite() && r.epochs >= sweep.base.optim.epochs
+}
+
+fn val_text(r: &Row) -> String {
+    if r.val_acc.is_finite() {
+        format!("{:.3}", r.val_acc)
+    } else {
+        "—".to_string()
+    }
 }
 
 /// The fresh seeds at a chosen point: test mean ± sample sd and the 95 % interval over the runs
@@ -449,6 +656,117 @@ mod tests {
             .collect();
         let v = variants(&axes(), &v1);
         assert_eq!(best_row(&v[0].1).map(|r| r.point), Some(0));
+    }
+
+    /// A grid of two variants over β ∈ {1, 100} × η ∈ {0.1, 0.01}, with fresh seeds at each
+    /// variant's best point and at its point chosen at β = 100.
+    fn decisive_grid() -> (Vec<GridAxis>, Vec<Row>, Vec<Row>) {
+        let axes: Vec<GridAxis> = [
+            "surrogate.shape=super_spike,asymptotic_super_spike",
+            "surrogate.beta=1,100",
+            "optim.lr=0.1,0.01",
+        ]
+        .iter()
+        .map(|s| GridAxis::parse(s).unwrap())
+        .collect();
+        // (values, val, test): normalised is best at β = 100, asymptotic at β = 1.
+        let grid = [
+            (["super_spike", "1", "0.1"], 0.80, 0.79),
+            (["super_spike", "1", "0.01"], 0.70, 0.71),
+            (["super_spike", "100", "0.1"], 0.95, 0.96),
+            (["super_spike", "100", "0.01"], 0.90, 0.91),
+            (["asymptotic_super_spike", "1", "0.1"], 0.82, 0.80),
+            (["asymptotic_super_spike", "1", "0.01"], 0.70, 0.70),
+            (["asymptotic_super_spike", "100", "0.1"], 0.40, 0.45),
+            (["asymptotic_super_spike", "100", "0.01"], 0.60, 0.55),
+        ];
+        let rows: Vec<Row> = grid
+            .iter()
+            .enumerate()
+            .map(|(i, (v, val, test))| row(i, v, *val, *test))
+            .collect();
+        let mut fresh = Vec::new();
+        for (values, accs) in [
+            (
+                ["super_spike", "100", "0.1"],
+                [0.95, 0.96, 0.97, 0.94, 0.95],
+            ),
+            (
+                ["asymptotic_super_spike", "1", "0.1"],
+                [0.78, 0.81, 0.80, 0.79, 0.82],
+            ),
+            (
+                ["asymptotic_super_spike", "100", "0.01"],
+                [0.50, 0.52, 0.55, 0.48, 0.0],
+            ),
+        ] {
+            for (k, a) in accs.iter().enumerate() {
+                let mut r = row(0, &values, *a, *a);
+                r.seed = 100 + k as u64;
+                if *a == 0.0 {
+                    r.status = "non_finite_gradient@2".into();
+                    r.test_acc = f32::NAN;
+                }
+                fresh.push(r);
+            }
+        }
+        (axes, rows, fresh)
+    }
+
+    #[test]
+    fn claim_2_seeds_each_variants_point_at_the_decisive_beta_as_well_as_its_best() {
+        let (axes, rows, fresh) = decisive_grid();
+        let v = variants(&axes, &rows);
+        let values = |rs: Vec<&Row>| rs.iter().map(|r| r.values.clone()).collect::<Vec<_>>();
+        // Normalised: best and decisive are one point, seeded once.
+        assert_eq!(
+            values(seeded_rows(&axes, &v[0].1, true)),
+            vec![vec!["super_spike", "100", "0.1"]]
+        );
+        // Asymptotic: best at β = 1; at β = 100 validation chooses η = 0.01 (0.60 > 0.40).
+        assert_eq!(
+            values(seeded_rows(&axes, &v[1].1, true)),
+            vec![
+                vec!["asymptotic_super_spike", "1", "0.1"],
+                vec!["asymptotic_super_spike", "100", "0.01"]
+            ]
+        );
+        assert_eq!(seeded_rows(&axes, &v[1].1, false).len(), 1);
+        let sweep = Sweep::new(Config::default(), axes.clone(), 1, Shard::default()).unwrap();
+        let t = table(&[(&sweep, rows.as_slice())], &fresh, true);
+        let decisive = t.split("At β = 100").nth(1).expect("a decisive table");
+        // The diverged seed is counted apart, not folded into n.
+        assert!(
+            decisive.contains("| asymptotic SuperSpike (a) | 0.01 | 0.600 | 0.550 | 0.512 ± 0.030"),
+            "{t}"
+        );
+        assert!(decisive.contains("(n = 4; 1 of 5 diverged)"), "{t}");
+        assert!(!table(&[(&sweep, rows.as_slice())], &fresh, false).contains("At β"));
+        // The figure: each fresh run as a marker, and a mean with its interval, at both points.
+        let c = chart("t", &[(&sweep, rows.as_slice())], &fresh, true);
+        let seeds: Vec<&Series> = c
+            .series
+            .iter()
+            .filter(|s| s.style == Style::Seeds)
+            .collect();
+        assert_eq!(
+            seeds[1].points.len(),
+            10,
+            "asymptotic: five at β = 1, five at 100"
+        );
+        let means = c
+            .series
+            .iter()
+            .filter(|s| s.style == Style::Interval)
+            .nth(1)
+            .expect("asymptotic means");
+        let ok = [0.50f32, 0.52, 0.55, 0.48].map(|a| a as f64);
+        let (lo, hi) = crate::sweep::interval95(ok.iter().copied()).unwrap();
+        assert_eq!(means.points.len(), 2);
+        assert!((means.points[1].2 - (hi - lo) / 2.0).abs() < 1e-12);
+        if let Ok(path) = std::env::var("SURROGATE_LAB_FIGURE") {
+            crate::sweep::plot::save_png(&c, std::path::Path::new(&path), (1360, 640)).unwrap();
+        }
     }
 
     #[test]

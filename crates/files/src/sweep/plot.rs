@@ -16,6 +16,12 @@ pub enum Style {
     Dashed,
     /// Markers only (e.g. one per seed).
     Markers,
+    /// Every run at a point, as hollow markers just right of its x (so they do not hide the
+    /// curve's marker there); each point's error is ignored.
+    Seeds,
+    /// A mean with its interval (y ± error) as a bar and a filled square, right of the
+    /// [`Style::Seeds`] it summarises.
+    Interval,
     /// A dashed horizontal line across the whole chart at the first point's y (a value that
     /// does not depend on x, such as the straight-through estimator's accuracy).
     Reference,
@@ -74,9 +80,11 @@ pub fn save_png(chart: &Chart, path: &std::path::Path, size: (u32, u32)) -> Resu
     Ok(write_atomic(path, &png)?)
 }
 
-/// Renders `chart` to PNG bytes.
+/// Renders `chart` to PNG bytes, `w` wide and at least `h` tall (taller where the legend
+/// needs it).
 pub fn render_png(chart: &Chart, (w, h): (u32, u32)) -> Result<Vec<u8>, PlotError> {
     register_font();
+    let h = h.max(TITLE_H + legend_height(chart));
     let cannot_draw = |e: &dyn std::fmt::Display| PlotError::Draw {
         title: chart.title.clone(),
         message: e.to_string(),
@@ -140,12 +148,68 @@ fn format_decade(v: f64) -> String {
     }
 }
 
+/// Width of the legend's panel right of the plot: the legend never covers data.
+const LEGEND_W: u32 = 360;
+/// Characters per legend line, and the height of one, at the legend's font size.
+const LEGEND_CHARS: usize = 38;
+const LEGEND_LINE: i32 = 19;
+const TITLE_H: u32 = 44;
+
+/// The legend's entries: named series, each name once, wrapped into lines.
+fn legend_entries(chart: &Chart) -> Vec<(&Series, Vec<String>)> {
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for s in &chart.series {
+        if s.name.is_empty() || seen.contains(&s.name.as_str()) {
+            continue;
+        }
+        seen.push(&s.name);
+        out.push((s, wrap(&s.name, LEGEND_CHARS)));
+    }
+    out
+}
+
+/// `text` broken at spaces into lines of at most `width` characters (a longer word stays whole).
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+/// Pixels the legend needs, top to bottom.
+fn legend_height(chart: &Chart) -> u32 {
+    legend_entries(chart)
+        .iter()
+        .map(|(_, lines)| lines.len() as u32 * LEGEND_LINE as u32 + 8)
+        .sum::<u32>()
+        + 24
+}
+
 fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
     root.fill(&WHITE)?;
+    let (w, h) = root.dim_in_pixel();
+    let (title, body) = root.split_vertically(TITLE_H.min(h));
+    title.draw(&Text::new(
+        chart.title.clone(),
+        (16, 12),
+        ("sans-serif", 22).into_font(),
+    ))?;
+    let (plot_area, legend_area) = body.split_horizontally(w.saturating_sub(LEGEND_W));
     let (x0, x1) = x_range(chart);
     let (y0, y1) = chart.y_range;
-    let mut ctx = ChartBuilder::on(root)
-        .caption(&chart.title, ("sans-serif", 24))
+    let mut ctx = ChartBuilder::on(&plot_area)
         .margin(16)
         .x_label_area_size(48)
         .y_label_area_size(64)
@@ -171,7 +235,22 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
         mesh.x_labels(decades + 1);
     }
     mesh.draw()?;
+    // Seeds and their summary sit a little right of their x, in that order, each colour a
+    // little further than the last so that variants seeded at one x stay apart (left of x at
+    // the right edge, where the right would be cut off).
+    let step = (x1 - x0) * 0.01;
+    let dx = |x: f64| if x + 10.0 * step > x1 { -step } else { step };
 
+    // At an x seeded by several series, each takes the next lane; an Interval shares the
+    // lanes of the Seeds series before it.
+    let mut seeded_xs: Vec<f64> = Vec::new();
+    let mut lanes: Vec<(f64, f64)> = Vec::new();
+    let lane_at = |lanes: &[(f64, f64)], x: f64| {
+        lanes
+            .iter()
+            .find(|l| (l.0 - x).abs() < 1e-9)
+            .map_or(1.0, |l| l.1)
+    };
     for s in &chart.series {
         let c = color(s.color);
         let pts: Vec<(f64, f64, f64)> = s
@@ -181,8 +260,7 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
             .filter(|p| p.1.is_finite())
             .collect();
         let line_style = c.stroke_width(2);
-        let legend_style = line_style;
-        let anno = match s.style {
+        match s.style {
             Style::Reference => {
                 let Some(&(_, y, _)) = s.points.iter().find(|p| p.1.is_finite()) else {
                     continue;
@@ -192,14 +270,48 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
                     10,
                     6,
                     line_style,
-                ))?
+                ))?;
             }
-            Style::Markers => ctx.draw_series(
-                pts.iter()
-                    .map(|&(x, y, _)| Circle::new((x, y), 4, c.mix(0.7).filled())),
-            )?,
+            Style::Markers => {
+                ctx.draw_series(
+                    pts.iter()
+                        .map(|&(x, y, _)| Circle::new((x, y), 4, c.mix(0.7).filled())),
+                )?;
+            }
+            Style::Seeds => {
+                lanes.clear();
+                for &(x, _, _) in &pts {
+                    if lanes.iter().all(|l| (l.0 - x).abs() >= 1e-9) {
+                        let before = seeded_xs.iter().filter(|v| (*v - x).abs() < 1e-9).count();
+                        lanes.push((x, 1.0 + 2.2 * before as f64));
+                    }
+                }
+                seeded_xs.extend(lanes.iter().map(|l| l.0));
+                ctx.draw_series(pts.iter().enumerate().map(|(i, &(x, y, _))| {
+                    // A small spread in x so that equal accuracies stay countable.
+                    let x = x + dx(x) * (lane_at(&lanes, x) + 0.3 * (i % 3) as f64);
+                    Circle::new((x, y), 3, c.stroke_width(1))
+                }))?;
+            }
+            Style::Interval => {
+                for &(x, y, e) in &pts {
+                    let x = x + dx(x) * (lane_at(&lanes, x) + 1.4);
+                    ctx.draw_series(std::iter::once(PathElement::new(
+                        vec![(x, y - e), (x, y + e)],
+                        c.stroke_width(2),
+                    )))?;
+                    for end in [y - e, y + e] {
+                        ctx.draw_series(std::iter::once(
+                            EmptyElement::at((x, end))
+                                + PathElement::new(vec![(-4, 0), (4, 0)], c.stroke_width(2)),
+                        ))?;
+                    }
+                    ctx.draw_series(std::iter::once(
+                        EmptyElement::at((x, y)) + Rectangle::new([(-3, -3), (3, 3)], c.filled()),
+                    ))?;
+                }
+            }
             Style::Line | Style::Dashed => {
-                let xy: Vec<(f64, f64)> = pts.iter().map(|p| (p.0, p.1)).collect();
                 for &(x, y, e) in &pts {
                     if e > 0.0 {
                         ctx.draw_series(std::iter::once(PathElement::new(
@@ -212,31 +324,68 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
                     pts.iter()
                         .map(|&(x, y, _)| Circle::new((x, y), 4, c.filled())),
                 )?;
-                if s.style == Style::Line {
-                    ctx.draw_series(LineSeries::new(xy, line_style))?
-                } else {
-                    ctx.draw_series(DashedLineSeries::new(xy, 10, 6, line_style))?
+                for xy in joined(chart, &pts) {
+                    if s.style == Style::Line {
+                        ctx.draw_series(LineSeries::new(xy, line_style))?;
+                    } else {
+                        ctx.draw_series(DashedLineSeries::new(xy, 10, 6, line_style))?;
+                    }
                 }
             }
-        };
-        if s.name.is_empty() {
-            continue;
         }
-        let dashed = matches!(s.style, Style::Dashed | Style::Reference);
-        anno.label(s.name.as_str()).legend(move |(x, y)| {
-            if dashed {
-                PathElement::new(vec![(x, y), (x + 8, y)], legend_style)
-            } else {
-                PathElement::new(vec![(x, y), (x + 20, y)], legend_style)
-            }
-        });
     }
-    ctx.configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(BLACK.mix(0.4))
-        .label_font(("sans-serif", 16))
-        .position(SeriesLabelPosition::LowerRight)
-        .draw()?;
+    draw_legend(chart, &legend_area)
+}
+
+/// The runs of points (plotted x, y) a line may join: on a log axis, neighbours at most a
+/// decade apart (a line across two decades would draw values nobody measured).
+fn joined(chart: &Chart, pts: &[(f64, f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+    let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
+    for &(x, y, _) in pts {
+        match runs.last_mut() {
+            Some(run) if !chart.x_log || run.last().is_some_and(|p| x - p.0 <= 1.0 + 1e-9) => {
+                run.push((x, y))
+            }
+            _ => runs.push(vec![(x, y)]),
+        }
+    }
+    runs
+}
+
+/// The legend in its own panel: a sample of each named series' style, then its name.
+fn draw_legend(chart: &Chart, area: &Area<'_>) -> DrawResult {
+    let font = ("sans-serif", 15).into_font();
+    let mut y = 20;
+    for (s, lines) in legend_entries(chart) {
+        let c = color(s.color);
+        let mid = y + LEGEND_LINE / 2;
+        let style = c.stroke_width(2);
+        match s.style {
+            Style::Line => {
+                area.draw(&PathElement::new(vec![(6, mid), (34, mid)], style))?;
+                area.draw(&Circle::new((20, mid), 4, c.filled()))?;
+            }
+            Style::Dashed | Style::Reference => {
+                for (a, b) in [(6, 14), (19, 27), (32, 36)] {
+                    area.draw(&PathElement::new(vec![(a, mid), (b, mid)], style))?;
+                }
+            }
+            Style::Markers => area.draw(&Circle::new((20, mid), 4, c.mix(0.7).filled()))?,
+            Style::Seeds => {
+                area.draw(&Circle::new((12, mid), 3, c.stroke_width(1)))?;
+                area.draw(&PathElement::new(vec![(28, mid - 7), (28, mid + 7)], style))?;
+                area.draw(&Rectangle::new([(25, mid - 3), (31, mid + 3)], c.filled()))?;
+            }
+            Style::Interval => {
+                area.draw(&Rectangle::new([(17, mid - 3), (23, mid + 3)], c.filled()))?;
+            }
+        }
+        for line in &lines {
+            area.draw(&Text::new(line.clone(), (44, y + 2), font.clone()))?;
+            y += LEGEND_LINE;
+        }
+        y += 8;
+    }
     Ok(())
 }
 
@@ -251,5 +400,32 @@ mod tests {
         assert_eq!(format_decade(3.0), "1000");
         assert_eq!(format_decade(6.0), "1e6");
         assert_eq!(format_decade(0.5), "");
+    }
+
+    #[test]
+    fn lines_join_neighbours_at_most_a_decade_apart_on_a_log_axis() {
+        let chart = |x_log| Chart {
+            title: String::new(),
+            x_label: String::new(),
+            y_label: String::new(),
+            x_log,
+            y_range: (0.0, 1.0),
+            series: Vec::new(),
+        };
+        // log10 of β = 1, 3, 10 and then 1000: the last stands alone.
+        let pts = [0.0, 0.477, 1.0, 3.0].map(|x| (x, 0.5, 0.0));
+        let runs = joined(&chart(true), &pts);
+        assert_eq!(runs.iter().map(Vec::len).collect::<Vec<_>>(), vec![3, 1]);
+        assert_eq!(joined(&chart(false), &pts).len(), 1);
+    }
+
+    #[test]
+    fn legend_names_wrap_at_spaces_and_keep_long_words_whole() {
+        assert_eq!(
+            wrap("asymptotic SuperSpike (a), through the reset (DR)", 20),
+            vec!["asymptotic", "SuperSpike (a),", "through the reset", "(DR)"]
+        );
+        assert_eq!(wrap("abcdefghij", 4), vec!["abcdefghij"]);
+        assert!(wrap("", 10).is_empty());
     }
 }

@@ -21,7 +21,7 @@ impl Study {
                 .zip(rows)
                 .map(|(s, r)| (&s.sweep, r.as_slice()))
                 .collect();
-            return paper::chart(self.title(), &grids, best);
+            return paper::chart(self.title(), &grids, best, self.decisive());
         }
         let empty = Vec::new();
         let first = rows.first().unwrap_or(&empty);
@@ -174,23 +174,24 @@ impl Study {
                 .zip(rows)
                 .map(|(s, r)| (&s.sweep, r.as_slice()))
                 .collect();
-            return paper::table(&grids, best);
+            return paper::table(&grids, best, self.decisive());
         }
         let mut out = String::new();
         for (s, r) in sweeps.iter().zip(rows) {
             let keys = s.sweep.keys();
             out.push_str(&format!(
-                "| {} | seeds | val acc (chosen epoch) | test acc (chosen epoch) | final test acc | rate (Hz) |\n",
+                "| {} | seeds | val acc (chosen epoch) | test acc (chosen epoch): mean ± sd, 95 % CI (n) | final test acc | rate (Hz) |\n",
                 keys.join(" | ")
             ));
             out.push_str(&format!("|{}\n", " --- |".repeat(keys.len() + 5)));
             for a in aggregate(r) {
+                let at: Vec<&Row> = r.iter().filter(|row| row.values == a.values).collect();
                 out.push_str(&format!(
                     "| {} | {} | {} | {} | {} | {:.1} ± {:.1} |\n",
                     a.values.join(" | "),
                     a.n,
                     pm(a.val_acc),
-                    pm(a.test_acc),
+                    paper::seeds_summary(&at),
                     pm(a.final_test_acc),
                     a.rate_hz.0,
                     a.rate_hz.1
@@ -202,8 +203,13 @@ impl Study {
     }
 }
 
+/// Mean ± sample sd, or "—" where there is none (v1 files have no validation accuracy).
 fn pm((m, s): (f64, f64)) -> String {
-    format!("{m:.3} ± {s:.3}")
+    if m.is_finite() {
+        format!("{m:.3} ± {s:.3}")
+    } else {
+        "—".to_string()
+    }
 }
 
 /// Points (x from value `x_col` parsed as a number, y ± sd) of the aggregates `keep` selects.

@@ -17,7 +17,7 @@ pub mod plan;
 mod run;
 mod sweeps;
 
-pub use run::{Committed, StudyOptions, StudyReport, run_study};
+pub use run::{Committed, StudyOptions, StudyReport, redraw, run_study};
 
 use super::csv::Row;
 use super::grid::Sweep;
@@ -155,6 +155,12 @@ impl Study {
                 ),
             ),
         }
+    }
+
+    /// Whether this study decides claim 2 (large β through the reset, depth or recurrence), so
+    /// that each variant's point at `paper::DECISIVE_BETA` gets fresh seeds too.
+    pub fn decisive(self) -> bool {
+        matches!(self, Study::Scale | Study::Depth | Study::Recurrent)
     }
 
     pub fn default_seeds(self) -> usize {

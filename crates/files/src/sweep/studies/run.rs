@@ -50,13 +50,13 @@ pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, St
         csv.push(path);
     }
     let best = if study.is_paper_size() {
-        run_best_points(&sweeps, &all_rows, options, &mut csv)?
+        run_best_points(study, &sweeps, &all_rows, options, &mut csv)?
     } else {
         Vec::new()
     };
     let png = options.out_dir.join(format!("{}.png", study.name()));
     let chart = study.chart_with_best(&all_rows, &sweeps, &best);
-    plot::save_png(&chart, &png, (1000, 640))?;
+    plot::save_png(&chart, &png, FIGURE_SIZE)?;
     let table = options.out_dir.join(format!("{}.md", study.name()));
     let text = study.table_with_best(&sweeps, &all_rows, &best);
     crate::atomic::write_atomic(&table, text.as_bytes())?;
@@ -119,6 +119,7 @@ fn run_logged(
 /// The paper-size studies' second stage: once a grid is complete, each variant's best point
 /// trained with fresh seeds, into `<grid>_best_<k>.csv`. Returns every such row.
 fn run_best_points(
+    study: Study,
     sweeps: &[StudySweep],
     rows: &[Vec<Row>],
     options: &StudyOptions,
@@ -135,9 +136,9 @@ fn run_best_points(
             );
             continue;
         }
-        for (k, sweep, path) in best_points(s, r, &options.out_dir)? {
+        for (label, sweep, path) in seeded_points(study, s, r, &options.out_dir)? {
             out.extend(run_logged(
-                &format!("{} best {k}", s.name),
+                &format!("{} {label}", s.name),
                 &sweep,
                 &path,
                 options,
@@ -148,20 +149,31 @@ fn run_best_points(
     Ok(out)
 }
 
-/// Each variant's best point of a grid's `rows` as a sweep of fresh seeds, with its index k
-/// and its file `<grid>_best_<k>.csv` in `dir`.
-fn best_points(
+/// Each variant's seeded points of a grid's `rows` as sweeps of fresh seeds, with a label and
+/// a file in `dir`: its best point, `<grid>_best_<k>.csv`, and for the studies of claim 2 its
+/// point at the decisive β when that is another one, `<grid>_beta<β>_<k>.csv`.
+fn seeded_points(
+    study: Study,
     s: &StudySweep,
     rows: &[Row],
     dir: &Path,
-) -> Result<Vec<(usize, Sweep, PathBuf)>, StudyError> {
+) -> Result<Vec<(String, Sweep, PathBuf)>, StudyError> {
     let mut out = Vec::new();
+    let decisive = study.decisive();
     for (k, (_, vrows)) in paper::variants(&s.sweep.axes, rows).iter().enumerate() {
-        let Some(best) = paper::best_row(vrows) else {
-            continue;
-        };
-        let sweep = paper::best_point_sweep(&s.sweep, best)?;
-        out.push((k, sweep, dir.join(format!("{}_best_{k}.csv", s.name))));
+        for (i, point) in paper::seeded_rows(&s.sweep.axes, vrows, decisive)
+            .into_iter()
+            .enumerate()
+        {
+            let stem = if i == 0 {
+                format!("best_{k}")
+            } else {
+                format!("beta{}_{k}", paper::DECISIVE_BETA)
+            };
+            let sweep = paper::best_point_sweep(&s.sweep, point)?;
+            let path = dir.join(format!("{}_{stem}.csv", s.name));
+            out.push((stem.replace('_', " "), sweep, path));
+        }
     }
     Ok(out)
 }
@@ -193,7 +205,7 @@ impl Committed {
         let mut best = Vec::new();
         if study.is_paper_size() {
             for (s, r) in sweeps.iter().zip(&rows) {
-                for (_, sweep, path) in best_points(s, r, dir)? {
+                for (_, sweep, path) in seeded_points(study, s, r, dir)? {
                     best.extend(read_rows(&sweep, &path)?.1);
                 }
             }
@@ -205,7 +217,26 @@ impl Committed {
     pub fn chart(&self, study: Study) -> plot::Chart {
         study.chart_with_best(&self.rows, &self.sweeps, &self.best)
     }
+
+    /// The study's table from these rows, as `study` writes it.
+    pub fn table(&self, study: Study) -> String {
+        study.table_with_best(&self.sweeps, &self.rows, &self.best)
+    }
 }
+
+/// Draws a study's figure and writes its table from the results already in `dir` (of any
+/// protocol: each file is read on its own grid), training nothing. Returns the two paths.
+pub fn redraw(study: Study, dir: &Path) -> Result<(PathBuf, PathBuf), StudyError> {
+    let committed = Committed::read(study, dir)?;
+    let png = dir.join(format!("{}.png", study.name()));
+    plot::save_png(&committed.chart(study), &png, FIGURE_SIZE)?;
+    let table = dir.join(format!("{}.md", study.name()));
+    crate::atomic::write_atomic(&table, committed.table(study).as_bytes())?;
+    Ok((png, table))
+}
+
+/// A figure's width and least height in pixels (the plot, and its legend's panel beside it).
+const FIGURE_SIZE: (u32, u32) = (1360, 640);
 
 /// The rows of the file at `path` and the grid they were run on (the file's own, or `sweep`'s
 /// for a file that names none).
