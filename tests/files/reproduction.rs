@@ -1,12 +1,12 @@
 //! REPRODUCTION.md's tables are what the committed results give: each study's table, as
 //! `study NAME --redraw` writes it from `reproduction/`'s CSVs, is the committed
-//! `reproduction/<study>.md` and, for the paper-size studies, the block REPRODUCTION.md holds
-//! between `<!-- table: NAME -->` and `<!-- /table -->`. A number typed by hand, or a CSV
+//! `reproduction/<study>.md` and the block REPRODUCTION.md holds between
+//! `<!-- table: NAME -->` and `<!-- /table -->`. A number typed by hand, or a CSV
 //! rerun without its table, fails here.
 
 use std::path::Path;
 
-use surrogate_lab::sweep::studies::{Committed, Study, plan};
+use surrogate_lab::sweep::studies::{Committed, Study};
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -37,9 +37,9 @@ fn every_committed_table_is_what_its_csvs_give() {
 }
 
 #[test]
-fn reproduction_md_holds_each_paper_size_table_as_the_csvs_give_it() {
+fn reproduction_md_holds_each_studys_table_as_the_csvs_give_it() {
     let text = std::fs::read_to_string(root().join("REPRODUCTION.md")).expect("REPRODUCTION.md");
-    for study in plan::PAPER_SIZE {
+    for study in Study::ALL {
         let open = format!("<!-- table: {} -->\n", study.name());
         let start = text
             .find(&open)

@@ -23,7 +23,6 @@ committed! {
     "depth_best_3.csv",
     "depth_best_4.csv",
     "depth_best_5.csv",
-    "depth_recurrence.csv",
     "recurrent.csv",
     "recurrent_best_0.csv",
     "recurrent_best_1.csv",

@@ -296,12 +296,17 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bo
         color += hues.len();
     }
     if series.iter().any(|s| s.style == Style::Seeds) {
-        // One legend line for what every variant's seeded points mean.
+        // Legend lines for what every variant's seeded points mean.
         series.push(Series {
-            name: "fresh seeds at a seeded point: each run (hollow) and their mean with its 95 % interval"
-                .into(),
+            name: "each fresh seed's run at a seeded point".into(),
             points: Vec::new(),
             style: Style::Seeds,
+            color: 6,
+        });
+        series.push(Series {
+            name: "their mean with its 95 % interval".into(),
+            points: Vec::new(),
+            style: Style::Interval,
             color: 6,
         });
     }

@@ -238,7 +238,7 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
     // Seeds and their summary sit a little right of their x, in that order, each colour a
     // little further than the last so that variants seeded at one x stay apart (left of x at
     // the right edge, where the right would be cut off).
-    let step = (x1 - x0) * 0.01;
+    let step = (x1 - x0) * 0.006;
     let dx = |x: f64| if x + 10.0 * step > x1 { -step } else { step };
 
     // At an x seeded by several series, each takes the next lane; an Interval shares the
@@ -283,19 +283,19 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
                 for &(x, _, _) in &pts {
                     if lanes.iter().all(|l| (l.0 - x).abs() >= 1e-9) {
                         let before = seeded_xs.iter().filter(|v| (*v - x).abs() < 1e-9).count();
-                        lanes.push((x, 1.0 + 2.2 * before as f64));
+                        lanes.push((x, 1.0 + 1.6 * before as f64));
                     }
                 }
                 seeded_xs.extend(lanes.iter().map(|l| l.0));
                 ctx.draw_series(pts.iter().enumerate().map(|(i, &(x, y, _))| {
                     // A small spread in x so that equal accuracies stay countable.
-                    let x = x + dx(x) * (lane_at(&lanes, x) + 0.3 * (i % 3) as f64);
+                    let x = x + dx(x) * (lane_at(&lanes, x) + 0.25 * (i % 3) as f64);
                     Circle::new((x, y), 3, c.stroke_width(1))
                 }))?;
             }
             Style::Interval => {
                 for &(x, y, e) in &pts {
-                    let x = x + dx(x) * (lane_at(&lanes, x) + 1.4);
+                    let x = x + dx(x) * (lane_at(&lanes, x) + 0.9);
                     ctx.draw_series(std::iter::once(PathElement::new(
                         vec![(x, y - e), (x, y + e)],
                         c.stroke_width(2),
@@ -372,11 +372,12 @@ fn draw_legend(chart: &Chart, area: &Area<'_>) -> DrawResult {
             }
             Style::Markers => area.draw(&Circle::new((20, mid), 4, c.mix(0.7).filled()))?,
             Style::Seeds => {
-                area.draw(&Circle::new((12, mid), 3, c.stroke_width(1)))?;
-                area.draw(&PathElement::new(vec![(28, mid - 7), (28, mid + 7)], style))?;
-                area.draw(&Rectangle::new([(25, mid - 3), (31, mid + 3)], c.filled()))?;
+                for x in [14, 20, 26] {
+                    area.draw(&Circle::new((x, mid + (x % 4) - 1), 3, c.stroke_width(1)))?;
+                }
             }
             Style::Interval => {
+                area.draw(&PathElement::new(vec![(20, mid - 7), (20, mid + 7)], style))?;
                 area.draw(&Rectangle::new([(17, mid - 3), (23, mid + 3)], c.filled()))?;
             }
         }

@@ -38,6 +38,9 @@ impl Study {
                         color: i,
                     })
                     .collect();
+                for (i, shape) in ["super_spike", "sigmoid", "esser"].iter().enumerate() {
+                    series.push(seeds(first, |r| r.values[0] == *shape, 1, i));
+                }
                 let refs = aggregate(rows.get(1).unwrap_or(&empty));
                 for (i, r) in refs.iter().enumerate() {
                     series.push(Series {
@@ -48,6 +51,7 @@ impl Study {
                         color: [4, 7][i % 2],
                     });
                 }
+                series.push(seeds_legend());
                 series.push(chance());
                 Chart {
                     title: "Randman: test accuracy against surrogate scale β".into(),
@@ -87,8 +91,15 @@ impl Study {
                             },
                             color: i,
                         });
+                        series.push(seeds(
+                            first,
+                            |r| r.values[0] == *shape && r.values[1] == detached,
+                            2,
+                            i,
+                        ));
                     }
                 }
+                series.push(seeds_legend());
                 series.push(chance());
                 Chart {
                     title: "Randman: normalised vs asymptotic SuperSpike, reset detached or not"
@@ -230,6 +241,31 @@ fn curve(
         .collect();
     pts.sort_by(|a, b| a.0.total_cmp(&b.0));
     pts
+}
+
+/// Every seed's run that `keep` selects, as (x from value `x_col`, test accuracy) markers
+/// beside the curve's mean, so the spread behind each mean ± sd is seen.
+fn seeds(rows: &[Row], keep: impl Fn(&Row) -> bool, x_col: usize, color: usize) -> Series {
+    Series {
+        name: String::new(),
+        points: rows
+            .iter()
+            .filter(|r| keep(r))
+            .filter_map(|r| Some((r.values.get(x_col)?.parse().ok()?, r.test_acc as f64, 0.0)))
+            .collect(),
+        style: Style::Seeds,
+        color,
+    }
+}
+
+/// The legend's line for the [`seeds`] markers.
+fn seeds_legend() -> Series {
+    Series {
+        name: "each seed's run, beside its mean".into(),
+        points: Vec::new(),
+        style: Style::Seeds,
+        color: 6,
+    }
 }
 
 fn chance() -> Series {
