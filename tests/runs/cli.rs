@@ -202,6 +202,50 @@ fn the_protocol_in_reproduction_is_what_study_plan_prints() {
 }
 
 #[test]
+fn redraw_writes_a_studys_figure_and_table_from_its_csvs_and_trains_nothing() {
+    let dir = std::env::temp_dir().join(format!("surrogate-lab-redraw-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let committed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reproduction");
+    std::fs::copy(committed.join("sparsity.csv"), dir.join("sparsity.csv")).expect("copy");
+    let rows_before = std::fs::read(dir.join("sparsity.csv")).expect("csv");
+    let dir_arg = dir.to_string_lossy().to_string();
+    let out = run(&["study", "sparsity", "--redraw", "--out-dir", &dir_arg]);
+    assert_eq!(out.status.code(), Some(0), "{out:?}");
+    // The table is the committed one (which tests/files/reproduction.rs holds to the CSV),
+    // the figure a PNG, and the CSV untouched: nothing was trained.
+    let table = std::fs::read_to_string(dir.join("sparsity.md")).expect("table");
+    let want = std::fs::read_to_string(committed.join("sparsity.md")).expect("committed table");
+    assert_eq!(table, want);
+    let png = std::fs::read(dir.join("sparsity.png")).expect("figure");
+    assert!(png.starts_with(b"\x89PNG"), "not a PNG");
+    assert_eq!(
+        std::fs::read(dir.join("sparsity.csv")).expect("csv"),
+        rows_before
+    );
+    // A corrupt results file: one line naming it, exit 1, nothing written over.
+    std::fs::write(
+        dir.join("sparsity.csv"),
+        "# surrogate-lab sweep v2 garbage\nnot,a,row\n",
+    )
+    .expect("write");
+    std::fs::remove_file(dir.join("sparsity.md")).expect("rm");
+    let bad = run(&["study", "sparsity", "--redraw", "--out-dir", &dir_arg]);
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(bad.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("sparsity.csv"), "{stderr}");
+    assert!(!dir.join("sparsity.md").exists());
+    // Redrawing trains nothing, so it takes no training options.
+    assert_eq!(
+        run(&["study", "sparsity", "--redraw", "--resume"])
+            .status
+            .code(),
+        Some(2)
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
 fn bad_command_lines_exit_2_with_one_line_naming_the_problem() {
     let dir = std::env::temp_dir().join(format!("surrogate-lab-cli-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

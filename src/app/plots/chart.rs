@@ -17,6 +17,8 @@ fn color(i: usize) -> egui::Color32 {
 pub fn show(ui: &mut egui::Ui, chart: &Chart, height: f32) {
     let x = |v: f64| if chart.x_log { v.log10() } else { v };
     let log = chart.x_log;
+    // Seeds and their mean sit just right of their x, as in the PNG, off the curve's marker.
+    let nudge = if log { 0.03 } else { 0.0 };
     ui.label(crate::app::glyph_safe(&chart.title));
     egui_plot::Plot::new(("study_chart", chart.title.as_str()))
         .height(height)
@@ -71,6 +73,7 @@ pub fn show(ui: &mut egui::Ui, chart: &Chart, height: f32) {
                         );
                     }
                     Style::Seeds => {
+                        let pts: Vec<[f64; 2]> = pts.iter().map(|p| [p[0] + nudge, p[1]]).collect();
                         plot.points(
                             Points::new(name, pts)
                                 .color(c)
@@ -80,10 +83,13 @@ pub fn show(ui: &mut egui::Ui, chart: &Chart, height: f32) {
                         );
                     }
                     Style::Interval => {
+                        let at = |v: f64| x(v) + 2.0 * nudge;
                         for p in s.points.iter().filter(|p| p.2 > 0.0) {
-                            let bar = vec![[x(p.0), p.1 - p.2], [x(p.0), p.1 + p.2]];
+                            let bar = vec![[at(p.0), p.1 - p.2], [at(p.0), p.1 + p.2]];
                             plot.line(Line::new(name.clone(), bar).color(c).width(2.0));
                         }
+                        let pts: Vec<[f64; 2]> =
+                            pts.iter().map(|p| [p[0] + 2.0 * nudge, p[1]]).collect();
                         plot.points(
                             Points::new(name, pts)
                                 .color(c)

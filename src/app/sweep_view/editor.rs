@@ -117,7 +117,13 @@ impl SweepView {
                 } else {
                     ui.visuals().text_color()
                 };
-                ui.colored_label(color, crate::app::glyph_safe(text));
+                // Wrapped within the row: a long line would widen the panel past the window.
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(crate::app::glyph_safe(text)).color(color),
+                    )
+                    .wrap(),
+                );
             }
         });
     }

@@ -129,7 +129,8 @@ impl SweepView {
         if let Some(study) = self.preset {
             let (claim, size) = study.claim();
             ui.label(crate::app::glyph_safe(claim));
-            ui.horizontal(|ui| {
+            // Wrapped: a long protocol line must not push the buttons past the window's edge.
+            ui.horizontal_wrapped(|ui| {
                 ui.weak(crate::app::glyph_safe(&size));
                 if ui
                     .button("Open results")

@@ -107,7 +107,14 @@ impl Study {
         };
         let stop =
             format!("stopped {PATIENCE} epochs after the best validation epoch (cap {EPOCHS})");
-        let best = format!("{} seeds at each variant's best point", BEST_SEEDS + 1);
+        let best = if self.decisive() {
+            format!(
+                "{BEST_SEEDS} fresh seeds at each variant's best point and at its point at β = {}",
+                crate::sweep::paper::DECISIVE_BETA
+            )
+        } else {
+            format!("{BEST_SEEDS} fresh seeds at each variant's best point")
+        };
         match self {
             Study::Beta => (
                 "Robust to the shape of σ′, sensitive to its scale β (SuperSpike, sigmoid′, Esser).",
