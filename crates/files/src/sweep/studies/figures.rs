@@ -185,7 +185,10 @@ impl Study {
                 .zip(rows)
                 .map(|(s, r)| (&s.sweep, r.as_slice()))
                 .collect();
-            return paper::table(&grids, best, self.decisive());
+            let mut out = paper::table(&grids, best, self.decisive());
+            out.push('\n');
+            out.push_str(&runs_footer(rows.iter().flatten().chain(best)));
+            return out;
         }
         let mut out = String::new();
         for (s, r) in sweeps.iter().zip(rows) {
@@ -210,8 +213,27 @@ impl Study {
             }
             out.push('\n');
         }
+        out.push_str(&runs_footer(rows.iter().flatten()));
         out
     }
+}
+
+/// How many runs a study's files hold, how many diverged (counted apart, never folded into a
+/// mean's n), and their training time: each run's own wall time added up, the study's cost
+/// across every sitting it took (at two jobs its wall time is about half of it).
+fn runs_footer<'a>(rows: impl Iterator<Item = &'a Row>) -> String {
+    let (mut n, mut diverged, mut seconds) = (0usize, 0usize, 0f64);
+    for r in rows {
+        n += 1;
+        diverged += usize::from(r.status != "ok");
+        seconds += r.seconds.max(0.0);
+    }
+    let minutes = (seconds / 60.0).round() as u64;
+    format!(
+        "{n} runs, {diverged} of them diverged; their own training times add up to {} h {:02} min.\n",
+        minutes / 60,
+        minutes % 60
+    )
 }
 
 /// Mean ± sample sd, or "—" where there is none (v1 files have no validation accuracy).
@@ -274,5 +296,39 @@ fn chance() -> Series {
         points: vec![(1.0, 0.1, 0.0)],
         style: Style::Reference,
         color: 6,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_footer_counts_runs_divergences_and_their_summed_time() {
+        let row = |status: &str, seconds: f64| Row {
+            point: 0,
+            values: vec![],
+            seed: 0,
+            val_acc: 0.5,
+            chosen_epoch: 1,
+            test_acc: 0.5,
+            final_test_acc: 0.5,
+            final_test_loss: 1.0,
+            final_train_acc: 0.5,
+            rate_hz: 1.0,
+            epochs: 1,
+            seconds,
+            status: status.into(),
+        };
+        let rows = [
+            row("ok", 3000.0),
+            row("non_finite_gradient@3", 1000.0),
+            row("ok", 620.0),
+        ];
+        // 4,620 s = 77 min.
+        assert_eq!(
+            runs_footer(rows.iter()),
+            "3 runs, 1 of them diverged; their own training times add up to 1 h 17 min.\n"
+        );
     }
 }
