@@ -235,6 +235,20 @@ fn redraw_writes_a_studys_figure_and_table_from_its_csvs_and_trains_nothing() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(stderr.contains("sparsity.csv"), "{stderr}");
     assert!(!dir.join("sparsity.md").exists());
+    // A folder without the study's results: refused, nothing written.
+    let empty = dir.join("empty");
+    std::fs::create_dir_all(&empty).expect("dir");
+    let none = run(&[
+        "study",
+        "sparsity",
+        "--redraw",
+        "--out-dir",
+        &empty.to_string_lossy(),
+    ]);
+    let stderr = String::from_utf8_lossy(&none.stderr);
+    assert_eq!(none.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no results"), "{stderr}");
+    assert!(!empty.join("sparsity.md").exists() && !empty.join("sparsity.png").exists());
     // Redrawing trains nothing, so it takes no training options.
     assert_eq!(
         run(&["study", "sparsity", "--redraw", "--resume"])

@@ -84,7 +84,11 @@ pub fn show(ui: &mut egui::Ui, chart: &Chart, height: f32) {
                     }
                     Style::Interval => {
                         let at = |v: f64| x(v) + 2.0 * nudge;
-                        for p in s.points.iter().filter(|p| p.2 > 0.0) {
+                        for p in s
+                            .points
+                            .iter()
+                            .filter(|p| p.2 > 0.0 && (!chart.x_log || p.0 > 0.0))
+                        {
                             let bar = vec![[at(p.0), p.1 - p.2], [at(p.0), p.1 + p.2]];
                             plot.line(Line::new(name.clone(), bar).color(c).width(2.0));
                         }

@@ -245,6 +245,8 @@ pub enum StudyError {
         path: PathBuf,
         source: std::io::Error,
     },
+    #[error("{}: no results to draw (run the study first, or pass --out-dir)", path.display())]
+    NoResults { path: PathBuf },
     #[error(transparent)]
     Grid(#[from] GridError),
     #[error(transparent)]

@@ -211,7 +211,7 @@ pub fn best_eta_curve(axes: &[GridAxis], rows: &[&Row]) -> Vec<(f64, f64, f64)> 
     pts
 }
 
-/// The sweep that trains a variant's best point with [`BEST_SEEDS`] fresh seeds: the grid's
+/// The sweep that trains a variant's seeded point with [`BEST_SEEDS`] fresh seeds: the grid's
 /// base with every key of the point as a one-value axis (so the rows carry the point's values),
 /// seeds counted on from the grid's.
 pub fn best_point_sweep(grid: &Sweep, best: &Row) -> Result<Sweep, super::GridError> {
@@ -337,18 +337,6 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bo
     }
 }
 
-/// Every run at a variant's best point: the grid's own and the fresh seeds'.
-pub fn at_best<'a>(vrows: &[&'a Row], best: &'a [Row]) -> Vec<&'a Row> {
-    best_row(vrows).map_or_else(Vec::new, |b| runs_at(b, best))
-}
-
-/// The grid's run `point` and every fresh seed's run with its values.
-fn runs_at<'a>(point: &'a Row, fresh: &'a [Row]) -> Vec<&'a Row> {
-    std::iter::once(point)
-        .chain(fresh.iter().filter(|r| r.values == point.values))
-        .collect()
-}
-
 /// A variant's run chosen on validation among its runs at [`DECISIVE_BETA`].
 pub fn decisive_row<'a>(axes: &[GridAxis], vrows: &[&'a Row]) -> Option<&'a Row> {
     let bi = column(axes, BETA)?;
@@ -387,7 +375,11 @@ fn seeded_points(
         return (runs, means);
     };
     for point in seeded_rows(axes, vrows, decisive) {
-        let at: Vec<&Row> = best.iter().filter(|r| r.values == point.values).collect();
+        // Diverged runs are counted apart in the table, not drawn as seeds.
+        let at: Vec<&Row> = best
+            .iter()
+            .filter(|r| r.values == point.values && r.status == "ok")
+            .collect();
         let Ok(beta) = point.values[bi].parse::<f64>() else {
             continue;
         };
@@ -412,11 +404,21 @@ fn seeded_points(
 /// The table of a paper-size study: per variant, the grid point chosen on validation (its
 /// validation and test accuracy), the test mean ± sd of the ten points ranked best on
 /// validation, and the test summary of the fresh seeds at the chosen point; where `decisive`,
-/// a second table of each variant's point chosen at [`DECISIVE_BETA`] and its fresh seeds.
-/// Rows without validation (v1 files) show "—" there: they were chosen on test.
+/// after the per-β table, a table of each variant's point chosen at [`DECISIVE_BETA`] and its
+/// fresh seeds. Files without validation (v1) were chosen on test, and their tables say so.
 pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bool) -> String {
-    let mut out = String::from(
-        "| variant | grid points | chosen (β, η) | its val acc | its test acc | 10 best on val: test mean ± sd (n) | fresh seeds at chosen: test mean ± sd, 95 % CI (n) | chosen epoch |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    let on = if chosen_on_validation(grids) {
+        "validation"
+    } else {
+        "test (protocol v1, no validation recorded)"
+    };
+    let ranked = if chosen_on_validation(grids) {
+        "val"
+    } else {
+        "test"
+    };
+    let mut out = format!(
+        "| variant | grid points | chosen (β, η) | its val acc | its test acc | 10 best on {ranked}: test mean ± sd (n) | fresh seeds at chosen: test mean ± sd, 95 % CI (n) | chosen epoch |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     let mut at_decisive = String::new();
     let mut per_beta = String::new();
@@ -446,22 +448,38 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bool) -> String
                 fresh(b),
                 b.chosen_epoch
             ));
-            if decisive && let Some(d) = decisive_row(&sweep.axes, &vrows) {
-                at_decisive.push_str(&format!(
-                    "| {name} | {} | {} | {:.3} | {} | {} |\n",
-                    at(d, li),
-                    val_text(d),
-                    d.test_acc,
-                    fresh(d),
-                    d.chosen_epoch
-                ));
+            if decisive {
+                match decisive_row(&sweep.axes, &vrows) {
+                    Some(d) => at_decisive.push_str(&format!(
+                        "| {name} | {} | {} | {:.3} | {} | {} |\n",
+                        at(d, li),
+                        val_text(d),
+                        d.test_acc,
+                        fresh(d),
+                        d.chosen_epoch
+                    )),
+                    // Every run there diverged: the failing case itself, so it gets a row.
+                    None => {
+                        let there = bi.map_or(0, |bi| {
+                            vrows
+                                .iter()
+                                .filter(|r| r.values[bi] == DECISIVE_BETA)
+                                .count()
+                        });
+                        if there > 0 {
+                            at_decisive.push_str(&format!(
+                                "| {name} | — | — | — | all {there} grid runs there diverged | — |\n"
+                            ));
+                        }
+                    }
+                }
             }
         }
     }
     if !per_beta.is_empty() {
         out = format!(
-            "Test accuracy at each β, at the η chosen on validation there:\n\n{per_beta}\
-             Per variant, the point chosen on validation:\n\n{out}"
+            "Test accuracy at each β, at the η chosen on {on} there:\n\n{per_beta}\
+             Per variant, the point chosen on {on}:\n\n{out}"
         );
     }
     if !at_decisive.is_empty() {
@@ -475,14 +493,17 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bool) -> String
 }
 
 /// Per variant and β, the test accuracy at the η chosen on validation, with that η; a † marks
-/// an η on the grid's edge, where the optimum may lie outside. Then how many runs reached the
-/// epoch cap (still improving, or at least not stopped by the patience rule). `None` for a
-/// grid without β and η (the controls).
+/// an η on the grid's edge, where the optimum may lie outside. Then how many runs the epoch cap
+/// stopped before the patience rule would have. `None` for a grid without β and η (the
+/// controls).
 pub fn beta_table(sweep: &Sweep, rows: &[Row]) -> Option<String> {
     let (bi, li) = (column(&sweep.axes, BETA)?, column(&sweep.axes, LR)?);
     let (betas, lrs) = (&sweep.axes[bi].values, &sweep.axes[li].values);
-    let edge =
-        |eta: &str| lrs.first().is_some_and(|f| f == eta) || lrs.last().is_some_and(|l| l == eta);
+    // On a grid of one or two rates every rate is an edge: nothing to mark.
+    let bracketed = lrs.len() >= 3;
+    let edge = |eta: &str| {
+        bracketed && (lrs.first().is_some_and(|f| f == eta) || lrs.last().is_some_and(|l| l == eta))
+    };
     let mut out = format!(
         "| variant | {} |\n|{}\n",
         betas
@@ -520,9 +541,16 @@ pub fn beta_table(sweep: &Sweep, rows: &[Row]) -> Option<String> {
             cells.join(" | ")
         ));
     }
-    out.push_str(&format!(
-        "\n† the chosen η is the grid's smallest or largest ({edges} cells)."
-    ));
+    if bracketed {
+        out.push_str(&format!(
+            "\n† the chosen η is the grid's smallest or largest ({edges} cells)."
+        ));
+    } else {
+        out.push_str(&format!(
+            "\nOnly {} rate(s) in this grid: whether the chosen η is interior cannot be said.",
+            lrs.len()
+        ));
+    }
     if rows.iter().any(|r| r.val_acc.is_finite()) {
         let capped = rows.iter().filter(|r| reached_cap(sweep, r)).count();
         out.push_str(&format!(
@@ -535,9 +563,20 @@ pub fn beta_table(sweep: &Sweep, rows: &[Row]) -> Option<String> {
     Some(out)
 }
 
-/// Whether a run trained to its epoch cap rather than stopping on its plateau.
+/// Whether a run was stopped by its epoch cap while the patience rule would have let it go on
+/// (its best validation epoch fewer than [`PATIENCE`] epochs before the end).
 fn reached_cap(sweep: &Sweep, r: &Row) -> bool {
-    r.status == "ok" && r.val_acc.is_finite() && r.epochs >= sweep.base.optim.epochs
+    r.status == "ok"
+        && r.val_acc.is_finite()
+        && r.epochs >= sweep.base.optim.epochs
+        && r.epochs.saturating_sub(r.chosen_epoch) < PATIENCE
+}
+
+/// Whether any grid holds validation accuracies (protocol v2); v1 files chose on test.
+fn chosen_on_validation(grids: &[(&Sweep, &[Row])]) -> bool {
+    grids
+        .iter()
+        .any(|(_, rows)| rows.iter().any(|r| r.val_acc.is_finite()))
 }
 
 fn val_text(r: &Row) -> String {
@@ -749,6 +788,33 @@ mod tests {
         );
         assert!(decisive.contains("(n = 4; 1 of 5 diverged)"), "{t}");
         assert!(!table(&[(&sweep, rows.as_slice())], &fresh, false).contains("At β"));
+        // Every run of a variant at β = 100 diverged: still a row, the failing case itself.
+        let mut lost = rows.clone();
+        for r in lost
+            .iter_mut()
+            .filter(|r| r.values[1] == "100" && r.values[0] != "super_spike")
+        {
+            r.status = "non_finite_gradient@1".into();
+            r.test_acc = f32::NAN;
+            r.val_acc = f32::NAN;
+        }
+        let t = table(&[(&sweep, lost.as_slice())], &[], true);
+        assert!(t.contains("all 2 grid runs there diverged"), "{t}");
+        // Two rates bracket nothing: no † and a line that says so.
+        assert!(!t.contains('†') && t.contains("Only 2 rate(s)"), "{t}");
+        // Without validation (v1 files) the table says what chose.
+        let v1: Vec<Row> = rows
+            .iter()
+            .map(|r| Row {
+                val_acc: f32::NAN,
+                ..r.clone()
+            })
+            .collect();
+        let t = table(&[(&sweep, v1.as_slice())], &[], true);
+        assert!(
+            t.contains("chosen on test (protocol v1") && !t.contains("on validation"),
+            "{t}"
+        );
         // The figure: each fresh run as a marker, and a mean with its interval, at both points.
         let c = chart("t", &[(&sweep, rows.as_slice())], &fresh, true);
         let seeds: Vec<&Series> = c
@@ -756,11 +822,9 @@ mod tests {
             .iter()
             .filter(|s| s.style == Style::Seeds)
             .collect();
-        assert_eq!(
-            seeds[1].points.len(),
-            10,
-            "asymptotic: five at β = 1, five at 100"
-        );
+        // Asymptotic: five at β = 1, and at β = 100 the four that finished (the diverged one
+        // is counted apart in the table, not drawn).
+        assert_eq!(seeds[1].points.len(), 9);
         let means = c
             .series
             .iter()
@@ -788,12 +852,6 @@ mod tests {
         let fresh = s.seeds_of(&s.points()[0]);
         assert_eq!(fresh.len(), BEST_SEEDS);
         assert!(fresh.iter().all(|f| !grid_seed.contains(f)), "{fresh:?}");
-        let mut again = best.clone();
-        again.seed = fresh[0];
-        again.test_acc = 0.5;
-        let vrows = [&best];
-        let runs = at_best(&vrows, std::slice::from_ref(&again));
-        assert_eq!(runs.len(), 2);
     }
 
     #[test]
@@ -832,6 +890,19 @@ mod tests {
                         (1000, 250, EPOCHS)
                     );
                 }
+            }
+        }
+        // Claim 2 is decided at DECISIVE_BETA: every decisive study's β axis must hold it.
+        for study in [Study::Scale, Study::Depth, Study::Recurrent] {
+            assert!(study.decisive());
+            for s in study.sweeps(1).expect("valid grid") {
+                let beta = s
+                    .sweep
+                    .axes
+                    .iter()
+                    .find(|a| a.key == BETA)
+                    .expect("a β axis");
+                assert!(beta.values.iter().any(|v| v == DECISIVE_BETA), "{study:?}");
             }
         }
         // The paper-size sparsity grid is the shrunk one's λ grid on the paper's base.

@@ -239,7 +239,7 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
     // little further than the last so that variants seeded at one x stay apart (left of x at
     // the right edge, where the right would be cut off).
     let step = (x1 - x0) * 0.006;
-    let dx = |x: f64| if x + 10.0 * step > x1 { -step } else { step };
+    let dx = |x: f64| if x + 22.0 * step > x1 { -step } else { step };
 
     // At an x seeded by several series, each takes the next lane; an Interval shares the
     // lanes of the Seeds series before it.
@@ -289,7 +289,7 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
                 seeded_xs.extend(lanes.iter().map(|l| l.0));
                 ctx.draw_series(pts.iter().enumerate().map(|(i, &(x, y, _))| {
                     // A small spread in x so that equal accuracies stay countable.
-                    let x = x + dx(x) * (lane_at(&lanes, x) + 0.25 * (i % 3) as f64);
+                    let x = x + dx(x) * (lane_at(&lanes, x) + 0.3 * (i % 5) as f64);
                     Circle::new((x, y), 3, c.stroke_width(1))
                 }))?;
             }

@@ -116,8 +116,9 @@ fn run_logged(
     Ok(summary.rows)
 }
 
-/// The paper-size studies' second stage: once a grid is complete, each variant's best point
-/// trained with fresh seeds, into `<grid>_best_<k>.csv`. Returns every such row.
+/// The paper-size studies' second stage: once a grid is complete, each variant's seeded points
+/// (its best, and for claim 2 its point at β = 100) trained with fresh seeds, into
+/// `<grid>_best_<k>.csv` and `<grid>_beta100_<k>.csv`. Returns every such row.
 fn run_best_points(
     study: Study,
     sweeps: &[StudySweep],
@@ -179,7 +180,8 @@ fn seeded_points(
 }
 
 /// A study's results as committed in `dir`, read without training: every grid's rows (a
-/// missing file reads as no rows) and, for paper-size studies, the best-point seeds found.
+/// missing file reads as no rows) and, for paper-size studies, the fresh seeds found at its
+/// seeded points.
 pub struct Committed {
     pub sweeps: Vec<StudySweep>,
     pub rows: Vec<Vec<Row>>,
@@ -228,6 +230,14 @@ impl Committed {
 /// protocol: each file is read on its own grid), training nothing. Returns the two paths.
 pub fn redraw(study: Study, dir: &Path) -> Result<(PathBuf, PathBuf), StudyError> {
     let committed = Committed::read(study, dir)?;
+    // A folder without the study's results would overwrite its figure and table with empty
+    // ones: refused, naming the file that was looked for.
+    if committed.rows.iter().all(Vec::is_empty) {
+        let first = committed.sweeps.first().map_or("", |s| s.name);
+        return Err(StudyError::NoResults {
+            path: dir.join(format!("{first}.csv")),
+        });
+    }
     let png = dir.join(format!("{}.png", study.name()));
     plot::save_png(&committed.chart(study), &png, FIGURE_SIZE)?;
     let table = dir.join(format!("{}.md", study.name()));
