@@ -64,7 +64,13 @@ pub fn show(ui: &mut egui::Ui, chart: &Chart, height: f32) {
                         } else {
                             LineStyle::Solid
                         };
-                        plot.line(Line::new(name.clone(), pts.clone()).color(c).style(style));
+                        // Only measured neighbours at most a decade apart are joined, as in the PNG.
+                        let xyz: Vec<(f64, f64, f64)> =
+                            pts.iter().map(|p| (p[0], p[1], 0.0)).collect();
+                        for run in crate::sweep::plot::joined(chart, &xyz) {
+                            let run: Vec<[f64; 2]> = run.iter().map(|p| [p.0, p.1]).collect();
+                            plot.line(Line::new(name.clone(), run).color(c).style(style));
+                        }
                         plot.points(
                             Points::new(name, pts)
                                 .color(c)

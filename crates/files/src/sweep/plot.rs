@@ -339,7 +339,7 @@ fn draw(chart: &Chart, root: &Area<'_>) -> DrawResult {
 
 /// The runs of points (plotted x, y) a line may join: on a log axis, neighbours at most a
 /// decade apart (a line across two decades would draw values nobody measured).
-fn joined(chart: &Chart, pts: &[(f64, f64, f64)]) -> Vec<Vec<(f64, f64)>> {
+pub fn joined(chart: &Chart, pts: &[(f64, f64, f64)]) -> Vec<Vec<(f64, f64)>> {
     let mut runs: Vec<Vec<(f64, f64)>> = Vec::new();
     for &(x, y, _) in pts {
         match runs.last_mut() {
