@@ -189,6 +189,19 @@ pub fn top_mean(rows: &[&Row], n: usize) -> (f64, f64, usize) {
     (m, s, ranked.len())
 }
 
+/// The runs of `rows` at β value `beta` (column `bi`).
+fn at_beta<'a>(rows: &[&'a Row], bi: usize, beta: &str) -> Vec<&'a Row> {
+    rows.iter()
+        .copied()
+        .filter(|r| r.values[bi] == beta)
+        .collect()
+}
+
+/// The fresh seeds' runs at a grid point, diverged ones included.
+fn fresh_at<'a>(point: &Row, fresh: &'a [Row]) -> Vec<&'a Row> {
+    fresh.iter().filter(|r| r.values == point.values).collect()
+}
+
 /// For each β of a variant, the η chosen on validation and its test accuracy: (β, test, 0).
 pub fn best_eta_curve(axes: &[GridAxis], rows: &[&Row]) -> Vec<(f64, f64, f64)> {
     let Some(bi) = column(axes, BETA) else {
@@ -197,12 +210,7 @@ pub fn best_eta_curve(axes: &[GridAxis], rows: &[&Row]) -> Vec<(f64, f64, f64)> 
     let mut pts: Vec<(f64, f64, f64)> = Vec::new();
     for b in &axes[bi].values {
         let Ok(beta) = b.parse::<f64>() else { continue };
-        let at_beta: Vec<&Row> = rows
-            .iter()
-            .copied()
-            .filter(|r| r.values[bi] == *b)
-            .collect();
-        if let Some(r) = best_row(&at_beta)
+        if let Some(r) = best_row(&at_beta(rows, bi, b))
             && beta > 0.0
         {
             pts.push((beta, r.test_acc as f64, 0.0));
@@ -319,9 +327,7 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bo
         color: 6,
     });
     // Files of protocol v1 have no validation: their epoch and η were chosen on test.
-    let on_validation = grids
-        .iter()
-        .any(|(_, rows)| rows.iter().any(|r| r.val_acc.is_finite()));
+    let on_validation = chosen_on_validation(grids);
     Chart {
         title: title.into(),
         x_label: "β (log scale)".into(),
@@ -340,12 +346,7 @@ pub fn chart(title: &str, grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bo
 /// A variant's run chosen on validation among its runs at [`DECISIVE_BETA`].
 pub fn decisive_row<'a>(axes: &[GridAxis], vrows: &[&'a Row]) -> Option<&'a Row> {
     let bi = column(axes, BETA)?;
-    let at: Vec<&Row> = vrows
-        .iter()
-        .copied()
-        .filter(|r| r.values[bi] == DECISIVE_BETA)
-        .collect();
-    best_row(&at)
+    best_row(&at_beta(vrows, bi, DECISIVE_BETA))
 }
 
 /// The grid points of a variant that get fresh seeds: its best, and (where `decisive`) its
@@ -361,8 +362,8 @@ pub fn seeded_rows<'a>(axes: &[GridAxis], vrows: &[&'a Row], decisive: bool) -> 
     out
 }
 
-/// At each seeded point of a variant that has fresh seeds: every fresh run as (β, test, 0),
-/// and (β, mean, half-width of the 95 % interval) of those that finished.
+/// At each seeded point of a variant whose fresh seeds finished: each such run as
+/// (β, test, 0), and (β, mean, half-width of the 95 % interval) of them.
 #[allow(clippy::type_complexity)]
 fn seeded_points(
     axes: &[GridAxis],
@@ -375,23 +376,19 @@ fn seeded_points(
         return (runs, means);
     };
     for point in seeded_rows(axes, vrows, decisive) {
-        // Diverged runs are counted apart in the table, not drawn as seeds.
-        let at: Vec<&Row> = best
-            .iter()
-            .filter(|r| r.values == point.values && r.status == "ok")
-            .collect();
         let Ok(beta) = point.values[bi].parse::<f64>() else {
             continue;
         };
-        if at.is_empty() {
-            continue;
-        }
-        let ok: Vec<f64> = at
+        // Diverged runs are counted apart in the table, not drawn as seeds.
+        let ok: Vec<f64> = fresh_at(point, best)
             .iter()
             .filter(|r| r.status == "ok")
             .map(|r| r.test_acc as f64)
             .collect();
-        runs.extend(at.iter().map(|r| (beta, r.test_acc as f64, 0.0)));
+        if ok.is_empty() {
+            continue;
+        }
+        runs.extend(ok.iter().map(|&a| (beta, a, 0.0)));
         let (m, _) = mean_std(ok.iter().copied());
         let half = super::interval95(ok.iter().copied()).map_or(0.0, |(lo, hi)| (hi - lo) / 2.0);
         if m.is_finite() {
@@ -407,15 +404,10 @@ fn seeded_points(
 /// after the per-β table, a table of each variant's point chosen at [`DECISIVE_BETA`] and its
 /// fresh seeds. Files without validation (v1) were chosen on test, and their tables say so.
 pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bool) -> String {
-    let on = if chosen_on_validation(grids) {
-        "validation"
+    let (on, ranked) = if chosen_on_validation(grids) {
+        ("validation", "val")
     } else {
-        "test (protocol v1, no validation recorded)"
-    };
-    let ranked = if chosen_on_validation(grids) {
-        "val"
-    } else {
-        "test"
+        ("test (protocol v1, no validation recorded)", "test")
     };
     let mut out = format!(
         "| variant | grid points | chosen (β, η) | its val acc | its test acc | 10 best on {ranked}: test mean ± sd (n) | fresh seeds at chosen: test mean ± sd, 95 % CI (n) | chosen epoch |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
@@ -433,10 +425,7 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bool) -> String
             let at =
                 |r: &Row, c: Option<usize>| c.map(|c| r.values[c].clone()).unwrap_or("—".into());
             let (m, s, n) = top_mean(&vrows, TOP_POINTS);
-            let fresh = |p: &Row| {
-                let seeds: Vec<&Row> = best.iter().filter(|r| r.values == p.values).collect();
-                seeds_summary(&seeds)
-            };
+            let fresh = |p: &Row| seeds_summary(&fresh_at(p, best));
             let name = label(&sweep.axes, &values);
             out.push_str(&format!(
                 "| {name} | {} | ({}, {}) | {} | {:.3} | {m:.3} ± {s:.3} ({n}) | {} | {} |\n",
@@ -460,12 +449,7 @@ pub fn table(grids: &[(&Sweep, &[Row])], best: &[Row], decisive: bool) -> String
                     )),
                     // Every run there diverged: the failing case itself, so it gets a row.
                     None => {
-                        let there = bi.map_or(0, |bi| {
-                            vrows
-                                .iter()
-                                .filter(|r| r.values[bi] == DECISIVE_BETA)
-                                .count()
-                        });
+                        let there = bi.map_or(0, |bi| at_beta(&vrows, bi, DECISIVE_BETA).len());
                         if there > 0 {
                             at_decisive.push_str(&format!(
                                 "| {name} | — | — | — | all {there} grid runs there diverged | — |\n"
@@ -517,22 +501,15 @@ pub fn beta_table(sweep: &Sweep, rows: &[Row]) -> Option<String> {
     for (values, vrows) in variants(&sweep.axes, rows) {
         let cells: Vec<String> = betas
             .iter()
-            .map(|b| {
-                let at: Vec<&Row> = vrows
-                    .iter()
-                    .copied()
-                    .filter(|r| r.values[bi] == *b)
-                    .collect();
-                match best_row(&at) {
-                    Some(r) => {
-                        let eta = &r.values[li];
-                        let mark = if edge(eta) { "†" } else { "" };
-                        edges += usize::from(edge(eta));
-                        chosen_capped += usize::from(reached_cap(sweep, r));
-                        format!("{:.3} (η {eta}{mark})", r.test_acc)
-                    }
-                    None => "—".to_string(),
+            .map(|b| match best_row(&at_beta(&vrows, bi, b)) {
+                Some(r) => {
+                    let eta = &r.values[li];
+                    let mark = if edge(eta) { "†" } else { "" };
+                    edges += usize::from(edge(eta));
+                    chosen_capped += usize::from(reached_cap(sweep, r));
+                    format!("{:.3} (η {eta}{mark})", r.test_acc)
                 }
+                None => "—".to_string(),
             })
             .collect();
         out.push_str(&format!(
@@ -639,6 +616,16 @@ mod tests {
         assert_eq!(seeds_summary(&[]), "—");
     }
 
+    /// `rows` as a v1 file holds them: no validation accuracy.
+    fn without_validation(rows: &[Row]) -> Vec<Row> {
+        rows.iter()
+            .map(|r| Row {
+                val_acc: f32::NAN,
+                ..r.clone()
+            })
+            .collect()
+    }
+
     fn row(point: usize, values: &[&str], val: f32, test: f32) -> Row {
         Row {
             point,
@@ -693,13 +680,7 @@ mod tests {
         assert_eq!(n, 2);
         assert!((m - 0.75).abs() < 1e-6, "{m}");
         // Without validation (v1 files) the test accuracy ranks.
-        let v1: Vec<Row> = rows
-            .iter()
-            .map(|r| Row {
-                val_acc: f32::NAN,
-                ..r.clone()
-            })
-            .collect();
+        let v1 = without_validation(&rows);
         let v = variants(&axes(), &v1);
         assert_eq!(best_row(&v[0].1).map(|r| r.point), Some(0));
     }
@@ -803,13 +784,7 @@ mod tests {
         // Two rates bracket nothing: no † and a line that says so.
         assert!(!t.contains('†') && t.contains("Only 2 rate(s)"), "{t}");
         // Without validation (v1 files) the table says what chose.
-        let v1: Vec<Row> = rows
-            .iter()
-            .map(|r| Row {
-                val_acc: f32::NAN,
-                ..r.clone()
-            })
-            .collect();
+        let v1 = without_validation(&rows);
         let t = table(&[(&sweep, v1.as_slice())], &[], true);
         assert!(
             t.contains("chosen on test (protocol v1") && !t.contains("on validation"),

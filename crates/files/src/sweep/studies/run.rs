@@ -54,12 +54,12 @@ pub fn run_study(study: Study, options: &StudyOptions) -> Result<StudyReport, St
     } else {
         Vec::new()
     };
-    let png = options.out_dir.join(format!("{}.png", study.name()));
-    let chart = study.chart_with_best(&all_rows, &sweeps, &best);
-    plot::save_png(&chart, &png, FIGURE_SIZE)?;
-    let table = options.out_dir.join(format!("{}.md", study.name()));
-    let text = study.table_with_best(&sweeps, &all_rows, &best);
-    crate::atomic::write_atomic(&table, text.as_bytes())?;
+    let results = Committed {
+        sweeps,
+        rows: all_rows,
+        best,
+    };
+    let (png, table) = results.write(study, &options.out_dir)?;
     Ok(StudyReport {
         csv,
         png,
@@ -179,9 +179,9 @@ fn seeded_points(
     Ok(out)
 }
 
-/// A study's results as committed in `dir`, read without training: every grid's rows (a
-/// missing file reads as no rows) and, for paper-size studies, the fresh seeds found at its
-/// seeded points.
+/// A study's results: every grid's rows and, for paper-size studies, the fresh seeds at its
+/// seeded points — just trained, or as committed in a folder ([`Committed::read`], without
+/// training; a missing file reads as no rows).
 pub struct Committed {
     pub sweeps: Vec<StudySweep>,
     pub rows: Vec<Vec<Row>>,
@@ -224,6 +224,16 @@ impl Committed {
     pub fn table(&self, study: Study) -> String {
         study.table_with_best(&self.sweeps, &self.rows, &self.best)
     }
+
+    /// Draws the figure `<study>.png` and writes the table `<study>.md` into `dir`; returns
+    /// their paths.
+    fn write(&self, study: Study, dir: &Path) -> Result<(PathBuf, PathBuf), StudyError> {
+        let png = dir.join(format!("{}.png", study.name()));
+        plot::save_png(&self.chart(study), &png, FIGURE_SIZE)?;
+        let table = dir.join(format!("{}.md", study.name()));
+        crate::atomic::write_atomic(&table, self.table(study).as_bytes())?;
+        Ok((png, table))
+    }
 }
 
 /// Draws a study's figure and writes its table from the results already in `dir` (of any
@@ -238,11 +248,7 @@ pub fn redraw(study: Study, dir: &Path) -> Result<(PathBuf, PathBuf), StudyError
             path: dir.join(format!("{first}.csv")),
         });
     }
-    let png = dir.join(format!("{}.png", study.name()));
-    plot::save_png(&committed.chart(study), &png, FIGURE_SIZE)?;
-    let table = dir.join(format!("{}.md", study.name()));
-    crate::atomic::write_atomic(&table, committed.table(study).as_bytes())?;
-    Ok((png, table))
+    committed.write(study, dir)
 }
 
 /// A figure's width and least height in pixels (the plot, and its legend's panel beside it).
